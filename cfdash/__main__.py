@@ -1,0 +1,5 @@
+"""``python -m cfdash``."""
+
+from cfdash.cli import main
+
+raise SystemExit(main())

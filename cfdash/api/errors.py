@@ -1,0 +1,121 @@
+"""Errors raised by the Clanforge client.
+
+Every error names the account and the endpoint it happened on, so a message can be shown as it
+is, and none ever contains a credential: the client never puts headers, keys or the request's
+auth into an error, and response excerpts are short and redacted.
+
+The tree::
+
+    ClanforgeError                 anything the client could not turn into a result
+    ├── AuthError                  401/403 or a "Forbidden" envelope: the keys were rejected
+    ├── ApiError                   an error envelope (often under HTTP 200) with its message
+    │   └── NotFoundError          "No rows in result set": unknown job, wrong mirroring flag
+    ├── RateLimitedError           HTTP 429; ``retry_after`` holds the delay in seconds, if given
+    ├── ServerError                HTTP 5xx
+    ├── BadResponseError           not JSON, truncated, or JSON of the wrong shape
+    └── TransportError             connect, timeout, reset: no HTTP answer at all
+        └── RequestTimeout           no answer within the configured timeout
+
+``TransportError.request_sent`` says whether the request may have reached the server: for a
+``queue`` call that means its outcome is unknown, and the caller must not send it again.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ApiError",
+    "AuthError",
+    "BadResponseError",
+    "ClanforgeError",
+    "NotFoundError",
+    "RateLimitedError",
+    "RequestTimeout",
+    "ServerError",
+    "TransportError",
+]
+
+
+class ClanforgeError(Exception):
+    """Base of every client error: carries the account and endpoint it happened on."""
+
+    #: A short phrase for headers and rows ("credentials rejected", "server error 503", ...).
+    reason: str = "error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        account: str,
+        endpoint: str,
+        status: int | None = None,
+    ) -> None:
+        self.message = message
+        self.account = account
+        self.endpoint = endpoint
+        self.status = status
+        super().__init__(f"{account}: {endpoint}: {message}")
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self)!r})"
+
+
+class AuthError(ClanforgeError):
+    """The service refused the credentials (bad keys, or no access to the ASID)."""
+
+    reason = "credentials rejected"
+
+
+class ApiError(ClanforgeError):
+    """The service answered with its error envelope; ``message`` is its ``error_message``."""
+
+    def __init__(self, message: str, *, error_code: int | None = None, **kwargs) -> None:
+        self.error_code = error_code
+        super().__init__(message, **kwargs)
+
+    @property
+    def reason(self) -> str:  # type: ignore[override]
+        return self.message
+
+
+class NotFoundError(ApiError):
+    """ "No rows in result set": an unknown job, another account's job, or a wrong flag."""
+
+
+class RateLimitedError(ClanforgeError):
+    """HTTP 429. ``retry_after`` is the server's requested delay in seconds, when it gave one."""
+
+    reason = "rate limited"
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **kwargs)
+
+
+class ServerError(ClanforgeError):
+    """HTTP 5xx (or another unexpected status without an envelope)."""
+
+    @property
+    def reason(self) -> str:  # type: ignore[override]
+        return f"server error {self.status}" if self.status else "server error"
+
+
+class BadResponseError(ClanforgeError):
+    """The body was not JSON, was cut short, or did not have the documented shape."""
+
+    reason = "bad response"
+
+
+class TransportError(ClanforgeError):
+    """No HTTP answer: connection refused or reset, DNS failure, TLS failure, timeout."""
+
+    reason = "unreachable"
+
+    def __init__(self, message: str, *, request_sent: bool = False, **kwargs) -> None:
+        self.request_sent = request_sent
+        super().__init__(message, **kwargs)
+
+
+class RequestTimeout(TransportError):
+    """No answer within the configured timeout."""
+
+    reason = "timed out"

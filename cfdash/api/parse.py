@@ -1,0 +1,142 @@
+"""Turning an HTTP answer into a model or the right error.
+
+Pure functions of (status, headers, body) so every rule — the envelope under HTTP 200,
+``Retry-After`` in either form, non-JSON and truncated bodies — is tested without a network,
+and a property test can feed them anything.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from cfdash.api.errors import (
+    ApiError,
+    AuthError,
+    BadResponseError,
+    ClanforgeError,
+    NotFoundError,
+    RateLimitedError,
+    ServerError,
+)
+from cfdash.api.models import ErrorEnvelope
+
+__all__ = ["excerpt", "parse_response", "parse_retry_after"]
+
+M = TypeVar("M", bound=BaseModel)
+
+_EXCERPT_CHARS = 120
+_NOT_FOUND = "no rows in result set"
+
+
+def excerpt(body: bytes | str, secrets: Iterable[str] = ()) -> str:
+    """A short single-line excerpt of a body for an error or a log, with secrets blanked."""
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    text = " ".join(text.split())
+    return text if len(text) <= _EXCERPT_CHARS else text[: _EXCERPT_CHARS - 1] + "…"
+
+
+def parse_retry_after(value: str | None, now: Callable[[], float] = time.time) -> float | None:
+    """``Retry-After`` as seconds from now: delta-seconds or an HTTP date; None if unusable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None:
+            return None
+        seconds = when.timestamp() - now()
+    if seconds != seconds:  # NaN
+        return None
+    return max(0.0, min(seconds, 24 * 3600.0))
+
+
+def _envelope(data: Any) -> ErrorEnvelope | None:
+    """The error envelope, if ``data`` is one that reports an error."""
+    if not isinstance(data, dict) or not ("error" in data or "success" in data):
+        return None
+    try:
+        envelope = ErrorEnvelope.model_validate(data)
+    except ValidationError:
+        return None
+    return envelope if envelope.is_error else None
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = "".join(
+        f"[{part}]" if isinstance(part, int) else f".{part}" for part in first["loc"]
+    ).lstrip(".")
+    return f"unexpected shape at {where or 'top level'}: {first['msg']}"
+
+
+def parse_response(
+    model: type[M],
+    *,
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    account: str,
+    endpoint: str,
+    secrets: Iterable[str] = (),
+) -> M:
+    """Return ``model`` parsed from a response, or raise the ``ClanforgeError`` it amounts to."""
+    where: dict[str, Any] = {"account": account, "endpoint": endpoint, "status": status}
+    secrets = tuple(secrets)
+
+    if status == 429:
+        retry_after = parse_retry_after(headers.get("retry-after"))
+        hint = f"; retry after {retry_after:.0f}s" if retry_after is not None else ""
+        raise RateLimitedError(f"rate limited (HTTP 429){hint}", retry_after=retry_after, **where)
+
+    try:
+        data: Any = json.loads(body)
+        decoded = True
+    except (ValueError, UnicodeDecodeError):
+        data, decoded = None, False
+
+    envelope = _envelope(data) if decoded else None
+    if status >= 500:
+        detail = envelope.error_message if envelope and envelope.error_message else body
+        raise ServerError(f"HTTP {status}: {excerpt(detail, secrets) or 'empty body'}", **where)
+    if envelope is not None:
+        message = excerpt(envelope.error_message or "error without a message", secrets)
+        if status in (401, 403) or message.strip().lower() == "forbidden":
+            raise AuthError(f"{message} (HTTP {status})", **where)
+        if message.strip().lower() == _NOT_FOUND:
+            raise NotFoundError(message, error_code=envelope.error_code, **where)
+        raise ApiError(message, error_code=envelope.error_code, **where)
+
+    if status in (401, 403):
+        raise AuthError(f"Forbidden (HTTP {status})", **where)
+    if status == 404:
+        raise NotFoundError("not found (HTTP 404)", **where)
+    if not 200 <= status < 300:
+        raise ApiError(f"HTTP {status}: {excerpt(body, secrets) or 'empty body'}", **where)
+
+    if not decoded:
+        what = "empty response" if not body.strip() else "response is not JSON"
+        raise BadResponseError(f"{what}: {excerpt(body, secrets)}".rstrip(": "), **where)
+    if not isinstance(data, dict):
+        raise BadResponseError(f"expected a JSON object, got {type(data).__name__}", **where)
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise BadResponseError(_describe(error), **where) from None
+    except ClanforgeError:
+        raise
+    except (ValueError, TypeError, RecursionError) as error:  # defensive: nothing else escapes
+        raise BadResponseError(f"unreadable response: {type(error).__name__}", **where) from None

@@ -1,0 +1,240 @@
+"""Loading the user's config file into :class:`Settings`, or saying everything wrong with it.
+
+The steps, each adding to one list of problems rather than stopping at the first:
+
+1. read the file (missing → :class:`ConfigNotFound`; a directory or unreadable → a problem);
+2. parse TOML (a syntax error stops here: nothing after it can be trusted);
+3. validate against the schema (types, unknown keys, required keys, URL rules);
+4. resolve each account's two secrets from their one source (literal, env var or command).
+
+Steps 3 and 4 both run even when the other finds mistakes, so ``cfdash config check``
+reports a misspelt key and an unset ``CFDASH_PRODUCTION_ACCESS_KEY`` in the same run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import stat
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, NoReturn
+
+from pydantic import SecretStr, ValidationError
+
+from cfdash.config.errors import ConfigError, ConfigNotFound, Problem, display_path
+from cfdash.config.problems import Loc, key_path, located_problems
+from cfdash.config.schema import AccountSettings, ConfigFile, Settings
+from cfdash.config.secrets import SECRET_NAMES, CommandRunner, resolve_secret
+from cfdash.config.secrets import run_command as _run_command
+
+__all__ = ["check_config", "find_problems", "load_settings"]
+
+_TOML_POSITION = re.compile(r"^(?P<reason>.*?)\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)$")
+
+
+def load_settings(
+    path: Path,
+    env: Mapping[str, str] | None = None,
+    run_command: CommandRunner | None = None,
+) -> Settings:
+    """Load and resolve the config at ``path``.
+
+    ``env`` defaults to ``os.environ`` and ``run_command`` to running the command for real;
+    tests pass both.  Raises :class:`ConfigNotFound` if there is no file, otherwise
+    :class:`ConfigError` listing every problem found.
+    """
+    path = Path(path)
+    data = _read_toml(path)
+    problems, config, secrets = _validate(
+        path, data, os.environ if env is None else env, run_command or _run_command
+    )
+    if problems:
+        raise ConfigError(problems)
+    assert config is not None  # no problems means the schema accepted the file
+    return _build(path, config, secrets)
+
+
+def find_problems(
+    path: Path,
+    env: Mapping[str, str] | None = None,
+    run_command: CommandRunner | None = None,
+) -> list[Problem]:
+    """Every problem with the config at ``path``; an empty list means it loads."""
+    try:
+        load_settings(path, env, run_command)
+    except ConfigError as exc:
+        return exc.problems
+    return []
+
+
+def check_config(
+    path: Path,
+    env: Mapping[str, str] | None = None,
+    run_command: CommandRunner | None = None,
+) -> tuple[int, str]:
+    """What ``cfdash config check`` prints, and its exit status (0 fine, 2 problems)."""
+    try:
+        settings = load_settings(path, env, run_command)
+    except ConfigError as exc:
+        return 2, str(exc)
+    count = len(settings.accounts)
+    lines = [f"ok: {display_path(Path(path))} ({count} account{'' if count == 1 else 's'})"]
+    lines += [f"warning: {warning}" for warning in settings.warnings]
+    return 0, "\n".join(lines)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    def fail(expected: str, got: str, line: int | None = None, col: int | None = None) -> NoReturn:
+        raise ConfigError([Problem(path, "", expected, got, line, col)]) from None
+
+    # Checked first because Windows reports reading a directory as "permission denied".
+    if path.is_dir():
+        fail("a config file", "a directory")
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigNotFound(path) from None
+    except PermissionError:
+        fail("a file cfdash may read", "permission denied")
+    except OSError as exc:
+        fail("a readable file", (exc.strerror or type(exc).__name__).lower())
+    try:
+        text = raw.decode("utf-8-sig")  # tolerate the BOM some Windows editors add
+    except UnicodeDecodeError as exc:
+        fail("a UTF-8 text file", f"a byte that is not UTF-8 at offset {exc.start}")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib's messages name a construct, never the value, so they are safe to show.
+        message = str(exc)
+        match = _TOML_POSITION.match(message)
+        if match is None:
+            fail("valid TOML", f"a syntax error: {_lower_first(message)}")
+        reason = _lower_first(match["reason"])
+        fail("valid TOML", f"a syntax error: {reason}", int(match["line"]), int(match["col"]))
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _validate(
+    path: Path, data: dict[str, Any], env: Mapping[str, str], runner: CommandRunner
+) -> tuple[list[Problem], ConfigFile | None, dict[str, dict[str, SecretStr]]]:
+    found: list[tuple[Loc, Problem]] = []
+    config: ConfigFile | None = None
+    try:
+        config = ConfigFile.model_validate(data)
+    except ValidationError as exc:
+        found.extend(located_problems(path, exc))
+
+    secrets: dict[str, dict[str, SecretStr]] = {}
+    accounts = data.get("accounts")
+    if isinstance(accounts, dict):
+        for name, account in accounts.items():
+            if not isinstance(account, dict):
+                continue  # reported by the schema
+            for secret_name in SECRET_NAMES:
+                value, problems = resolve_secret(
+                    file=path,
+                    account_key=key_path(("accounts", name)),
+                    account=account,
+                    name=secret_name,
+                    env=env,
+                    runner=runner,
+                )
+                # A secret's problem key always ends in a plain field name.
+                found.extend((("accounts", name, p.key.rsplit(".", 1)[1]), p) for p in problems)
+                if value is not None:
+                    secrets.setdefault(name, {})[secret_name] = value
+    # Stable sort: problems at the same place keep the order they were found in.
+    found.sort(key=lambda item: _file_position(data, item[0]))
+    return [problem for _, problem in found], config, secrets
+
+
+def _file_position(data: Any, loc: Loc) -> tuple[int, ...]:
+    """Where ``loc`` sits in the document (tomllib keeps keys in file order).
+
+    A key that is absent (a missing required key) sorts after its table's present keys.
+    """
+    position: list[int] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict):
+            keys = list(node)
+            if part not in node:
+                position.append(len(keys))
+                break
+            position.append(keys.index(part))
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            position.append(part)
+            node = node[part]
+        else:
+            break
+    return tuple(position)
+
+
+def _build(
+    path: Path,
+    config: ConfigFile,
+    secrets: dict[str, dict[str, SecretStr]],
+) -> Settings:
+    accounts = {
+        name: AccountSettings(
+            name=name,
+            accountserviceid=account.accountserviceid,
+            base_url=account.base_url.rstrip("/"),
+            access_key=secrets[name]["access_key"],
+            secret_key=secrets[name]["secret_key"],
+            refresh_interval=(
+                account.refresh_interval
+                if account.refresh_interval is not None
+                else config.refresh_interval
+            ),
+            track_all=account.track_all,
+            jobs=tuple(account.jobs),
+            allow_insecure_http=account.allow_insecure_http,
+            connect_timeout=account.connect_timeout,
+            read_timeout=account.read_timeout,
+            # Read-only anywhere wins: the ops monitor's safety must not be undone per account.
+            read_only=config.read_only or account.read_only,
+            notify=tuple(account.notify if account.notify is not None else config.notify),
+        )
+        for name, account in config.accounts.items()
+    }
+    return Settings(
+        path=path,
+        refresh_interval=config.refresh_interval,
+        theme=config.theme,
+        read_only=config.read_only,
+        notify=tuple(config.notify),
+        keymap=dict(config.keymap),
+        accounts=accounts,
+        warnings=_permission_warnings(path, config),
+    )
+
+
+def _permission_warnings(path: Path, config: ConfigFile) -> tuple[str, ...]:
+    """Warn when literal secrets sit in a file other users can read (POSIX only)."""
+    if os.name != "posix":
+        return ()  # Windows ACLs do not map onto these mode bits
+    inline = any(
+        account.access_key is not None or account.secret_key is not None
+        for account in config.accounts.values()
+    )
+    if not inline:
+        return ()
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return ()
+    if not mode & (stat.S_IRGRP | stat.S_IROTH):
+        return ()
+    return (
+        f"{display_path(path)} holds inline secrets and other users can read it; "
+        f"run chmod 600 {shlex.quote(str(path))}",
+    )

@@ -1,0 +1,225 @@
+"""The config file's schema, and the resolved settings the rest of cfdash reads.
+
+Two layers, on purpose:
+
+* :class:`ConfigFile` / :class:`AccountConfig` / :class:`JobEntry` mirror the TOML exactly.
+  ``extra="forbid"`` makes a misspelt key a reported mistake instead of a silently ignored
+  one, and ``strict=True`` stops ``refresh_interval = "5"`` or ``track_all = 1`` from being
+  quietly coerced: TOML has real types, so a wrong one is a mistake worth naming.
+* :class:`Settings` / :class:`AccountSettings` are what the app uses: frozen, secrets already
+  resolved to :class:`~pydantic.SecretStr`, per-account values already merged with the
+  top-level defaults, so no caller has to remember the fallback rules.
+
+Rules that span several keys live here as field validators raising ``PydanticCustomError``
+with a ``cfdash_`` type; their message is the "expected …" phrase the loader reports as is.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+__all__ = [
+    "ACCOUNT_NAME_PATTERN",
+    "DEFAULT_BASE_URL",
+    "AccountConfig",
+    "AccountSettings",
+    "ConfigFile",
+    "JobEntry",
+    "Notifier",
+    "Settings",
+    "is_loopback_host",
+]
+
+DEFAULT_BASE_URL = "https://api.multiplay.co.uk"
+
+# Account names appear in the table, in `--account NAME` and in the state file: keep them to
+# characters that need no quoting anywhere.
+ACCOUNT_NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]*$"
+
+Notifier = Literal["bell", "desktop"]
+AccountName = Annotated[str, StringConstraints(pattern=ACCOUNT_NAME_PATTERN)]
+NonEmptyStr = Annotated[str, StringConstraints(min_length=1)]
+Seconds = Annotated[float, Field(gt=0)]
+
+# Shared by every model read from the user's file.  hide_input_in_errors keeps values (which
+# may be secrets) out of ValidationError's own text, should one ever be printed.
+_FILE_MODEL = ConfigDict(extra="forbid", strict=True, hide_input_in_errors=True)
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for ``localhost``, 127.0.0.0/8 and ``::1``: hosts plain http cannot leak past."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class JobEntry(BaseModel):
+    """One tracked job.  In the file a bare id (``5551001``) is shorthand for ``{ id = … }``."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, hide_input_in_errors=True, frozen=True)
+
+    id: int = Field(gt=0)
+    # None: take mirroring from the job's status when queueing, as the API reports it.
+    mirroring: bool | None = None
+    label: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_id(cls, data: Any) -> Any:
+        # bool is an int in Python, but `jobs = [true]` is surely a mistake, not job 1.
+        if isinstance(data, int) and not isinstance(data, bool):
+            return {"id": data}
+        return data
+
+
+class AccountConfig(BaseModel):
+    """One ``[accounts.NAME]`` table, as written.
+
+    Each secret has three possible sources (literal, ``_env``, ``_command``); exactly one must
+    be given.  That rule, and running the commands, belong to the loader: it checks them on
+    the raw table so they are reported even when another key of the account is wrong.
+    """
+
+    model_config = _FILE_MODEL
+
+    accountserviceid: int = Field(gt=0)
+    # Declared before base_url so base_url's validator can see it (validation is in order).
+    allow_insecure_http: bool = False
+    base_url: str = DEFAULT_BASE_URL
+    access_key: SecretStr | None = None
+    access_key_env: NonEmptyStr | None = None
+    access_key_command: NonEmptyStr | None = None
+    secret_key: SecretStr | None = None
+    secret_key_env: NonEmptyStr | None = None
+    secret_key_command: NonEmptyStr | None = None
+    refresh_interval: Seconds | None = None
+    track_all: bool = False
+    jobs: list[JobEntry] = []
+    connect_timeout: Seconds = 5.0
+    read_timeout: Seconds = 10.0
+    read_only: bool = False
+    notify: list[Notifier] | None = None
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_base_url(cls, url: str, info: ValidationInfo) -> str:
+        parts = urlsplit(url)
+        try:
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        except ValueError:
+            raise PydanticCustomError("cfdash_url", "an http:// or https:// URL") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise PydanticCustomError("cfdash_url", "an http:// or https:// URL")
+        if parts.query or parts.fragment:
+            raise PydanticCustomError("cfdash_url", "a base URL without a ?query or #fragment")
+        # If allow_insecure_http itself was wrong it is missing from info.data and already
+        # reported; judging http against a guess would only add a confusing second problem.
+        if (
+            parts.scheme == "http"
+            and "allow_insecure_http" in info.data
+            and not info.data["allow_insecure_http"]
+            and not is_loopback_host(parts.hostname)
+        ):
+            raise PydanticCustomError(
+                "cfdash_insecure_http",
+                "an https:// URL (plain http:// is only accepted for 127.0.0.1, ::1 or "
+                "localhost, unless the account sets allow_insecure_http = true)",
+            )
+        return url
+
+    @field_validator("jobs")
+    @classmethod
+    def _unique_jobs(cls, jobs: list[JobEntry]) -> list[JobEntry]:
+        seen: set[int] = set()
+        for job in jobs:
+            if job.id in seen:
+                raise PydanticCustomError(
+                    "cfdash_duplicate_job", f"each job id once, but {job.id} is listed twice"
+                )
+            seen.add(job.id)
+        return jobs
+
+
+class ConfigFile(BaseModel):
+    """The whole config file, as written."""
+
+    model_config = _FILE_MODEL
+
+    refresh_interval: Seconds = 5.0
+    theme: NonEmptyStr = "cfdash-dark"
+    read_only: bool = False
+    notify: list[Notifier] = []
+    accounts: dict[AccountName, AccountConfig] = Field(min_length=1)
+    # Binding id -> key.  Only shape is checked here; the TUI knows which ids exist.
+    keymap: dict[str, NonEmptyStr] = {}
+
+
+class AccountSettings(BaseModel):
+    """One account, ready to use: secrets resolved, defaults merged.  Immutable."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    accountserviceid: int
+    base_url: str  # no trailing slash, so callers can append "/cfp/v1/…" safely
+    access_key: SecretStr
+    secret_key: SecretStr
+    refresh_interval: float
+    track_all: bool = False
+    jobs: tuple[JobEntry, ...] = ()
+    allow_insecure_http: bool = False
+    connect_timeout: float = 5.0
+    read_timeout: float = 10.0
+    read_only: bool = False
+    notify: tuple[Notifier, ...] = ()
+
+
+class Settings(BaseModel):
+    """Everything the app needs from the config.  Immutable; derive changes with
+    :meth:`with_overrides` (for ``--read-only`` / ``--theme``) or ``model_copy``.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    path: Path | None  # None for settings built in code (the demo)
+    refresh_interval: float = 5.0
+    theme: str = "cfdash-dark"
+    read_only: bool = False
+    notify: tuple[Notifier, ...] = ()
+    keymap: dict[str, str] = {}
+    accounts: dict[str, AccountSettings] = {}
+    # Sentences worth showing once at start-up (e.g. a world-readable file holding secrets).
+    warnings: tuple[str, ...] = ()
+
+    def with_overrides(
+        self, *, read_only: bool | None = None, theme: str | None = None
+    ) -> Settings:
+        """Apply command-line overrides; ``read_only=True`` reaches every account too."""
+        update: dict[str, Any] = {}
+        if theme is not None:
+            update["theme"] = theme
+        if read_only:
+            update["read_only"] = True
+            update["accounts"] = {
+                name: account.model_copy(update={"read_only": True})
+                for name, account in self.accounts.items()
+            }
+        return self.model_copy(update=update)

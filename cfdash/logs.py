@@ -1,0 +1,44 @@
+"""The rotating log file: one place a person looks when something went wrong.
+
+Nothing logged carries a secret: the client logs account, endpoint, status and duration, and
+this filter blanks anything that looks like an Authorization header as a last line of defence.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+
+__all__ = ["RedactingFilter", "setup_logging"]
+
+_AUTH = re.compile(r"(authorization['\"]?\s*[:=]\s*['\"]?)(basic|bearer)?\s*[^\s'\",}]+", re.I)
+
+
+class RedactingFilter(logging.Filter):
+    """Blanks Authorization values in formatted records."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = _AUTH.sub(r"\1***", message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True
+
+
+def setup_logging(directory: Path, level: str = "INFO") -> Path | None:
+    """Log to ``directory/cfdash.log`` (1 MB × 3); returns the path, or None if unwritable."""
+    path = directory / "cfdash.log"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+    except OSError:
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger("cfdash")
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    root.propagate = False
+    return path

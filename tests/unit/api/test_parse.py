@@ -1,0 +1,196 @@
+"""Parsing rules, without a network: envelopes, status codes, Retry-After, and any body."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cfdash.api.errors import (
+    ApiError,
+    AuthError,
+    BadResponseError,
+    ClanforgeError,
+    NotFoundError,
+    RateLimitedError,
+    ServerError,
+)
+from cfdash.api.models import QueueResult, StateKind, StatusList
+from cfdash.api.parse import excerpt, parse_response, parse_retry_after
+
+WHERE = {"account": "production", "endpoint": "status"}
+
+
+def parse(model, body, status=200, headers=None, **kwargs):
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return parse_response(model, status=status, headers=headers or {}, body=raw, **WHERE, **kwargs)
+
+
+def envelope(message: str) -> dict:
+    return {
+        "messages": [],
+        "error_code": 1,
+        "error_message": message,
+        "_debug": [],
+        "success": False,
+        "error": True,
+    }
+
+
+def test_envelope_under_http_200_is_an_api_error_with_its_message():
+    with pytest.raises(ApiError) as caught:
+        parse(StatusList, envelope("image locked by diffid: 218595"))
+    assert caught.value.message == "image locked by diffid: 218595"
+    assert caught.value.account == "production" and caught.value.endpoint == "status"
+    assert "production: status: image locked" in str(caught.value)
+
+
+def test_no_rows_is_not_found_and_forbidden_is_auth():
+    with pytest.raises(NotFoundError):
+        parse(QueueResult, envelope("No rows in result set"))
+    with pytest.raises(AuthError):
+        parse(StatusList, envelope("Forbidden"))
+    with pytest.raises(AuthError):
+        parse(StatusList, envelope("Forbidden"), status=403)
+    with pytest.raises(AuthError):
+        parse(StatusList, b"<html>nope</html>", status=401)
+
+
+@pytest.mark.parametrize("status", [500, 502, 503])
+def test_5xx_is_a_server_error_naming_the_status(status):
+    with pytest.raises(ServerError) as caught:
+        parse(StatusList, b"<html>Bad gateway</html>", status=status)
+    assert caught.value.reason == f"server error {status}"
+
+
+def test_429_carries_retry_after_in_seconds_or_as_a_date():
+    with pytest.raises(RateLimitedError) as caught:
+        parse(StatusList, b"", status=429, headers={"retry-after": "7"})
+    assert caught.value.retry_after == 7
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=lambda: 1445412470.0) == 10
+    assert parse_retry_after("garbage") is None
+    assert parse_retry_after(None) is None
+
+
+@pytest.mark.parametrize(
+    ("body", "phrase"),
+    [
+        (b"<html>proxy error</html>", "not JSON"),
+        (b'{"installs": [{"jobid": 1, "jobprog', "not JSON"),
+        (b"", "empty response"),
+        (b"[1, 2]", "expected a JSON object"),
+        (b'{"installs": [{"jobprogress": 5}]}', "installs[0].jobid"),
+        (b'{"installs": "many"}', "installs"),
+    ],
+)
+def test_bad_bodies_are_bad_response_errors(body, phrase):
+    with pytest.raises(BadResponseError) as caught:
+        parse(StatusList, body)
+    assert phrase in str(caught.value)
+
+
+def test_lenient_fields_numbers_as_strings_nulls_extras_and_completed():
+    body = {
+        "installs": [
+            {
+                "jobid": "5551001",
+                "jobcreated": "1700000000",
+                "jobstart": 1700000100,
+                "jobupdated": 1700000200,
+                "jobeta": None,
+                "jobprogress": "42",
+                "jobfailed": "0",
+                "jobstateid": "5",
+                "jobstatename": "Completed",
+                "mirroring": "true",
+                "brand_new_field": {"x": 1},
+            },
+            {"jobid": 2, "jobstatename": "Complete"},
+            {"jobid": 3, "jobstateid": 9, "jobstatename": "Exploded"},
+            {"jobid": 4, "jobstateid": 12},
+        ]
+    }
+    first, second, third, fourth = parse(StatusList, body).installs
+    assert first.jobid == 5551001 and first.progress == 42 and first.jobstart == "1700000100"
+    assert first.start_time == 1700000100 and first.mirroring is True
+    assert first.state.kind is StateKind.COMPLETE and first.kind == "mirror"
+    assert first.model_extra == {"brand_new_field": {"x": 1}}
+    assert second.state.kind is StateKind.COMPLETE and second.state.word == "Complete"
+    assert third.state.kind is StateKind.UNKNOWN and third.state.word == "Exploded"
+    assert fourth.state.word == "state 12"
+
+
+def test_repeated_keys_last_one_wins():
+    body = b'{"installs": [{"jobid": 1, "jobprogress": 10, "jobprogress": 20}]}'
+    assert parse(StatusList, body).installs[0].progress == 20
+
+
+def test_queue_shapes_with_and_without_success():
+    mirror = parse(QueueResult, {"versionmirrorid": 90001, "jobstateid": 3, "jobprogress": 0})
+    assert mirror.kind == "mirror" and mirror.success is None
+    machine = parse(
+        QueueResult,
+        {"success": True, "machinejobid": 880001, "installs_squashed": 2, "jobstateid": 3},
+    )
+    assert machine.kind == "machine" and machine.installs_squashed == 2
+    assert "machinejobid 880001" in machine.summary() and "2 squashed" in machine.summary()
+
+
+def test_excerpts_are_short_single_line_and_blank_secrets():
+    text = excerpt(b"line one\nkey=s3cr3t " + b"x" * 500, secrets=["s3cr3t"])
+    assert "s3cr3t" not in text and "\n" not in text and len(text) <= 120
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "installs",
+                    "jobid",
+                    "jobprogress",
+                    "jobstateid",
+                    "jobstatename",
+                    "error",
+                    "success",
+                    "error_message",
+                    "jobstart",
+                    "mirroring",
+                    "jobeta",
+                    "x",
+                ]
+            ),
+            children,
+            max_size=6,
+        )
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    body=st.one_of(
+        json_values.map(lambda value: json.dumps(value).encode()),
+        st.binary(max_size=200),
+    ),
+    status=st.sampled_from([200, 200, 200, 400, 401, 403, 404, 429, 500, 503]),
+    model=st.sampled_from([StatusList, QueueResult]),
+)
+def test_any_body_parses_or_raises_a_client_error(body, status, model):
+    """Nothing but a model or a ClanforgeError ever comes out of parsing."""
+    try:
+        result = parse(model, body, status=status)
+    except ClanforgeError as error:
+        assert error.account == "production"
+    else:
+        assert isinstance(result, model)
+        if isinstance(result, StatusList):
+            for item in result.installs:
+                assert isinstance(item.jobid, int)
+                assert 0 <= item.progress <= 100
+                assert item.state.word
