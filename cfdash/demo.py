@@ -1,0 +1,35 @@
+"""Settings for ``cfdash --demo``: the simulator's demo accounts, built in code, no file read."""
+
+from __future__ import annotations
+
+from pydantic import SecretStr
+
+from cfdash.config.schema import AccountSettings, Settings
+from cfdash.sim.demo import demo_accounts
+
+__all__ = ["DEMO_REFRESH", "demo_settings"]
+
+#: Demo jobs move within seconds; a one-second refresh shows it.
+DEMO_REFRESH = 1.0
+
+
+def demo_settings(base_url: str, accounts: int = 3, refresh: float = DEMO_REFRESH) -> Settings:
+    """Every demo account at ``base_url``, tracking all of its incomplete jobs."""
+    return Settings(
+        path=None,
+        refresh_interval=refresh,
+        accounts={
+            account.name: AccountSettings(
+                name=account.name,
+                accountserviceid=account.asid,
+                base_url=base_url,
+                access_key=SecretStr(account.access_key),
+                secret_key=SecretStr(account.secret_key),
+                refresh_interval=refresh,
+                track_all=True,
+                connect_timeout=2.0,
+                read_timeout=5.0,
+            )
+            for account in demo_accounts(accounts)
+        },
+    )

@@ -1,0 +1,264 @@
+"""The engine: per-account polling, queueing, and the tracked jobs — everything but the screen.
+
+The dashboard, the headless commands and the benchmark all drive this one class. Each account
+has its own loop that arms the next poll only when the last one has finished, so polls never
+overlap and a slow account never delays another. Results leave the engine as small events
+through one listener; the dashboard turns them into Textual messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from cfdash.api.client import ClanforgeClient
+from cfdash.api.errors import AuthError, ClanforgeError, TransportError
+from cfdash.api.models import QueueResult
+from cfdash.engine.health import AccountHealth, Backoff
+from cfdash.engine.tracking import Changes, JobKey, TrackedJob, Tracker
+
+__all__ = ["AccountLink", "Engine", "PollDone", "QueueDone", "QueueRefused"]
+
+log = logging.getLogger("cfdash.engine")
+
+
+@dataclass
+class AccountLink:
+    """One account as the engine sees it: its client and how often to poll it."""
+
+    name: str
+    client: ClanforgeClient
+    interval: float = 5.0
+    read_only: bool = False
+
+
+@dataclass(frozen=True)
+class PollDone:
+    """One poll of one account finished (well or badly)."""
+
+    account: str
+    changes: Changes
+    health: AccountHealth
+    error: ClanforgeError | None = None
+
+
+@dataclass(frozen=True)
+class QueueDone:
+    """A queue call ended: ``result`` on success, else ``error``; ``unknown`` if unsettled."""
+
+    key: JobKey
+    result: QueueResult | None = None
+    error: ClanforgeError | None = None
+    unknown: bool = False
+
+    @property
+    def message(self) -> str:
+        job = f"{self.key[0]}/{self.key[1]}"
+        if self.result is not None:
+            return f"{job}: {self.result.summary()}"
+        why = self.error.message if self.error is not None else "no answer"
+        if self.unknown:
+            return f"{job}: queue outcome unknown ({why}); the next poll will tell"
+        return f"{job}: queue refused: {why}"
+
+
+class QueueRefused(Exception):
+    """A queue request the engine will not send (read-only, in flight, no mirroring flag...)."""
+
+
+Listener = Callable[[PollDone | QueueDone], None]
+
+
+@dataclass
+class _Runner:
+    link: AccountLink
+    health: AccountHealth
+    backoff: Backoff
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+class Engine:
+    """Polls accounts, merges their status lists into the tracker, and queues jobs."""
+
+    def __init__(
+        self,
+        accounts: Mapping[str, AccountLink] | list[AccountLink],
+        tracker: Tracker | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+        rng: random.Random | None = None,
+        read_only: bool = False,
+    ) -> None:
+        links = list(accounts.values()) if isinstance(accounts, Mapping) else list(accounts)
+        rng = rng or random.Random()
+        self.tracker = tracker if tracker is not None else Tracker()
+        self.clock = clock
+        self.read_only = read_only
+        self.paused = False
+        self._runners = {
+            link.name: _Runner(link, AccountHealth(link.name), Backoff(link.interval, rng=rng))
+            for link in links
+        }
+        self._listeners: list[Listener] = []
+        self._resume = asyncio.Event()
+        self._resume.set()
+
+    # -- wiring -----------------------------------------------------------------------------
+
+    @property
+    def accounts(self) -> list[str]:
+        return list(self._runners)
+
+    def health(self, account: str) -> AccountHealth:
+        return self._runners[account].health
+
+    def link(self, account: str) -> AccountLink:
+        return self._runners[account].link
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def _emit(self, event: PollDone | QueueDone) -> None:
+        for listener in self._listeners:
+            try:
+                listener(event)
+            except Exception:  # a broken listener must not stop polling
+                log.exception("engine listener failed")
+
+    async def aclose(self) -> None:
+        for runner in self._runners.values():
+            await runner.link.client.aclose()
+
+    # -- polling ----------------------------------------------------------------------------
+
+    async def poll(self, account: str) -> PollDone | None:
+        """Poll ``account`` once now; None if a poll of it is already in flight."""
+        runner = self._runners[account]
+        if runner.lock.locked():
+            return None
+        async with runner.lock:
+            health = runner.health
+            health.last_attempt = self.clock()
+            health.requests += 1
+            try:
+                items = await runner.link.client.status()
+            except ClanforgeError as error:
+                health.failures += 1
+                health.state = "auth" if isinstance(error, AuthError) else "backoff"
+                health.reason = error.reason
+                event = PollDone(account, Changes(), health, error)
+            else:
+                now = self.clock()
+                changes = self.tracker.merge(account, items, now)
+                health.failures, health.state, health.reason = 0, "ok", ""
+                health.last_success = now
+                event = PollDone(account, changes, health)
+        self._emit(event)
+        return event
+
+    async def poll_all(self) -> list[PollDone]:
+        """One poll of every account, concurrently (what ``cfdash status`` does)."""
+        done = await asyncio.gather(*(self.poll(name) for name in self._runners))
+        return [event for event in done if event is not None]
+
+    async def run(self) -> None:
+        """Poll every account on its own schedule until cancelled."""
+        async with asyncio.TaskGroup() as group:
+            for name in self._runners:
+                group.create_task(self._run_account(name), name=f"poll {name}")
+
+    async def _run_account(self, account: str) -> None:
+        runner = self._runners[account]
+        while True:
+            await self._resume.wait()
+            event = await self.poll(account)
+            error = event.error if event is not None else None
+            delay = runner.backoff.delay(runner.health.failures, error)
+            runner.health.next_poll = self.clock() + delay
+            runner.wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(runner.wake.wait(), delay)
+
+    def refresh(self, account: str | None = None) -> None:
+        """Poll now (one account, or all) instead of waiting for the schedule."""
+        for name in [account] if account else list(self._runners):
+            self._runners[name].wake.set()
+
+    def retry_auth(self, account: str | None = None) -> None:
+        """The user says the credentials may be fixed: poll the rejected accounts now."""
+        for name, runner in self._runners.items():
+            if (account is None or name == account) and runner.health.state == "auth":
+                runner.wake.set()
+
+    def pause(self) -> None:
+        self.paused = True
+        self._resume.clear()
+        for runner in self._runners.values():
+            runner.health.next_poll = None
+
+    def resume(self) -> None:
+        self.paused = False
+        self._resume.set()
+        self.refresh()
+
+    # -- tracking ---------------------------------------------------------------------------
+
+    def add(self, job: TrackedJob) -> bool:
+        if job.account not in self._runners:
+            raise KeyError(job.account)
+        return self.tracker.add(job, self.clock())
+
+    def remove(self, key: JobKey) -> TrackedJob | None:
+        return self.tracker.remove(key)
+
+    # -- queueing ---------------------------------------------------------------------------
+
+    def check_queue(self, key: JobKey) -> TrackedJob:
+        """The job, if a queue request may be sent for it now; else ``QueueRefused`` says why."""
+        job = self.tracker.get(key)
+        if job is None:
+            raise QueueRefused(f"{key[0]}/{key[1]} is not tracked")
+        link = self._runners[job.account].link
+        if self.read_only or link.read_only:
+            raise QueueRefused("read-only: queueing is disabled")
+        if job.queue_in_flight:
+            raise QueueRefused(f"{job.account}/{job.jobid}: a queue request is already in flight")
+        if job.mirroring is None:
+            raise QueueRefused(
+                f"{job.account}/{job.jobid}: its mirroring flag is unknown (not in the status "
+                "list); set mirroring for it in the config or the add dialog"
+            )
+        if job.state is not None and job.listed and job.state.is_finished:
+            raise QueueRefused(f"{job.account}/{job.jobid} has already finished")
+        return job
+
+    async def queue(self, key: JobKey) -> QueueDone:
+        """Send one queue request for ``key``. Never retried; raises ``QueueRefused`` first."""
+        job = self.check_queue(key)
+        flag = bool(job.mirroring)
+        job.queue_in_flight = True
+        job.queue_note = "queueing…"
+        try:
+            result = await self._runners[job.account].link.client.queue(job.jobid, mirroring=flag)
+        except TransportError as error:
+            unknown = error.request_sent
+            job.queue_note = "queue outcome unknown" if unknown else f"queue failed: {error.reason}"
+            event = QueueDone(key, error=error, unknown=unknown)
+        except ClanforgeError as error:
+            job.queue_note = f"queue refused: {error.message}"
+            event = QueueDone(key, error=error)
+        else:
+            self.tracker.record_queue(key, result, self.clock())
+            event = QueueDone(key, result=result)
+        finally:
+            job.queue_in_flight = False
+        self._emit(event)
+        # A status read (never the queue call again) confirms what happened.
+        self.refresh(job.account)
+        return event

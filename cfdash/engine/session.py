@@ -1,0 +1,93 @@
+"""Building an engine from settings, and keeping the user's tracking choices in the state file.
+
+The config says which jobs to track; the state file remembers what the user added or removed
+in the UI since (the config itself is never rewritten: it would lose the user's comments).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import time
+from collections.abc import Callable
+
+import httpx
+
+from cfdash.api.client import ClanforgeClient
+from cfdash.config.schema import AccountSettings, JobEntry, Settings
+from cfdash.config.state import State
+from cfdash.engine.engine import AccountLink, Engine
+from cfdash.engine.tracking import TrackedJob, Tracker
+
+__all__ = ["build_engine", "client_for", "state_from_tracker"]
+
+
+def client_for(
+    account: AccountSettings, transport: httpx.AsyncBaseTransport | None = None
+) -> ClanforgeClient:
+    return ClanforgeClient(
+        account=account.name,
+        accountserviceid=account.accountserviceid,
+        access_key=account.access_key,
+        secret_key=account.secret_key,
+        base_url=account.base_url,
+        connect_timeout=account.connect_timeout,
+        read_timeout=account.read_timeout,
+        transport=transport,
+    )
+
+
+def _job(account: str, entry: JobEntry, source: str) -> TrackedJob:
+    return TrackedJob(
+        account,
+        entry.id,
+        source=source,  # type: ignore[arg-type]
+        label=entry.label,
+        mirroring_setting=entry.mirroring,
+    )
+
+
+def build_engine(
+    settings: Settings,
+    state: State | None = None,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    clock: Callable[[], float] = time.time,
+    rng: random.Random | None = None,
+) -> Engine:
+    """An engine for every account of ``settings``, tracking config jobs plus the state's."""
+    state = state or State()
+    tracker = Tracker(name for name, acc in settings.accounts.items() if acc.track_all)
+    removed = set(state.removed_jobs)
+    for name, account in settings.accounts.items():
+        for entry in account.jobs:
+            if (name, entry.id) not in removed:
+                tracker.add(_job(name, entry, "config"))
+    for name, entry in state.added_jobs:
+        if name in settings.accounts:
+            tracker.add(_job(name, entry, "state"))
+    tracker.dismissed |= removed
+    links = [
+        AccountLink(name, client_for(acc, transport), acc.refresh_interval, acc.read_only)
+        for name, acc in settings.accounts.items()
+    ]
+    return Engine(links, tracker, clock=clock, rng=rng, read_only=settings.read_only)
+
+
+def state_from_tracker(tracker: Tracker, settings: Settings, previous: State) -> State:
+    """The state to save: jobs the user added, and config/track_all jobs they removed."""
+    config_keys = {
+        (name, entry.id) for name, acc in settings.accounts.items() for entry in acc.jobs
+    }
+    added = [
+        (job.account, JobEntry(id=job.jobid, mirroring=job.mirroring_setting, label=job.label))
+        for job in tracker.jobs.values()
+        if job.source == "state"
+    ]
+    removed = {
+        key for key in tracker.dismissed if key in config_keys or key[0] in tracker.track_all
+    }
+    # Jobs of accounts no longer in the config are kept as they were, not silently dropped.
+    added += [(name, entry) for name, entry in previous.added_jobs if name not in settings.accounts]
+    removed |= {key for key in previous.removed_jobs if key[0] not in settings.accounts}
+    return dataclasses.replace(previous, added_jobs=added, removed_jobs=removed)

@@ -1,0 +1,92 @@
+"""Pure text formatting for the dashboard: durations, countdowns, progress bars, states.
+
+No Textual here, so every rule — "overdue 2m", "3s ago", how a state reads without colour — is a
+plain function with a plain test.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "STATE_SYMBOLS",
+    "age",
+    "duration",
+    "eta_text",
+    "progress_bar",
+    "shorten",
+    "state_label",
+]
+
+#: A symbol per phase, so no state is told by colour alone.
+STATE_SYMBOLS = {
+    "created": "○",
+    "pending": "◌",
+    "queued": "◔",
+    "running": "▶",
+    "complete": "✔",
+    "finished": "✔",
+    "failed": "✖",
+    "squashed": "⊘",
+    "unknown": "?",
+    "notlisted": "·",
+}
+
+
+def duration(seconds: float) -> str:
+    """A compact duration: ``45s``, ``2m``, ``2m05s`` under ten minutes, ``1h20m``, ``3d4h``."""
+    seconds = int(max(0, seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, secs = divmod(seconds, 60)
+    if minutes < 10:
+        return f"{minutes}m{secs:02d}s" if secs else f"{minutes}m"
+    if minutes < 60:
+        return f"{minutes}m"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours}h{minutes:02d}m" if minutes else f"{hours}h"
+    days, hours = divmod(hours, 24)
+    return f"{days}d{hours}h" if hours else f"{days}d"
+
+
+def eta_text(eta: int | None, now: float) -> str:
+    """A countdown to the ETA, or how long ago it passed ("overdue 2m")."""
+    if eta is None:
+        return ""
+    remaining = eta - now
+    if remaining >= 0:
+        return duration(remaining)
+    overdue = -remaining
+    return f"overdue {duration(overdue)}" if overdue >= 1 else "due"
+
+
+def age(when: float | None, now: float) -> str:
+    """How long ago a row was confirmed: ``now``, ``4s ago``, ``never``."""
+    if when is None:
+        return "never"
+    elapsed = now - when
+    return "now" if elapsed < 1 else f"{duration(elapsed)} ago"
+
+
+def progress_bar(percent: int | None, width: int = 10) -> str:
+    """``█████░░░░░  50%``: eighth-block resolution, percent right-aligned."""
+    if percent is None:
+        return ""
+    percent = max(0, min(100, percent))
+    eighths = round(percent * width * 8 / 100)
+    full, part = divmod(eighths, 8)
+    partial = " ▏▎▍▌▋▊▉"[part] if part else ""
+    bar = ("█" * full + partial).ljust(width, "░")
+    return f"{bar} {percent:3d}%"
+
+
+def shorten(text: str | None, width: int) -> str:
+    """One line of at most ``width`` characters, with an ellipsis when cut."""
+    if not text:
+        return ""
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[: max(0, width - 1)] + "…"
+
+
+def state_label(phase: str, word: str) -> str:
+    """Symbol and word: ``▶ Running``."""
+    return f"{STATE_SYMBOLS.get(phase, '?')} {word}"

@@ -1,0 +1,94 @@
+"""The header: badges, counts per state, each account's health, time since the last refresh."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+
+from rich.text import Text
+from textual.widgets import Static
+
+from cfdash.engine.engine import Engine
+from cfdash.tui.format import STATE_SYMBOLS, duration
+
+__all__ = ["StatusHeader"]
+
+_COUNTED = ("running", "queued", "pending", "created", "failed", "finished", "unknown", "notlisted")
+_COUNT_WORDS = {"notlisted": "not listed"}
+
+
+class StatusHeader(Static):
+    """Two lines: what is where, and whether each account is being heard from."""
+
+    DEFAULT_CSS = """
+    StatusHeader {
+        height: 2;
+        padding: 0 1;
+        background: $panel;
+    }
+    """
+
+    def __init__(self, engine: Engine, clock: Callable[[], float], *, demo: bool = False) -> None:
+        super().__init__()
+        self.engine = engine
+        self.clock = clock
+        self.demo = demo
+        self._last: Text | None = None
+
+    def on_mount(self) -> None:
+        self.refresh_text()
+
+    def refresh_text(self) -> None:
+        """Rebuild the text; the widget is only repainted when it actually changed."""
+        text = self.build()
+        if self._last is None or text.plain != self._last.plain:
+            self._last = text
+            self.update(text)
+
+    def _style(self, name: str) -> str:
+        return f"bold {self.app.theme_variables.get(name, '')}".strip()
+
+    def build(self) -> Text:
+        now = self.clock()
+        line = Text()
+        line.append(" cfdash ", style=f"reverse {self._style('primary')}")
+        for badge, shown in (
+            ("DEMO", self.demo),
+            ("PAUSED", self.engine.paused),
+            ("READ-ONLY", self.engine.read_only),
+        ):
+            if shown:
+                line.append(" ")
+                line.append(f" {badge} ", style=f"reverse {self._style('warning')}")
+        counts = Counter(job.phase for job in self.engine.tracker.jobs.values())
+        counts["finished"] += counts.pop("complete", 0) + counts.pop("squashed", 0)
+        line.append(f"   {len(self.engine.tracker)} jobs:")
+        for phase in _COUNTED:
+            if counts.get(phase):
+                style = self._style("error") if phase == "failed" else ""
+                word = _COUNT_WORDS.get(phase, phase)
+                line.append(f"  {STATE_SYMBOLS[phase]} {counts[phase]} {word}", style=style)
+        successes = [self.engine.health(name).last_success for name in self.engine.accounts]
+        known = [when for when in successes if when is not None]
+        line.append("   refreshed ")
+        line.append(f"{duration(now - max(known))} ago" if known else "never")
+
+        line.append("\n")
+        for index, name in enumerate(self.engine.accounts):
+            health = self.engine.health(name)
+            if index:
+                line.append("  ·  ")
+            line.append(name, style="bold")
+            line.append(" ")
+            if health.state == "ok":
+                line.append("✔ ok", style=self._style("success"))
+            elif health.state == "waiting":
+                line.append("… connecting")
+            else:
+                detail = health.summary
+                if health.state == "auth":
+                    detail += " — press R to retry"
+                elif health.next_poll is not None and not self.engine.paused:
+                    detail += f", retry in {duration(max(0, health.next_poll - now))}"
+                line.append(f"✖ {detail}", style=self._style("error"))
+        return line
