@@ -1,1 +1,1 @@
-"""The Textual dashboard: the app, its screens and widgets (the only package that imports Textual)."""
+"""The Textual dashboard: app, screens and widgets — the only package that imports Textual."""

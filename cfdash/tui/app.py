@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from cfdash.engine.engine import Engine, PollDone, QueueDone
@@ -108,18 +110,37 @@ class CfdashApp(App[None]):
             )
 
     def help_rows(self) -> list[tuple[str, str]]:
-        """Each action of the main screen and the app, with the keys now bound to it."""
+        """Each of cfdash's own actions (bindings with an id), with the keys now bound to it."""
         keys: dict[str, list[str]] = {}
         descriptions: dict[str, str] = {}
-        for active in self.main.active_bindings.values():
-            binding = active.binding
-            if binding.action in ("command_palette",) or not binding.description:
-                continue
-            keys.setdefault(binding.action, []).append(self.get_key_display(binding))
-            descriptions[binding.action] = binding.description
-        rows = [(" / ".join(dict.fromkeys(keys[action])), descriptions[action]) for action in keys]
+        # The screen's and the app's own maps (after the keymap), not the focused widget's:
+        # the table claims enter for itself, but "details" is still ours to list.
+        maps = (self.main._bindings, self._bindings)
+        for binding in (b for m in maps for bs in m.key_to_bindings.values() for b in bs):
+            if not binding.id or not binding.description:
+                continue  # widget navigation (arrows, page keys) is listed once, below
+            keys.setdefault(binding.id, []).append(self.get_key_display(binding))
+            descriptions[binding.id] = binding.description
+        rows = [(" / ".join(dict.fromkeys(keys[name])), descriptions[name]) for name in keys]
         rows.append(("ctrl+p", "Command palette"))
+        rows.append(("↑ ↓ pgup pgdn", "Move through the table"))
         return rows
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every dashboard action in the palette too, named as in the footer and help."""
+        yield from super().get_system_commands(screen)
+        if screen is not self.main:
+            return
+        for binding in self.main.BINDINGS:
+            assert isinstance(binding, Binding)
+            if self.main.check_action(binding.action, ()) is None:
+                continue  # hidden (e.g. queueing in read-only mode)
+            key = self.get_key_display(binding)
+            yield SystemCommand(
+                binding.description,
+                f"{binding.tooltip or binding.description} ({key})",
+                partial(self.main.run_action, binding.action),
+            )
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

@@ -207,3 +207,10 @@ async def test_pause_and_help(served, make_app):
         await pilot.press("question_mark")
         rows = dict((d, k) for k, d in app.help_rows())
         assert rows["Queue"] == "q" and rows["Filter"] == "/"
+
+
+async def test_every_action_is_in_the_command_palette(served, make_app):
+    app = make_app(poll=False)
+    async with app.run_test(size=SIZE):
+        titles = {command.title for command in app.get_system_commands(app.main)}
+        assert {"Queue", "Add", "Untrack", "Refresh", "Pause", "Filter", "Sort"} <= titles

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -31,7 +32,10 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         width = max((len(key) for key, _ in self.rows), default=4) + 2
         lines = ["[b]Keys[/b]", ""]
-        lines += [f"  [b]{key.ljust(width)}[/b]{description}" for key, description in self.rows]
+        lines += [
+            f"  [b]{escape(key.ljust(width))}[/b]{escape(description)}"
+            for key, description in self.rows
+        ]
         lines += ["", "[dim]escape closes this help[/dim]"]
         with VerticalScroll():
             yield Static("\n".join(lines))

@@ -62,7 +62,7 @@ class StatusHeader(Static):
                 line.append(f" {badge} ", style=f"reverse {self._style('warning')}")
         counts = Counter(job.phase for job in self.engine.tracker.jobs.values())
         counts["finished"] += counts.pop("complete", 0) + counts.pop("squashed", 0)
-        line.append(f"   {len(self.engine.tracker)} jobs:")
+        line.append(f"  {len(self.engine.tracker)} jobs:")
         for phase in _COUNTED:
             if counts.get(phase):
                 style = self._style("error") if phase == "failed" else ""

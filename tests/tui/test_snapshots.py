@@ -1,0 +1,92 @@
+"""Snapshots of what a person sees: deterministic (seeded simulator on a frozen clock, fixed
+terminal size, no timers, no background polling). Look at each SVG before accepting it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from cfdash.cli import build_app
+from cfdash.demo import demo_settings
+from cfdash.sim import FakeClock, Fault, FaultKind, SimThread, build_demo
+from cfdash.tui.widgets.job_table import JobTable
+
+SIZE = (150, 32)
+
+
+@pytest.fixture
+def world(monkeypatch) -> Iterator[tuple]:
+    monkeypatch.setenv("TZ", "UTC")  # the details screen shows clock times
+    time.tzset()
+    clock = FakeClock()
+    sim = build_demo(seed=7, clock=clock)
+    thread = SimThread(sim)
+    base_url = thread.start()
+    yield sim, clock, base_url
+    thread.stop()
+    monkeypatch.delenv("TZ")
+    time.tzset()
+
+
+def dashboard(world):
+    _sim, clock, base_url = world
+    settings = demo_settings(base_url)
+    return build_app(settings, demo=True, clock=clock, poll=False, tick=False)
+
+
+async def polled(pilot) -> None:
+    """One refresh of every account, applied to the screen."""
+    await pilot.app.engine.poll_all()
+    await pilot.pause()
+
+
+def select(pilot, phase: str) -> None:
+    job = next(j for j in pilot.app.engine.tracker.jobs.values() if j.phase == phase)
+    pilot.app.main.query_one(JobTable).select(job.key)
+
+
+def test_main_table(snap_compare, world):
+    assert snap_compare(dashboard(world), terminal_size=SIZE, run_before=polled)
+
+
+def test_confirm_queue_dialog(snap_compare, world):
+    async def run_before(pilot):
+        await polled(pilot)
+        select(pilot, "pending")
+        await pilot.press("q")
+
+    assert snap_compare(dashboard(world), terminal_size=SIZE, run_before=run_before)
+
+
+def test_details_of_a_failed_job(snap_compare, world):
+    async def run_before(pilot):
+        await polled(pilot)
+        select(pilot, "failed")
+        await pilot.press("enter")
+
+    assert snap_compare(dashboard(world), terminal_size=SIZE, run_before=run_before)
+
+
+def test_help_screen(snap_compare, world):
+    async def run_before(pilot):
+        await polled(pilot)
+        await pilot.press("question_mark")
+
+    assert snap_compare(dashboard(world), terminal_size=SIZE, run_before=run_before)
+
+
+def test_account_in_error(snap_compare, world):
+    sim, _, _ = world
+    staging = next(a.asid for a in sim.accounts.values() if a.name == "staging")
+    eu_test = next(a.asid for a in sim.accounts.values() if a.name == "eu-test")
+
+    async def run_before(pilot):
+        await polled(pilot)
+        sim.faults.add(Fault(FaultKind.HTTP_503, endpoint="status", asid=staging))
+        sim.faults.add(Fault(FaultKind.ERROR_ENVELOPE, endpoint="status", asid=eu_test,
+                             message="Forbidden", status=401))  # fmt: skip
+        await polled(pilot)
+
+    assert snap_compare(dashboard(world), terminal_size=SIZE, run_before=run_before)
