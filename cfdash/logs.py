@@ -11,7 +11,14 @@ import re
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
-__all__ = ["RedactingFilter", "setup_logging"]
+__all__ = ["RedactingFilter", "current_log_path", "setup_logging"]
+
+_current: Path | None = None
+
+
+def current_log_path() -> Path | None:
+    """Where ``setup_logging`` sent the log (None before, or if it could not open the file)."""
+    return _current
 
 _AUTH = re.compile(r"(authorization['\"]?\s*[:=]\s*['\"]?)(basic|bearer)?\s*[^\s'\",}]+", re.I)
 
@@ -29,6 +36,7 @@ class RedactingFilter(logging.Filter):
 
 def setup_logging(directory: Path, level: str = "INFO") -> Path | None:
     """Log to ``directory/cfdash.log`` (1 MB × 3); returns the path, or None if unwritable."""
+    global _current
     path = directory / "cfdash.log"
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -41,4 +49,5 @@ def setup_logging(directory: Path, level: str = "INFO") -> Path | None:
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     root.propagate = False
+    _current = path
     return path

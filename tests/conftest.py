@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from cfdash.api.client import ClanforgeClient
 from cfdash.sim import FakeClock, RunningServer, Simulator, build_demo, demo_accounts, start_server
+
+# Property tests: a few hundred examples by default (CI); HYPOTHESIS_PROFILE=fuzz for a long run.
+hypothesis_settings.register_profile("default", max_examples=300, deadline=None)
+hypothesis_settings.register_profile("fuzz", max_examples=50_000, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @dataclass

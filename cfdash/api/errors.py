@@ -13,8 +13,9 @@ The tree::
     ├── RateLimitedError           HTTP 429; ``retry_after`` holds the delay in seconds, if given
     ├── ServerError                HTTP 5xx
     ├── BadResponseError           not JSON, truncated, or JSON of the wrong shape
-    └── TransportError             connect, timeout, reset: no HTTP answer at all
-        └── RequestTimeout           no answer within the configured timeout
+    ├── TransportError             connect, timeout, reset: no HTTP answer at all
+    │   └── RequestTimeout         no answer within the configured timeout
+    └── InternalError              a bug of ours while handling an answer (logged in full)
 
 ``TransportError.request_sent`` says whether the request may have reached the server: for a
 ``queue`` call that means its outcome is unknown, and the caller must not send it again.
@@ -27,6 +28,7 @@ __all__ = [
     "AuthError",
     "BadResponseError",
     "ClanforgeError",
+    "InternalError",
     "NotFoundError",
     "RateLimitedError",
     "RequestTimeout",
@@ -119,3 +121,14 @@ class RequestTimeout(TransportError):
     """No answer within the configured timeout."""
 
     reason = "timed out"
+
+
+class InternalError(ClanforgeError):
+    """Not the service's fault: our own code failed on an answer. Details go to the log only."""
+
+    reason = "internal error (see log)"
+
+    def __init__(self, cause: BaseException, *, account: str, endpoint: str = "status") -> None:
+        super().__init__(
+            f"internal error ({type(cause).__name__})", account=account, endpoint=endpoint
+        )

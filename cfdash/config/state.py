@@ -105,6 +105,7 @@ class StateStore:
         """The saved state; an empty one if there is none or it had to be set aside."""
         self.recovered_from = None
         self.recovery_message = None
+        self._sweep_temp_files()
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
@@ -157,6 +158,11 @@ class StateStore:
                 raise StateError(self._cannot_save(exc)) from exc
             raise
         _fsync_directory(directory)  # make the rename itself survive a power cut
+
+    def _sweep_temp_files(self) -> None:
+        """Remove temp files a killed save left behind; the real file was never touched."""
+        for leftover in self.path.parent.glob(f".{self.path.name}.*.tmp"):
+            leftover.unlink(missing_ok=True)
 
     def _cannot_save(self, exc: OSError) -> str:
         return f"{display_path(self.path)}: could not save cfdash's state ({exc.strerror or exc})"

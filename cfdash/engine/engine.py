@@ -17,7 +17,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from cfdash.api.client import ClanforgeClient
-from cfdash.api.errors import AuthError, ClanforgeError, TransportError
+from cfdash.api.errors import (
+    AuthError,
+    BadResponseError,
+    ClanforgeError,
+    InternalError,
+    ServerError,
+    TransportError,
+)
 from cfdash.api.models import QueueResult
 from cfdash.engine.health import AccountHealth, Backoff
 from cfdash.engine.tracking import Changes, JobKey, TrackedJob, Tracker
@@ -64,7 +71,21 @@ class QueueDone:
         why = self.error.message if self.error is not None else "no answer"
         if self.unknown:
             return f"{job}: queue outcome unknown ({why}); the next poll will tell"
+        if isinstance(self.error, TransportError):
+            return f"{job}: queue not sent: {why}"
         return f"{job}: queue refused: {why}"
+
+
+def outcome_unknown(error: ClanforgeError) -> bool:
+    """Whether a failed queue call may still have taken effect.
+
+    Only an answer from the service itself (an error envelope, 401/403, 429) says it did not;
+    a 5xx from a gateway, an unreadable body or a connection lost after sending says nothing,
+    and only the next status list can tell.
+    """
+    if isinstance(error, TransportError):
+        return error.request_sent
+    return isinstance(error, ServerError | BadResponseError | InternalError)
 
 
 class QueueRefused(Exception):
@@ -148,19 +169,25 @@ class Engine:
             health.requests += 1
             try:
                 items = await runner.link.client.status()
+                changes = self.tracker.merge(account, items, self.clock())
             except ClanforgeError as error:
-                health.failures += 1
-                health.state = "auth" if isinstance(error, AuthError) else "backoff"
-                health.reason = error.reason
-                event = PollDone(account, Changes(), health, error)
+                event = self._failed(account, error)
+            except Exception as bug:  # a bug must cost one poll, not the account's polling
+                log.exception("poll of %s failed unexpectedly", account)
+                event = self._failed(account, InternalError(bug, account=account))
             else:
-                now = self.clock()
-                changes = self.tracker.merge(account, items, now)
                 health.failures, health.state, health.reason = 0, "ok", ""
-                health.last_success = now
+                health.last_success = self.clock()
                 event = PollDone(account, changes, health)
         self._emit(event)
         return event
+
+    def _failed(self, account: str, error: ClanforgeError) -> PollDone:
+        health = self._runners[account].health
+        health.failures += 1
+        health.state = "auth" if isinstance(error, AuthError) else "backoff"
+        health.reason = error.reason
+        return PollDone(account, Changes(), health, error)
 
     async def poll_all(self) -> list[PollDone]:
         """One poll of every account, concurrently (what ``cfdash status`` does)."""
@@ -246,13 +273,19 @@ class Engine:
         job.queue_note = "queueing…"
         try:
             result = await self._runners[job.account].link.client.queue(job.jobid, mirroring=flag)
-        except TransportError as error:
-            unknown = error.request_sent
-            job.queue_note = "queue outcome unknown" if unknown else f"queue failed: {error.reason}"
-            event = QueueDone(key, error=error, unknown=unknown)
         except ClanforgeError as error:
-            job.queue_note = f"queue refused: {error.message}"
-            event = QueueDone(key, error=error)
+            unknown = job.queue_unknown = outcome_unknown(error)
+            if unknown:
+                job.queue_note = "queue outcome unknown"
+            elif isinstance(error, TransportError):
+                job.queue_note = f"queue not sent: {error.reason}"
+            else:
+                job.queue_note = f"queue refused: {error.message}"
+            event = QueueDone(key, error=error, unknown=unknown)
+        except Exception as bug:  # our bug: the request may have gone out, so say unknown
+            log.exception("queue of %s/%s failed unexpectedly", *key)
+            job.queue_note, job.queue_unknown = "queue outcome unknown", True
+            event = QueueDone(key, error=InternalError(bug, account=key[0]), unknown=True)
         else:
             self.tracker.record_queue(key, result, self.clock())
             event = QueueDone(key, result=result)

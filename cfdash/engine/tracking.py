@@ -66,6 +66,8 @@ class TrackedJob:
     last_queue: QueueResult | None = None
     queue_note: str | None = None
     queue_in_flight: bool = False
+    #: A queue call may or may not have taken effect; the next status list settles it.
+    queue_unknown: bool = False
     history: deque[Transition] = field(default_factory=lambda: deque(maxlen=_HISTORY))
 
     @property
@@ -141,6 +143,16 @@ class TrackedJob:
     @property
     def release(self) -> int | None:
         return self.item.target_imageversionid if self.item is not None else None
+
+    def settle_queue(self) -> None:
+        """A status list answered what a lost queue answer could not: did it take effect?"""
+        if not self.queue_unknown:
+            return
+        self.queue_unknown = False
+        if not self.listed or (self.state is not None and self.state.is_active):
+            self.queue_note = f"queue took effect ({self.word})"
+        else:
+            self.queue_note = f"queue did not take effect (still {self.word})"
 
     def _note_transition(self, at: float) -> None:
         word = self.word
@@ -222,14 +234,16 @@ class Tracker:
             if item is not None:
                 if job.item != item or not job.listed:
                     job.item, job.listed, job.left_at = item, True, None
-                    job.queue_note = None  # the list settles any "outcome unknown"
                     job._note_transition(now)
                     if job.key not in changes.added:
                         changes.changed.add(job.key)
+                if job.queue_unknown:
+                    job.settle_queue()
+                    changes.changed.add(job.key)
                 job.confirmed_at = now
             elif job.listed:
                 job.listed, job.left_at = False, now
-                job.queue_note = None
+                job.settle_queue()
                 job._note_transition(now)
                 changes.changed.add(job.key)
         return changes

@@ -18,6 +18,7 @@ from textual.widgets import Footer, Input
 from cfdash.engine.engine import Engine, QueueRefused
 from cfdash.engine.tracking import TrackedJob
 from cfdash.tui.messages import Polled, Queued
+from cfdash.tui.safety import contained
 from cfdash.tui.screens.add_job import AddJobRequest, AddJobScreen
 from cfdash.tui.screens.confirm import ConfirmScreen
 from cfdash.tui.screens.details import DetailsScreen
@@ -25,6 +26,9 @@ from cfdash.tui.widgets.job_table import JobTable
 from cfdash.tui.widgets.status_header import StatusHeader
 
 __all__ = ["MainScreen"]
+
+#: A row unconfirmed for this many refresh intervals of its account is marked stale.
+STALE_REFRESHES = 3
 
 #: Actions that change the service or the tracked jobs: hidden in read-only mode.
 _WRITES = {"queue", "add", "remove"}
@@ -44,6 +48,15 @@ class MainScreen(Screen[None]):
         Binding("s", "sort", "Sort", id="sort"),
         Binding("f", "failed_only", "Failed only", id="failed_only"),
         Binding("enter", "details", "Details", id="details", show=False),
+        # The app owns themes (and saves the pick in the state file); the key lives here with
+        # the dashboard's others, so help, footer and palette list it with them.
+        Binding(
+            "t",
+            "app.cycle_theme",
+            "Next theme",
+            tooltip="Switch to the next theme; it is kept for the next start",
+            id="theme",
+        ),
     ]
 
     def __init__(
@@ -63,7 +76,10 @@ class MainScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield StatusHeader(self.engine, self.clock, demo=self.demo)
-        yield JobTable(self.engine.tracker, self.clock, id="jobs")
+        stale_after = {
+            name: STALE_REFRESHES * self.engine.link(name).interval for name in self.engine.accounts
+        }
+        yield JobTable(self.engine.tracker, self.clock, stale_after=stale_after, id="jobs")
         yield Input(placeholder="filter: account, job, label, state, error", id="filter")
         yield Footer()
 
@@ -85,6 +101,7 @@ class MainScreen(Screen[None]):
 
     # -- engine events ----------------------------------------------------------------------
 
+    @contained
     def on_polled(self, message: Polled) -> None:
         changes = message.event.changes
         if changes:
@@ -93,6 +110,7 @@ class MainScreen(Screen[None]):
         if changes.added:
             self.persist_if_needed()
 
+    @contained
     def on_queued(self, message: Queued) -> None:
         event = message.event
         self.table.apply((), (event.key,), ())
@@ -102,6 +120,7 @@ class MainScreen(Screen[None]):
         )
         self.notify(event.message, title="Queue", severity=severity, timeout=8)
 
+    @contained
     def tick(self) -> None:
         """Once a second: countdowns, ages and the header's "refreshed … ago"."""
         self.table.tick()

@@ -8,7 +8,7 @@ Filtering and sorting move rows in and out but never rebuild the table from a po
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import ClassVar
 
 from rich.text import Text
@@ -17,6 +17,7 @@ from textual.widgets.data_table import RowDoesNotExist
 
 from cfdash.engine.tracking import JobKey, TrackedJob, Tracker
 from cfdash.tui.format import age, eta_text, progress_bar, shorten, state_label
+from cfdash.tui.themes import phase_styles
 
 __all__ = ["COLUMNS", "SORTS", "JobTable", "row_key"]
 
@@ -31,7 +32,7 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("eta", "ETA", 11),
     ("failures", "Fail", 4),
     ("error", "Error", 32),
-    ("age", "Seen", 8),
+    ("age", "Seen", 12),
 )
 
 #: Sort orders cycled by ``s``: (id, label, key function).
@@ -58,16 +59,20 @@ SORTS: tuple[tuple[str, str, Callable[[TrackedJob], tuple]], ...] = (
     ),
 )
 
-#: The theme variable that colours each phase (the symbol and word carry it without colour).
-PHASE_VARIABLES = {
-    "running": "primary",
-    "queued": "secondary",
-    "complete": "success",
-    "finished": "success",
-    "failed": "error",
-    "squashed": "warning",
-    "unknown": "warning",
-}
+#: Orders only a click on a column header picks (``s`` cycles through SORTS alone).
+_HEADER_SORTS: tuple[tuple[str, str, Callable[[TrackedJob], tuple]], ...] = (
+    ("job", "job id", lambda job: (job.jobid, job.account)),
+    ("kind", "kind", lambda job: (job.kind, job.account, job.jobid)),
+    ("label", "label", lambda job: ((job.label or job.target or "").lower(), job.jobid)),
+    ("failures", "failures", lambda job: (-job.failures, job.account, job.jobid)),
+    ("error", "error", lambda job: (not job.error, job.error or "", job.account, job.jobid)),
+    ("age", "last seen", lambda job: (job.confirmed_at or 0, job.account, job.jobid)),
+)
+_ALL_SORTS = SORTS + _HEADER_SORTS  # ids are the column keys: a header click finds its sort
+
+# State colours come from the theme's state-* variables (cfdash.tui.themes.phase_styles);
+# the symbol and word carry the state without colour.  These cells use them:
+_STYLED = ("state", "error", "eta", "age")
 
 _TICKING = ("eta", "age")
 
@@ -85,13 +90,23 @@ class JobTable(DataTable):
 
     BINDINGS: ClassVar = []
 
-    def __init__(self, tracker: Tracker, clock: Callable[[], float], **kwargs) -> None:
+    def __init__(
+        self,
+        tracker: Tracker,
+        clock: Callable[[], float],
+        *,
+        stale_after: Mapping[str, float] | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
         self.tracker = tracker
         self.clock = clock
+        #: Per account: seconds without confirmation after which a listed row is stale.
+        self.stale_after = dict(stale_after or {})
         self.filter_text = ""
         self.failed_only = False
         self.sort_index = 0
+        self.sort_reverse = False
         # The text last written to each visible cell, so unchanged cells are never touched.
         self._cells: dict[JobKey, dict[str, str]] = {}
         self._phase_styles: dict[str, str] = {}
@@ -101,17 +116,25 @@ class JobTable(DataTable):
             self.add_column(label, key=key, width=width)
         self.refresh_styles()
         self.show_all()
+        self.app.theme_changed_signal.subscribe(self, self.restyle)
 
     # -- rows -------------------------------------------------------------------------------
 
     def refresh_styles(self) -> None:
         """Read the state colours from the theme (call again after a theme change)."""
-        variables = self.app.theme_variables
-        self._phase_styles = {
-            phase: f"bold {variables[name]}"
-            for phase, name in PHASE_VARIABLES.items()
-            if name in variables
-        }
+        self._phase_styles = phase_styles(self.app.theme_variables)
+
+    def restyle(self, _theme: object = None) -> None:
+        """The theme changed: re-read the colours and redraw the cells drawn with them."""
+        self.refresh_styles()
+        with self.app.batch_update():
+            for key, texts in self._cells.items():
+                job = self.tracker.get(key)
+                if job is None:
+                    continue
+                for column in _STYLED:
+                    renderable = self._cell_renderable(column, texts[column], job)
+                    self.update_cell(row_key(key), column, renderable)
 
     def cell_texts(self, job: TrackedJob, now: float) -> dict[str, str]:
         note = job.queue_note if job.queue_note and not job.error else None
@@ -125,8 +148,15 @@ class JobTable(DataTable):
             "eta": eta_text(job.eta, now) if job.phase == "running" else "",
             "failures": str(job.failures) if job.failures else "",
             "error": shorten(job.error or note, 32),
-            "age": age(job.confirmed_at, now),
+            "age": ("⚠ " if self.is_stale(job, now) else "") + age(job.confirmed_at, now),
         }
+
+    def is_stale(self, job: TrackedJob, now: float) -> bool:
+        """A listed row the API has not confirmed for about three refreshes of its account."""
+        limit = self.stale_after.get(job.account)
+        if limit is None or not job.listed or job.confirmed_at is None:
+            return False
+        return now - job.confirmed_at > limit
 
     def _cell_renderable(self, column: str, text: str, job: TrackedJob) -> str | Text:
         if column == "label" and not job.label:
@@ -135,8 +165,10 @@ class JobTable(DataTable):
             return Text(text, style=self._phase_styles.get(job.phase, ""))
         if column == "error" and job.error:
             return Text(text, style=self._phase_styles.get("failed", ""))
+        if column == "age" and text.startswith("⚠"):
+            return Text(text, style=self._phase_styles.get("unknown", ""), justify="right")
         if column == "eta" and text.startswith("overdue"):
-            return Text(text, style=self._phase_styles.get("unknown", ""))
+            return Text(text, style=self._phase_styles.get("stalled", ""))
         if column in ("job", "failures", "eta", "age"):
             return Text(text, justify="right")
         return text
@@ -237,23 +269,44 @@ class JobTable(DataTable):
             self.select(selected)
 
     def _sort(self) -> None:
-        _, _, key_fn = SORTS[self.sort_index]
+        _, _, key_fn = _ALL_SORTS[self.sort_index]
         order = {
             row_key(job.key): key_fn(job)
             for job in self.tracker.jobs.values()
             if job.key in self._cells
         }
         # DataTable.sort passes the row's key column values; we sort on our own keys instead.
-        self.sort("account", "job", key=lambda values: order.get(f"{values[0]}/{values[1]}", ()))
+        self.sort(
+            "account",
+            "job",
+            key=lambda values: order.get(f"{values[0]}/{values[1]}", ()),
+            reverse=self.sort_reverse,
+        )
 
     def cycle_sort(self) -> str:
-        self.sort_index = (self.sort_index + 1) % len(SORTS)
+        self.sort_index = self.sort_index + 1 if self.sort_index + 1 < len(SORTS) else 0
+        self.sort_reverse = False
         self.show_all()
-        return SORTS[self.sort_index][1]
+        return self.sort_label
+
+    def sort_by(self, sort_id: str) -> str:
+        """Sort by one column; asking for the current sort again reverses it."""
+        index = next(i for i, (name, _, _) in enumerate(_ALL_SORTS) if name == sort_id)
+        self.sort_reverse = not self.sort_reverse if index == self.sort_index else False
+        self.sort_index = index
+        self.show_all()
+        return self.sort_label
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        """A click on a column header sorts by that column; a second click reverses it."""
+        event.stop()
+        if event.column_key.value is not None:
+            self.notify(f"Sorted by {self.sort_by(event.column_key.value)}.", timeout=2)
 
     @property
     def sort_label(self) -> str:
-        return SORTS[self.sort_index][1]
+        label = _ALL_SORTS[self.sort_index][1]
+        return f"{label}, reversed" if self.sort_reverse else label
 
     def set_filter(self, text: str | None = None, failed_only: bool | None = None) -> None:
         if text is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from cfdash.api.errors import (
@@ -172,7 +172,6 @@ json_values = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
 @given(
     body=st.one_of(
         json_values.map(lambda value: json.dumps(value).encode()),

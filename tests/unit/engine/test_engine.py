@@ -114,7 +114,8 @@ async def test_queue_refusal_and_unknown_outcome_are_never_resent(served):
         assert unknown.unknown and pending[1].queue_note == "queue outcome unknown"
         assert served.sim.requests.count("queue") == 2
         await engine.poll_all()  # the status list settles it
-        assert pending[1].queue_note is None and pending[1].phase in ("queued", "running")
+        assert pending[1].phase in ("queued", "running")
+        assert pending[1].queue_note == f"queue took effect ({pending[1].word})"
         assert served.sim.requests.count("queue") == 2
     finally:
         await engine.aclose()
