@@ -265,6 +265,25 @@ class Engine:
             raise QueueRefused(f"{job.account}/{job.jobid} has already finished")
         return job
 
+    async def queue_many(
+        self, keys: list[JobKey], *, concurrency: int = 4
+    ) -> list[QueueDone | QueueRefused]:
+        """Queue several jobs, at most ``concurrency`` requests at a time, one request each.
+
+        A refusal (by the engine or the service) for one job does not stop the others; the
+        result holds, in order, each job's ``QueueDone`` or the ``QueueRefused`` it met.
+        """
+        gate = asyncio.Semaphore(max(1, concurrency))
+
+        async def one(key: JobKey) -> QueueDone | QueueRefused:
+            async with gate:
+                try:
+                    return await self.queue(key)
+                except QueueRefused as refused:
+                    return refused
+
+        return list(await asyncio.gather(*(one(key) for key in dict.fromkeys(keys))))
+
     async def queue(self, key: JobKey) -> QueueDone:
         """Send one queue request for ``key``. Never retried; raises ``QueueRefused`` first."""
         job = self.check_queue(key)

@@ -1,0 +1,267 @@
+"""What happened to the tracked jobs: state transitions, which ones matter, and a log of them.
+
+The tracker knows where each job stands *now*; this module turns consecutive looks at it into
+:class:`Transition` events, exactly one per real change. The dashboard notifies on the
+:func:`notable` ones and :class:`EventLog` appends them all to ``events.jsonl`` in the state
+directory, so "when did production/5551001 fail last night?" has an answer the morning after.
+
+Only job fields ever reach a transition, so nothing here can carry a credential.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from cfdash.config.paths import state_path
+from cfdash.engine.tracking import Changes, JobKey, Phase, TrackedJob, Tracker
+
+__all__ = [
+    "EventLog",
+    "Notable",
+    "Transition",
+    "TransitionWatcher",
+    "default_events_path",
+    "event_record",
+    "notable",
+]
+
+log = logging.getLogger("cfdash.engine.events")
+
+Notable = Literal["completed", "failed", "stalled"]
+
+#: Phases a job may pass through on its way to leaving the list as *finished* when leaving
+#: it means it most likely completed: it was being worked on when last seen.
+_WORKED_ON: frozenset[str] = frozenset({"queued", "running"})
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """One change of a job's state (phase or state word), or a stall when ``stall`` is set.
+
+    ``at`` is the wall-clock time it was noticed (the poll that brought it), not when the
+    service made the change. ``progress`` and ``error`` are the job's after the change.
+    """
+
+    at: float
+    account: str
+    jobid: int
+    from_word: str
+    to_word: str
+    from_phase: Phase
+    to_phase: Phase
+    progress: int | None
+    error: str | None
+    #: Set only for a stall (see :mod:`cfdash.engine.stalls`): why the job counts as stalled.
+    stall: str | None = None
+
+    @property
+    def key(self) -> JobKey:
+        return (self.account, self.jobid)
+
+    def describe(self) -> str:
+        """One line for a toast or a log: ``production/5551001: Running → Failed (45%)``."""
+        job = f"{self.account}/{self.jobid}"
+        progress = f" ({self.progress}%)" if self.progress is not None else ""
+        if self.stall is not None:
+            return f"{job}: stalled at {self.progress or 0}%: {self.stall}"
+        text = f"{job}: {self.from_word} → {self.to_word}{progress}"
+        if self.error and self.to_phase == "failed":
+            text += f": {self.error}"
+        return text
+
+
+def notable(transition: Transition) -> Notable | None:
+    """Whether a transition deserves a notification, and which kind.
+
+    * ``"stalled"``: a stall event.
+    * ``"failed"``: the job became Failed.
+    * ``"completed"``: the job became Complete, or it left the incomplete list (Finished)
+      while queued or running. Complete → Finished is the same completion seen twice and
+      Squashed → Finished is no completion at all, so neither counts; nor does a job that
+      left the list without ever being seen at work (created/pending/unknown → Finished):
+      nothing says it completed.
+    """
+    if transition.stall is not None:
+        return "stalled"
+    to = transition.to_phase
+    if to == "failed":
+        return "failed"
+    if to == "complete":
+        return "completed"
+    if to == "finished" and transition.from_phase in _WORKED_ON:
+        return "completed"
+    return None
+
+
+class TransitionWatcher:
+    """Remembers each job's last phase and word; reports the changes since it last looked.
+
+    The first sight of a job is remembered, not reported: a job already Failed when the
+    dashboard starts is not news. A job the API has never listed (phase ``notlisted``) is not
+    "seen" yet, so its first listing is a first sight too. Call :meth:`look` after each merge
+    with the merge's :class:`~cfdash.engine.tracking.Changes` (or, after a queue answer moved
+    a row, with that one key); call it with ``None`` to look at every job.
+    """
+
+    def __init__(self) -> None:
+        self._last: dict[JobKey, tuple[Phase, str]] = {}
+
+    def __len__(self) -> int:
+        return len(self._last)
+
+    def prime(self, tracker: Tracker) -> None:
+        """Remember every job as it stands, reporting nothing (for a fresh start)."""
+        for key, job in tracker.jobs.items():
+            self._remember(key, job)
+
+    def forget(self, key: JobKey) -> None:
+        self._last.pop(key, None)
+
+    def look(
+        self,
+        tracker: Tracker,
+        keys: Changes | Iterable[JobKey] | None = None,
+        now: float | None = None,
+    ) -> list[Transition]:
+        """The transitions among ``keys`` (all jobs if None) since the last look.
+
+        ``now`` stamps them; without it, the job's last confirmation (or leaving) time is used.
+        Keys no longer tracked (or in ``Changes.removed``) are forgotten.
+        """
+        if keys is None:
+            wanted: Iterable[JobKey] = list(tracker.jobs)
+            for gone in [key for key in self._last if key not in tracker.jobs]:
+                del self._last[gone]
+        elif isinstance(keys, Changes):
+            for key in keys.removed:
+                self.forget(key)
+            wanted = sorted(keys.added | keys.changed)
+        else:
+            wanted = keys
+        found: list[Transition] = []
+        for key in wanted:
+            job = tracker.jobs.get(key)
+            if job is None:
+                self.forget(key)
+                continue
+            before = self._last.get(key)
+            self._remember(key, job)
+            if before is None:
+                continue
+            phase, word = job.phase, job.word
+            if (phase, word) == before:
+                continue
+            at = now if now is not None else (job.left_at or job.confirmed_at or 0.0)
+            found.append(
+                Transition(
+                    at=at,
+                    account=job.account,
+                    jobid=job.jobid,
+                    from_word=before[1],
+                    to_word=word,
+                    from_phase=before[0],
+                    to_phase=phase,
+                    progress=job.progress,
+                    error=job.error,
+                )
+            )
+        return found
+
+    def _remember(self, key: JobKey, job: TrackedJob) -> None:
+        phase = job.phase
+        if phase == "notlisted":
+            return  # nothing known yet: the first listing is the first sight
+        self._last[key] = (phase, job.word)
+
+
+def default_events_path() -> Path:
+    """``events.jsonl`` beside the state file, in ``user_state_dir("cfdash")``."""
+    return state_path().parent / "events.jsonl"
+
+
+def _iso(at: float) -> str:
+    return datetime.fromtimestamp(at, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def event_record(transition: Transition) -> dict[str, object]:
+    """The JSON object one transition becomes in the event log."""
+    record: dict[str, object] = {
+        "time": _iso(transition.at),
+        "unix": transition.at,
+        "account": transition.account,
+        "job": transition.jobid,
+        "from": transition.from_word,
+        "to": transition.to_word,
+        "from_phase": transition.from_phase,
+        "to_phase": transition.to_phase,
+        "progress": transition.progress,
+        "error": transition.error,
+    }
+    if transition.stall is not None:
+        record["stall"] = transition.stall
+    return record
+
+
+class EventLog:
+    """Appends transitions to a JSONL file, one object per line, rotated by size.
+
+    When the file would grow past ``max_bytes`` it becomes ``events.jsonl.1`` (the older ones
+    shifting to ``.2`` … ``.{backups}``, the oldest dropped). Writing never raises: an
+    ``OSError`` is kept in :attr:`problem` and returned by :meth:`append` the first time it
+    happens, so the UI can show it once rather than on every poll. A later successful write
+    clears it (and a new failure after that is reported again).
+    """
+
+    def __init__(
+        self, path: Path | str | None = None, max_bytes: int = 1_000_000, backups: int = 3
+    ) -> None:
+        self.path = Path(path) if path is not None else default_events_path()
+        self.max_bytes = max_bytes
+        self.backups = max(0, backups)
+        #: The current problem writing the log, as a sentence; None while writing works.
+        self.problem: str | None = None
+
+    def append(self, transitions: Iterable[Transition]) -> str | None:
+        """Write ``transitions``; a message the first time writing fails, else None."""
+        lines = [json.dumps(event_record(t), ensure_ascii=False) + "\n" for t in transitions]
+        if not lines:
+            return None
+        data = "".join(lines).encode("utf-8")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._rotate_for(len(data))
+            with self.path.open("ab") as file:
+                file.write(data)
+        except OSError as exc:
+            message = f"cannot write the event log {self.path}: {exc.strerror or exc}"
+            first = self.problem is None
+            self.problem = message
+            if first:
+                log.warning("%s", message)
+                return message
+            return None
+        self.problem = None
+        return None
+
+    def _rotate_for(self, incoming: int) -> None:
+        try:
+            size = self.path.stat().st_size
+        except FileNotFoundError:
+            return
+        if size == 0 or size + incoming <= self.max_bytes:
+            return
+        if self.backups == 0:
+            self.path.unlink()
+            return
+        for n in range(self.backups - 1, 0, -1):
+            older = self.path.with_name(f"{self.path.name}.{n}")
+            if older.exists():
+                os.replace(older, self.path.with_name(f"{self.path.name}.{n + 1}"))
+        os.replace(self.path, self.path.with_name(f"{self.path.name}.1"))

@@ -1,0 +1,137 @@
+"""Roll-up by release: exact arithmetic on synthetic jobs, then the simulator's demo world."""
+
+from __future__ import annotations
+
+import time
+
+from cfdash.api.models import StatusItem
+from cfdash.demo import demo_settings
+from cfdash.engine.releases import Release, in_flight, job_progress, rollup
+from cfdash.engine.session import build_engine
+from cfdash.engine.tracking import TrackedJob, Tracker
+
+T0 = 1_767_225_600.0
+PENDING, QUEUED, RUNNING, COMPLETE, FAILED, SQUASHED = 2, 3, 4, 5, 6, 7
+
+
+def item(jobid: int, state: int, progress: int = 0, release: int | None = 4242, **fields):
+    return StatusItem(
+        jobid=jobid,
+        jobstateid=state,
+        jobprogress=progress,
+        target_imageversionid=release,
+        **fields,
+    )
+
+
+def world() -> Tracker:
+    tracker = Tracker(["a"])
+    tracker.merge(
+        "a",
+        [
+            item(1, RUNNING, 40, mirroring=True, jobeta=int(T0) + 300),
+            item(2, RUNNING, 60, mirroring=False, jobeta=int(T0) + 900),
+            item(3, FAILED, 30, mirroring=False, jobfailed=2, joberror="disk full"),
+            item(4, COMPLETE, 100, mirroring=False),
+            item(5, RUNNING, 10, mirroring=True),  # no ETA yet
+            item(6, PENDING, 0, jobeta=int(T0) + 5000),  # not running: its ETA is ignored
+            item(7, SQUASHED, 20, release=4241, mirroring=False),
+            item(8, QUEUED, 0, release=4241, mirroring=True, jobfailed=1),
+            item(9, RUNNING, 50, release=4243, mirroring=False),
+            item(10, PENDING, 0, release=None),
+        ],
+        T0,
+    )
+    tracker.merge(
+        "a",
+        [
+            item(1, RUNNING, 40, mirroring=True, jobeta=int(T0) + 300),
+            item(2, RUNNING, 60, mirroring=False, jobeta=int(T0) + 900),
+            item(3, FAILED, 30, mirroring=False, jobfailed=2, joberror="disk full"),
+            item(5, RUNNING, 10, mirroring=True),
+            item(6, PENDING, 0, jobeta=int(T0) + 5000),
+            item(7, SQUASHED, 20, release=4241, mirroring=False),
+            item(8, QUEUED, 0, release=4241, mirroring=True, jobfailed=1),
+            item(10, PENDING, 0, release=None),
+        ],
+        T0 + 5,
+    )  # job 4 left the list: finished; job 9 left while running: finished too
+    tracker.add(TrackedJob("a", 99, mirroring_setting=True))  # never listed: no release
+    return tracker
+
+
+def test_rollup_arithmetic():
+    releases = rollup(world().jobs.values())
+    assert [r.imageversionid for r in releases] == [4241, 4242, 4243, None]
+    r4241, r4242, r4243, none = releases
+    assert r4242 == Release(
+        imageversionid=4242,
+        counts={"running": 3, "failed": 1, "finished": 1, "pending": 1},
+        total=6,
+        mirrors=2,
+        machines=3,  # job 6 has no mirroring flag: neither
+        progress=(40 + 60 + 30 + 100 + 10 + 0) / 6,
+        latest_eta=int(T0) + 900,
+        failures=2,
+        failed=1,
+    )
+    assert r4241.counts == {"squashed": 1, "queued": 1}
+    assert (r4241.progress, r4241.failures, r4241.failed, r4241.latest_eta) == (10.0, 1, 0, None)
+    assert r4243.counts == {"finished": 1} and r4243.progress == 100.0
+    assert none.counts == {"pending": 1, "notlisted": 1} and none.progress == 0.0
+    assert none.mirrors == 1 and none.label == "no release"  # mirroring from the config
+    assert [r.imageversionid for r in in_flight(releases)] == [4241, 4242]
+    assert (r4242.active, r4242.done, r4243.done) == (3, 1, 1)
+
+
+def test_progress_rule_per_phase():
+    tracker = world()
+    shares = {jobid: job_progress(job) for (_, jobid), job in tracker.jobs.items()}
+    assert shares[4] == 100  # finished after Complete
+    assert shares[9] == 100  # finished after Running at 50%: counted done
+    assert shares[3] == 30  # failed counts where it stopped
+    assert shares[7] == 20  # squashed too
+    assert shares[99] == 0  # never listed
+
+
+def test_empty_and_hashable():
+    assert rollup([]) == []
+    [release] = rollup([world().jobs[("a", 10)]])
+    assert hash(release) == hash(release)  # counts is left out of the hash, not unhashable
+
+
+def test_five_thousand_jobs_in_one_cheap_pass():
+    tracker = Tracker(["a"])
+    items = [
+        item(n, (RUNNING, QUEUED, FAILED, PENDING)[n % 4], n % 100, release=4000 + n % 25)
+        for n in range(5000)
+    ]
+    tracker.merge("a", items, T0)
+    started = time.perf_counter()
+    releases = rollup(tracker.jobs.values())
+    assert time.perf_counter() - started < 0.5
+    assert len(releases) == 25 and sum(r.total for r in releases) == 5000
+
+
+async def test_rollup_of_the_demo_world_over_real_polls(served):
+    engine = build_engine(demo_settings(served.base_url), clock=served.clock)
+    try:
+        await engine.poll_all()
+        first = rollup(engine.tracker.jobs.values())
+        assert [r.imageversionid for r in first] == [4242, 4243]
+        assert sum(r.total for r in first) == len(engine.tracker) == len(served.sim.jobs)
+        for release in first:
+            jobs = [j for j in engine.tracker.jobs.values() if j.release == release.imageversionid]
+            assert release.total == len(jobs) == sum(release.counts.values())
+            assert release.mirrors + release.machines == release.total
+            assert release.failures == sum(j.failures for j in jobs)
+            running_etas = [j.eta for j in jobs if j.phase == "running" and j.eta is not None]
+            assert release.latest_eta == (max(running_etas) if running_etas else None)
+        assert in_flight(first)
+        served.clock.advance(3600)  # everything that was running has ended
+        await engine.poll_all()
+        later = rollup(engine.tracker.jobs.values())
+        assert sum(r.done for r in later) > sum(r.done for r in first)
+        assert all("running" not in r.counts for r in later)
+    finally:
+        await engine.aclose()
