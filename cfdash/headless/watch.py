@@ -1,0 +1,275 @@
+"""``cfdash watch``: follow jobs until each has finished, then exit with what became of them.
+
+It polls with the dashboard's engine and obeys the dashboard's floor: one status request per
+involved account per interval, however many of its jobs are watched, and never two at once.
+Failed polls back off with the engine's :class:`~cfdash.engine.Backoff` (``Retry-After``
+included). Rejected credentials end the watch at once (retrying cannot fix them), and so do
+``MAX_FAILED_POLLS`` failures in a row, so a pipeline never waits forever on a dead API.
+
+The clock and the sleep are parameters: tests drive a simulator on a fake clock and "sleep"
+by moving that clock, so an hour-long install is watched in milliseconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sys
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal, TextIO
+
+import httpx
+
+from cfdash.api.errors import AuthError
+from cfdash.config import State
+from cfdash.config.schema import Settings
+from cfdash.engine import Backoff, Engine, JobKey, PollDone, TrackedJob
+from cfdash.engine.session import build_engine
+from cfdash.headless.common import (
+    EXIT_API,
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_SQUASHED,
+    HeadlessError,
+    describe,
+    only_account,
+)
+from cfdash.headless.watch_view import PlainView, TtyView, WatchView
+from cfdash.tui.format import duration
+
+__all__ = [
+    "MAX_FAILED_POLLS",
+    "MIN_INTERVAL",
+    "NOT_LISTED_POLLS",
+    "Outcome",
+    "WatchResult",
+    "Watcher",
+    "exit_status",
+    "outcome_of",
+    "resolve_jobs",
+    "run_watch",
+]
+
+Outcome = Literal["completed", "failed", "squashed", "not listed"]
+Sleep = Callable[[float], Awaitable[object]]
+
+#: Consecutive failed polls of one account after which the watch gives up (exit 3).
+MAX_FAILED_POLLS = 5
+#: Successful reads of its account after which a job never listed is given up on: it finished
+#: before the watch began, or it does not exist — either way nobody can say it completed.
+NOT_LISTED_POLLS = 3
+#: No interval shorter than this: the API is shared, and installs take minutes.
+MIN_INTERVAL = 1.0
+
+
+def outcome_of(job: TrackedJob, reads: int) -> Outcome | None:
+    """How ``job`` ended, or None while it may still change.
+
+    A job that left the incomplete list after being seen counts as completed, unless it was
+    last seen failed (the tracker's ``phase`` already says ``failed`` for that).
+    """
+    phase = job.phase
+    if phase in ("complete", "finished"):
+        return "completed"
+    if phase in ("failed", "squashed"):
+        return phase  # type: ignore[return-value]
+    if phase == "notlisted" and reads >= NOT_LISTED_POLLS:
+        return "not listed"
+    return None
+
+
+def exit_status(outcomes: Iterable[Outcome]) -> int:
+    """``--exit-status``: 1 if any failed (or was never listed), else 2 if any squashed, else 0."""
+    seen = set(outcomes)
+    if seen & {"failed", "not listed"}:
+        return EXIT_FAILED
+    if "squashed" in seen:
+        return EXIT_SQUASHED
+    return EXIT_OK
+
+
+def summary(outcomes: Mapping[JobKey, Outcome]) -> str:
+    """``3 jobs finished: 2 completed, 1 failed``."""
+    counts = Counter(outcomes.values())
+    parts = ", ".join(
+        f"{counts[o]} {o}" for o in ("completed", "failed", "squashed", "not listed") if counts[o]
+    )
+    total = len(outcomes)
+    return f"{total} job{'s' if total != 1 else ''} finished: {parts}"
+
+
+@dataclass
+class WatchResult:
+    """Each job's outcome, and the sentence that stopped the watch early (if one did)."""
+
+    outcomes: dict[JobKey, Outcome]
+    trouble: str | None = None
+
+
+async def resolve_jobs(
+    engine: Engine, jobids: Sequence[int], account: str | None
+) -> tuple[list[JobKey], list[PollDone]]:
+    """The (account, job) keys to watch, and any polls made to find them.
+
+    With ``account`` every id is taken as that account's. Without, an id must match a tracked
+    job of exactly one account; ``track_all`` accounts are read once to learn their jobs.
+    """
+    ids = list(dict.fromkeys(jobids))
+    if account is not None:
+        for jobid in ids:
+            if engine.tracker.get((account, jobid)) is None:
+                engine.add(TrackedJob(account, jobid, source="state"))
+        return [(account, jobid) for jobid in ids], []
+
+    def matches(jobid: int) -> list[JobKey]:
+        return [key for key in engine.tracker.jobs if key[1] == jobid]
+
+    polls: list[PollDone] = []
+    if any(not matches(jobid) for jobid in ids) and engine.tracker.track_all:
+        read = [name for name in engine.accounts if name in engine.tracker.track_all]
+        polls = [e for e in await asyncio.gather(*map(engine.poll, read)) if e is not None]
+    keys: list[JobKey] = []
+    for jobid in ids:
+        found = matches(jobid)
+        if len(found) > 1:
+            names = " and ".join(key[0] for key in found)
+            raise HeadlessError(f"job {jobid} is tracked in {names}: say which with --account")
+        if not found:
+            unread = [e for e in polls if e.error is not None]
+            if unread:
+                raise HeadlessError(
+                    f"job {jobid} was not found, and account {unread[0].account} could not be "
+                    f"read: {describe(unread[0].error)}",  # type: ignore[arg-type]
+                    EXIT_API,
+                )
+            raise HeadlessError(
+                f"job {jobid} is not tracked by any account; give --account NAME to watch it"
+            )
+        keys.append(found[0])
+    return keys, polls
+
+
+class Watcher:
+    """The polling loop: rounds of due accounts, until every watched job has an outcome."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        keys: Sequence[JobKey],
+        view: WatchView,
+        *,
+        interval: float | None = None,
+        clock: Callable[[], float] = time.time,
+        sleep: Sleep = asyncio.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.engine, self.keys, self.view = engine, list(keys), view
+        self.clock, self.sleep = clock, sleep
+        self.accounts = list(dict.fromkeys(key[0] for key in keys))
+        self.intervals = {a: interval or engine.link(a).interval for a in self.accounts}
+        self.backoff = {a: Backoff(self.intervals[a], rng=rng) for a in self.accounts}
+        now = clock()
+        self.due = dict.fromkeys(self.accounts, now)
+        self.reads: Counter[str] = Counter()
+        self.notes: dict[str, str] = {}
+        self.outcomes: dict[JobKey, Outcome] = {}
+
+    def _open(self, account: str) -> bool:
+        return any(k[0] == account and k not in self.outcomes for k in self.keys)
+
+    def after_poll(self, event: PollDone) -> str | None:
+        """Schedule the account's next poll; the sentence that ends the watch, if any."""
+        account, error = event.account, event.error
+        if account not in self.due:
+            return None
+        if error is None:
+            self.reads[account] += 1
+            self.notes.pop(account, None)
+            self.due[account] = self.clock() + self.intervals[account]
+            return None
+        failures = self.engine.health(account).failures
+        if isinstance(error, AuthError):
+            return f"account {account} could not be read: {describe(error)}"
+        if failures >= MAX_FAILED_POLLS:
+            return (
+                f"account {account} could not be read {failures} times in a row: {describe(error)}"
+            )
+        delay = self.backoff[account].delay(failures, error)
+        self.due[account] = self.clock() + delay
+        self.notes[account] = f"{account}: {describe(error)}; next try in {duration(delay)}"
+        return None
+
+    def _settle(self) -> None:
+        for key in self.keys:
+            job = self.engine.tracker.get(key)
+            if key not in self.outcomes and job is not None:
+                outcome = outcome_of(job, self.reads[key[0]])
+                if outcome is not None:
+                    self.outcomes[key] = outcome
+
+    def _show(self) -> None:
+        jobs = [job for key in self.keys if (job := self.engine.tracker.get(key)) is not None]
+        self.view.round(self.clock(), jobs, self.notes)
+
+    async def run(self, polls: Iterable[PollDone] = ()) -> WatchResult:
+        """Watch until done; ``polls`` made before (to find the jobs) count as the first."""
+        for event in polls:
+            if (trouble := self.after_poll(event)) is not None:
+                return WatchResult(self.outcomes, trouble)
+        while True:
+            now = self.clock()
+            ready = [a for a in self.accounts if self.due[a] <= now and self._open(a)]
+            events = await asyncio.gather(*map(self.engine.poll, ready))
+            for event in events:
+                trouble = self.after_poll(event) if event is not None else None
+                if trouble is not None:
+                    self._show()
+                    return WatchResult(self.outcomes, trouble)
+            self._settle()
+            self._show()
+            waiting = [self.due[a] for a in self.accounts if self._open(a)]
+            if not waiting:
+                return WatchResult(self.outcomes)
+            await self.sleep(max(0.0, min(waiting) - self.clock()))
+
+
+async def run_watch(
+    settings: Settings,
+    jobids: Sequence[int],
+    *,
+    account: str | None = None,
+    interval: float | None = None,
+    exit_with_status: bool = False,
+    state: State | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    clock: Callable[[], float] = time.time,
+    sleep: Sleep = asyncio.sleep,
+    rng: random.Random | None = None,
+    tty: bool | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """Follow ``jobids`` to the end; returns the exit status (see :func:`exit_status`)."""
+    out, err = out or sys.stdout, err or sys.stderr
+    if not jobids:
+        raise HeadlessError("say which jobs to watch: one or more job ids")
+    if interval is not None and interval < MIN_INTERVAL:
+        raise HeadlessError(f"--interval must be at least {MIN_INTERVAL:g} second")
+    settings = only_account(settings, account)
+    engine = build_engine(settings, state, transport=transport, clock=clock)
+    tty = out.isatty() if tty is None else tty
+    view: WatchView = TtyView(out) if tty else PlainView(out, err)
+    try:
+        keys, polls = await resolve_jobs(engine, jobids, account)
+        watcher = Watcher(engine, keys, view, interval=interval, clock=clock, sleep=sleep, rng=rng)
+        result = await watcher.run(polls)
+    finally:
+        await engine.aclose()
+    if result.trouble is not None:
+        print(f"cfdash: {result.trouble}", file=err)
+        return EXIT_API
+    print(summary(result.outcomes), file=out)
+    return exit_status(result.outcomes.values()) if exit_with_status else EXIT_OK
