@@ -18,19 +18,20 @@ import re
 import shlex
 import stat
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
 
 from pydantic import SecretStr, ValidationError
 
 from cfdash.config.errors import ConfigError, ConfigNotFound, Problem, display_path
-from cfdash.config.problems import Loc, key_path, located_problems
+from cfdash.config.problems import Loc, describe_value, key_path, located_problems
 from cfdash.config.schema import AccountSettings, ConfigFile, Settings
 from cfdash.config.secrets import SECRET_NAMES, CommandRunner, resolve_secret
 from cfdash.config.secrets import run_command as _run_command
+from cfdash.keys import keymap_issues
 
-__all__ = ["check_config", "find_problems", "load_settings"]
+__all__ = ["check_config", "find_problems", "keymap_problems", "load_settings", "theme_problem"]
 
 _TOML_POSITION = re.compile(r"^(?P<reason>.*?)\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)$")
 
@@ -74,16 +75,60 @@ def check_config(
     path: Path,
     env: Mapping[str, str] | None = None,
     run_command: CommandRunner | None = None,
+    *,
+    themes: Collection[str] | None = None,
 ) -> tuple[int, str]:
-    """What ``cfdash config check`` prints, and its exit status (0 fine, 2 problems)."""
+    """What ``cfdash config check`` prints, and its exit status (0 fine, 2 problems).
+
+    Beyond loading, it judges what only the dashboard uses: the ``[keymap]`` (unknown binding
+    ids, two actions on one key) and, given the names of the available ``themes``, the theme.
+    The dashboard itself shows those as a notice and carries on, so :func:`load_settings`
+    does not raise for them.
+    """
+    path = Path(path)
     try:
         settings = load_settings(path, env, run_command)
     except ConfigError as exc:
-        return 2, str(exc)
+        # The keymap may be fine even when other keys are not: report it in the same run.
+        return 2, "\n".join(str(p) for p in [*exc.problems, *_raw_keymap_problems(path)])
+    problems = keymap_problems(path, settings.keymap)
+    if themes is not None and settings.theme not in themes:
+        problems.insert(0, theme_problem(path, settings.theme, themes))
+    if problems:
+        return 2, "\n".join(str(problem) for problem in problems)
     count = len(settings.accounts)
     lines = [f"ok: {display_path(Path(path))} ({count} account{'' if count == 1 else 's'})"]
     lines += [f"warning: {warning}" for warning in settings.warnings]
     return 0, "\n".join(lines)
+
+
+def keymap_problems(path: Path, keymap: Mapping[str, str]) -> list[Problem]:
+    """The ``[keymap]`` entries the dashboard will not apply, as config problems."""
+    return [
+        Problem(path, key_path(("keymap", issue.id)), issue.expected, issue.got)
+        for issue in keymap_issues(keymap)
+    ]
+
+
+def theme_problem(
+    path: Path, name: str, themes: Collection[str], user_dir: Path | None = None, key: str = "theme"
+) -> Problem:
+    """``theme = "…"`` names no available theme (for ``--theme``: path "--theme", key "")."""
+    expected = f"a theme name ({', '.join(themes)})"
+    if user_dir is not None:
+        expected += f" or the name of a theme file in {display_path(user_dir)}"
+    return Problem(path, key, expected, describe_value(name))
+
+
+def _raw_keymap_problems(path: Path) -> list[Problem]:
+    """Keymap problems of a file that did not load, when its ``[keymap]`` itself is sound."""
+    try:
+        keymap = _read_toml(path).get("keymap")
+    except ConfigError:
+        return []
+    if not isinstance(keymap, dict) or not all(isinstance(v, str) for v in keymap.values()):
+        return []  # its shape is already reported by the schema
+    return keymap_problems(path, keymap)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -203,6 +248,9 @@ def _build(
             # Read-only anywhere wins: the ops monitor's safety must not be undone per account.
             read_only=config.read_only or account.read_only,
             notify=tuple(account.notify if account.notify is not None else config.notify),
+            stall_after=(
+                account.stall_after if account.stall_after is not None else config.stall_after
+            ),
         )
         for name, account in config.accounts.items()
     }
@@ -212,6 +260,7 @@ def _build(
         theme=config.theme,
         read_only=config.read_only,
         notify=tuple(config.notify),
+        stall_after=config.stall_after,
         keymap=dict(config.keymap),
         accounts=accounts,
         warnings=_permission_warnings(path, config),

@@ -117,6 +117,7 @@ class AccountConfig(BaseModel):
     read_timeout: Seconds = 10.0
     read_only: bool = False
     notify: list[Notifier] | None = None
+    stall_after: Seconds | None = None
 
     @field_validator("base_url")
     @classmethod
@@ -167,6 +168,8 @@ class ConfigFile(BaseModel):
     theme: NonEmptyStr = "cfdash-dark"
     read_only: bool = False
     notify: list[Notifier] = []
+    # Seconds a running job may go without progress before it is flagged as stalled.
+    stall_after: Seconds = 600.0
     accounts: dict[AccountName, AccountConfig] = Field(min_length=1)
     # Binding id -> key.  Only shape is checked here; the TUI knows which ids exist.
     keymap: dict[str, NonEmptyStr] = {}
@@ -190,6 +193,7 @@ class AccountSettings(BaseModel):
     read_timeout: float = 10.0
     read_only: bool = False
     notify: tuple[Notifier, ...] = ()
+    stall_after: float = 600.0
 
 
 class Settings(BaseModel):
@@ -204,6 +208,7 @@ class Settings(BaseModel):
     theme: str = "cfdash-dark"
     read_only: bool = False
     notify: tuple[Notifier, ...] = ()
+    stall_after: float = 600.0
     keymap: dict[str, str] = {}
     accounts: dict[str, AccountSettings] = {}
     # Sentences worth showing once at start-up (e.g. a world-readable file holding secrets).

@@ -1,0 +1,188 @@
+"""Every key binding of the dashboard by id, with its default keys — no Textual here.
+
+The Textual ``Binding(..., id=...)`` declarations live in the screens; this table mirrors them
+(a test keeps the two in step) so that a ``[keymap]`` can be judged without starting a screen:
+``cfdash config check`` reports unknown ids and clashing keys as config problems, and the
+dashboard shows the same problems as one notice and applies only the remaps that are safe.
+
+Why refuse a clash rather than pass it on: Textual resolves a keymap that puts two actions on
+one key by silently dropping the older binding, so ``queue = "r"`` would leave "refresh" with
+no key at all.  A refused remap keeps its default key, and the user is told.
+
+Keys are written the way Textual writes them: ``"q"``, ``"ctrl+r"``, ``"question_mark"``,
+several separated by commas.  A single punctuation character (``"?"``, ``"/"``) is accepted
+and means its named key, as it does in Textual's keymap.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+__all__ = [
+    "BINDINGS",
+    "MAIN_SCOPES",
+    "TABLE_KEYS",
+    "KeyBinding",
+    "KeymapIssue",
+    "keymap_issues",
+    "keys_in_force",
+    "normalize_key",
+    "normalize_keys",
+    "usable_keymap",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class KeyBinding:
+    """One remappable binding: its id (the ``[keymap]`` key), default keys and where it works.
+
+    ``scope`` is ``"app"`` for keys that work on every screen, ``"main"`` for the dashboard
+    screen, or the name of the dialog the key belongs to.
+    """
+
+    id: str
+    keys: str
+    description: str
+    scope: str
+
+
+BINDINGS: tuple[KeyBinding, ...] = (
+    KeyBinding("quit", "ctrl+q", "Quit", "app"),
+    KeyBinding("help", "question_mark", "Help", "app"),
+    KeyBinding("queue", "q", "Queue the selected job", "main"),
+    KeyBinding("add", "a", "Add a job", "main"),
+    KeyBinding("remove", "d", "Stop tracking the selected job", "main"),
+    KeyBinding("refresh", "r", "Refresh now", "main"),
+    KeyBinding("retry_auth", "R", "Retry accounts whose credentials were rejected", "main"),
+    KeyBinding("pause", "p", "Pause or resume polling", "main"),
+    KeyBinding("filter", "slash", "Filter the table", "main"),
+    KeyBinding("sort", "s", "Change the sort order", "main"),
+    KeyBinding("failed_only", "f", "Show failed jobs only", "main"),
+    KeyBinding("details", "enter", "Details of the selected job", "main"),
+    KeyBinding("theme", "t", "Next theme", "main"),
+    KeyBinding("help.close", "escape,question_mark,q", "Close the help", "help"),
+    KeyBinding("confirm.yes", "enter,y", "Confirm", "confirm"),
+    KeyBinding("confirm.no", "escape,n", "Cancel", "confirm"),
+    KeyBinding("add.cancel", "escape", "Cancel adding a job", "add"),
+    KeyBinding("details.back", "escape,enter,backspace", "Back from the details", "details"),
+)
+
+#: The scopes whose keys share the dashboard screen: a key may mean only one thing there.
+MAIN_SCOPES = frozenset({"app", "main"})
+
+#: Keys the table (focused on the dashboard) uses itself; a binding put there never fires.
+TABLE_KEYS = frozenset(
+    {"up", "down", "left", "right", "pageup", "pagedown", "home", "end", "ctrl+home", "ctrl+end"}
+)
+
+_BY_ID = {binding.id: binding for binding in BINDINGS}
+
+# Textual's names for characters whose Unicode names are long (textual.keys).
+_KEY_NAME_REPLACEMENTS = {
+    "solidus": "slash",
+    "reverse_solidus": "backslash",
+    "commercial_at": "at",
+    "hyphen_minus": "minus",
+    "plus_sign": "plus",
+    "low_line": "underscore",
+}
+
+
+def normalize_key(key: str) -> str:
+    """One key in Textual's long form: ``"?"`` → ``"question_mark"``, ``"q"`` stays ``"q"``."""
+    key = key.strip()
+    if len(key) != 1 or key.isalnum():
+        return key
+    try:
+        name = unicodedata.name(key).lower().replace("-", "_").replace(" ", "_")
+    except ValueError:  # a control character has no name; Textual keeps it as it is
+        return key
+    return _KEY_NAME_REPLACEMENTS.get(name, name)
+
+
+def normalize_keys(keys: str) -> tuple[str, ...]:
+    """A comma-separated key list, each in long form, without blanks."""
+    return tuple(normalize_key(key) for key in keys.split(",") if key.strip())
+
+
+def keys_in_force(keymap: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    """Every binding id with the keys it has once ``keymap`` is applied."""
+    return {
+        binding.id: normalize_keys(keymap.get(binding.id, binding.keys)) for binding in BINDINGS
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class KeymapIssue:
+    """A ``[keymap]`` entry that is not applied: ``keymap.<id>: expected …, got …``."""
+
+    id: str
+    expected: str
+    got: str
+
+
+def keymap_issues(keymap: Mapping[str, str]) -> list[KeymapIssue]:
+    """What is wrong with ``keymap``: unknown ids, and remaps that clash on the dashboard.
+
+    A clash is reported against the remapped id(s) only — the defaults never clash with each
+    other (a test proves it) — and a swap (``queue = "r"``, ``refresh = "q"``) is no clash.
+    """
+    issues: list[KeymapIssue] = []
+    for binding_id in keymap:
+        if binding_id not in _BY_ID:
+            issues.append(_unknown(binding_id))
+        elif not normalize_keys(keymap[binding_id]):
+            issues.append(KeymapIssue(binding_id, 'a key, like "q" or "ctrl+r"', "no key"))
+    known = {name: keys for name, keys in keymap.items() if name in _BY_ID}
+    for binding_id, key, others in _clashes(known):
+        if binding_id in known:
+            issues.append(
+                KeymapIssue(
+                    binding_id,
+                    "a key nothing else on the dashboard uses",
+                    f'"{key}", which {others} already uses',
+                )
+            )
+    order = {name: index for index, name in enumerate(keymap)}
+    issues.sort(key=lambda issue: order.get(issue.id, len(order)))  # file order, stable
+    return issues
+
+
+def usable_keymap(keymap: Mapping[str, str]) -> dict[str, str]:
+    """``keymap`` without the entries :func:`keymap_issues` objects to; safe to hand Textual.
+
+    Dropping a remap restores that binding's default key, which may clash with another remap
+    in turn, so this repeats until nothing clashes.
+    """
+    usable = dict(keymap)
+    while issues := keymap_issues(usable):
+        for issue in issues:
+            usable.pop(issue.id, None)
+    return usable
+
+
+def _unknown(binding_id: str) -> KeymapIssue:
+    close = difflib.get_close_matches(binding_id, list(_BY_ID), n=1, cutoff=0.6)
+    hint = f'did you mean "{close[0]}"?' if close else f"binding ids: {', '.join(_BY_ID)}"
+    return KeymapIssue(binding_id, "the id of a binding", f"an unknown id ({hint})")
+
+
+def _clashes(keymap: Mapping[str, str]) -> Iterable[tuple[str, str, str]]:
+    """(id, key, "who else") for every id sharing a key on the dashboard screen."""
+    force = keys_in_force(keymap)
+    holders: dict[str, list[str]] = {}
+    for binding in BINDINGS:
+        if binding.scope in MAIN_SCOPES:
+            for key in force[binding.id]:
+                holders.setdefault(key, []).append(binding.id)
+    for key, ids in holders.items():
+        if key in TABLE_KEYS:
+            for binding_id in ids:
+                yield binding_id, key, "the table (moving the cursor)"
+        elif len(ids) > 1:
+            for binding_id in ids:
+                others = " and ".join(f'"{other}"' for other in ids if other != binding_id)
+                yield binding_id, key, others

@@ -1,0 +1,471 @@
+"""The job table: a line-API widget that re-renders only the rows whose text changed.
+
+Textual's DataTable keys its line cache to one counter that every ``update_cell`` bumps, so
+any change re-renders every visible row; at a thousand jobs that is most of a core. Here each
+row keeps its cell texts and one rendered ``Strip``; a poll re-renders only the rows it
+changed, the tick only the rows whose countdown moved, and only visible lines are refreshed.
+Poll results can be deferred to the next tick so every account's poll and the countdown land
+in one frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from cfdash.engine.tracking import JobKey, TrackedJob, Tracker
+from cfdash.tui.rows import (
+    COLUMNS,
+    SORTS,
+    Cell,
+    Column,
+    cells_for,
+    matches,
+    sort_key,
+    ticking_cells,
+)
+
+__all__ = ["PHASE_FALLBACKS", "JobGrid"]
+
+#: Generic theme variables used when a theme defines no ``state-<phase>`` colour.
+PHASE_FALLBACKS = {
+    "running": "primary",
+    "queued": "secondary",
+    "complete": "success",
+    "finished": "success",
+    "failed": "error",
+    "squashed": "warning",
+    "unknown": "warning",
+}
+_SORT_ORDER = tuple(SORTS)
+
+
+class JobGrid(ScrollView, can_focus=True):
+    """One row per tracked job, keyed by (account, job id); header fixed at the top."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "job-grid--header",
+        "job-grid--cursor",
+        "job-grid--odd",
+    }
+
+    DEFAULT_CSS = """
+    JobGrid {
+        height: 1fr;
+        background: $surface;
+        color: $foreground;
+    }
+    JobGrid > .job-grid--header { background: $panel; color: $foreground; text-style: bold; }
+    JobGrid > .job-grid--odd { background: $surface-lighten-1; }
+    JobGrid > .job-grid--cursor {
+        background: $block-cursor-blurred-background;
+        text-style: bold;
+    }
+    JobGrid:focus > .job-grid--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor(-1)", "Up", show=False),
+        Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "jump(0)", "First", show=False),
+        Binding("end", "jump(-1)", "Last", show=False),
+        Binding("enter", "choose", "Details", show=False),
+    ]
+
+    @dataclass
+    class RowSelected(Message):
+        """Enter (or a click on the selected row): show this job's details."""
+
+        key: JobKey
+
+    @dataclass
+    class SortChanged(Message):
+        """A header click changed the sort."""
+
+        label: str
+
+    def __init__(
+        self,
+        tracker: Tracker,
+        clock: Callable[[], float],
+        *,
+        stale_after: Mapping[str, float] | None = None,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.tracker = tracker
+        self.clock = clock
+        self.stale_after = dict(stale_after or {})
+        self.filter_text = ""
+        self.failed_only = False
+        self.sort = "account"
+        self.cursor = 0
+        self._order: list[JobKey] = []
+        self._index: dict[JobKey, int] = {}
+        self._cells: dict[JobKey, dict[str, Cell]] = {}
+        #: Rendered rows without their row background; dropped when the row's text changes.
+        self._strips: dict[JobKey, Strip] = {}
+        self._widths = {column.key: cell_len(column.label) for column in COLUMNS}
+        self._width = 0
+        self._styles: dict[str, Style] = {}
+        #: Rows changed by a deferred poll, rendered at the next ``flush``.
+        self._pending: set[JobKey] = set()
+
+    # -- geometry and styles ----------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.refresh_styles()
+        self.show_all()
+
+    def refresh_styles(self) -> None:
+        """Resolve style names against the theme; call after a theme change."""
+        variables = self.app.theme_variables
+
+        def colour(name: str, fallback: str) -> str:
+            return variables.get(name) or variables.get(fallback) or ""
+
+        styles = {
+            f"state-{phase}": Style.parse(f"bold {colour(f'state-{phase}', fallback)}".strip())
+            for phase, fallback in PHASE_FALLBACKS.items()
+        }
+        styles["dim"] = Style(dim=True)
+        styles["note"] = Style(italic=True)
+        styles["error"] = Style.parse(f"bold {colour('state-failed', 'error')}".strip())
+        styles["warning"] = Style.parse(f"bold {colour('state-stalled', 'warning')}".strip())
+        self._styles = styles
+        self._strips.clear()
+        self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+
+    def _measure(self, keys: Iterable[JobKey]) -> bool:
+        """Widen auto-width columns for these rows' texts; True if any column grew."""
+        grew = False
+        for column in COLUMNS:
+            if column.width is not None:
+                continue
+            widest = self._widths[column.key]
+            for key in keys:
+                widest = max(widest, cell_len(self._cells[key][column.key].text))
+            widest = min(widest, column.max_width)
+            if widest > self._widths[column.key]:
+                self._widths[column.key], grew = widest, True
+        return grew
+
+    def _width_of(self, column: Column) -> int:
+        return column.width if column.width is not None else self._widths[column.key]
+
+    def _update_virtual_size(self) -> None:
+        self._width = sum(self._width_of(column) + 2 for column in COLUMNS)
+        self.virtual_size = Size(self._width, len(self._order) + 1)
+
+    # -- rendering --------------------------------------------------------------------------
+
+    def _row_strip(self, key: JobKey) -> Strip:
+        strip = self._strips.get(key)
+        if strip is None:
+            cells = self._cells[key]
+            segments = []
+            for column in COLUMNS:
+                cell = cells[column.key]
+                width = self._width_of(column)
+                text = cell.text
+                if cell_len(text) > width:
+                    text = set_cell_size(text, width - 1) + "…"
+                pad = width - cell_len(text)
+                text = " " * pad + text if column.align == "right" else text + " " * pad
+                segments.append(Segment(f" {text} ", self._styles.get(cell.style)))
+            strip = self._strips[key] = Strip(segments, self._width)
+        return strip
+
+    def _header_strip(self) -> Strip:
+        segments = []
+        for column in COLUMNS:
+            width = self._width_of(column)
+            label = column.label
+            if column.sort == self.sort and column.key != "job":
+                label = f"{label} ▾"
+            label = set_cell_size(label, width)
+            if column.align == "right":
+                label = label.strip().rjust(width)
+            segments.append(Segment(f" {label} "))
+        return Strip(segments, self._width)
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.size.width
+        if y == 0:
+            style = self.get_component_rich_style("job-grid--header")
+            strip = self._header_strip().apply_style(style)
+            return strip.crop_extend(scroll_x, scroll_x + width, style)
+        index = scroll_y + y - 1
+        base = self.rich_style
+        if index >= len(self._order):
+            return Strip.blank(width, base)
+        if index == self.cursor:
+            style = self.get_component_rich_style("job-grid--cursor")
+        elif index % 2:
+            style = self.get_component_rich_style("job-grid--odd")
+        else:
+            style = base
+        strip = self._row_strip(self._order[index]).apply_style(style)
+        return strip.crop_extend(scroll_x, scroll_x + width, style)
+
+    def _refresh_row(self, index: int) -> None:
+        scroll_y = self.scroll_offset.y
+        if scroll_y <= index < scroll_y + self.size.height:
+            self.refresh_line(index + 1)
+
+    # -- rows -------------------------------------------------------------------------------
+
+    @property
+    def row_count(self) -> int:
+        return len(self._order)
+
+    @property
+    def row_keys(self) -> list[JobKey]:
+        """The visible rows, in the order shown."""
+        return list(self._order)
+
+    visible_keys = row_keys
+
+    def cell_text(self, key: JobKey, column: str) -> str:
+        return self._cells[key][column].text
+
+    def row_text(self, key: JobKey) -> str:
+        return " ".join(cell.text for cell in self._cells[key].values())
+
+    @property
+    def sort_label(self) -> str:
+        return SORTS[self.sort][0]
+
+    def _place(self, order: list[JobKey]) -> None:
+        """Adopt a new row order, keeping the cursor on the same job."""
+        selected = self.selected_key
+        self._order = order
+        self._index = {key: index for index, key in enumerate(order)}
+        if selected in self._index:
+            self.cursor = self._index[selected]
+        self.cursor = max(0, min(self.cursor, len(order) - 1))
+        self._update_virtual_size()
+        self.refresh()
+
+    def _sorted(self, keys: Iterable[JobKey]) -> list[JobKey]:
+        key_fn = sort_key(self.sort)
+        jobs = self.tracker.jobs
+        return sorted(keys, key=lambda key: key_fn(jobs[key]))
+
+    def show_all(self) -> None:
+        """Rebuild the visible set from the tracker: the filter or the sort changed."""
+        now = self.clock()
+        wanted = [
+            key
+            for key, job in self.tracker.jobs.items()
+            if matches(job, self.filter_text, self.failed_only)
+        ]
+        for key in wanted:
+            if key not in self._cells:
+                self._cells[key] = cells_for(self.tracker.jobs[key], now, self.stale_after)
+        for key in set(self._cells) - set(wanted):
+            self._forget(key)
+        self._measure(wanted)
+        self._strips.clear()
+        self._place(self._sorted(wanted))
+
+    def _forget(self, key: JobKey) -> None:
+        self._cells.pop(key, None)
+        self._strips.pop(key, None)
+
+    def apply(
+        self,
+        added: Iterable[JobKey],
+        changed: Iterable[JobKey],
+        removed: Iterable[JobKey],
+        *,
+        defer: bool = False,
+    ) -> None:
+        """Take the rows one poll (or action) changed; with ``defer``, render them at ``flush``."""
+        for key in removed:
+            self._pending.discard(key)
+            if key in self._index:
+                self._forget(key)
+                self._place([k for k in self._order if k != key])
+        self._pending.update(added)
+        self._pending.update(changed)
+        if not defer:
+            self.flush()
+
+    def flush(self) -> None:
+        """Render what changed since the last flush: only those rows' lines are refreshed."""
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, set()
+        now = self.clock()
+        entered: list[JobKey] = []
+        left: list[JobKey] = []
+        touched: list[JobKey] = []
+        for key in pending:
+            job = self.tracker.jobs.get(key)
+            wanted = job is not None and matches(job, self.filter_text, self.failed_only)
+            if key in self._index and not wanted:
+                left.append(key)
+            elif wanted and key not in self._index:
+                self._cells[key] = cells_for(job, now, self.stale_after)
+                entered.append(key)
+            elif wanted and self._update_cells(key, cells_for(job, now, self.stale_after)):
+                touched.append(key)
+        regrow = self._measure(entered + touched)
+        if regrow:
+            self._strips.clear()
+        moved = bool(entered or left) or (touched and self.sort != "account")
+        if moved:
+            for key in left:
+                self._forget(key)
+            gone = set(left)
+            order = self._sorted([k for k in self._order if k not in gone] + entered)
+            if order != self._order or entered or left:
+                self._place(order)
+                return
+        if regrow:
+            self._update_virtual_size()
+            self.refresh()
+            return
+        for key in touched:
+            self._refresh_row(self._index[key])
+
+    def _update_cells(self, key: JobKey, cells: Mapping[str, Cell]) -> bool:
+        """Store new cell values; drop the row's strip only if some text or style changed."""
+        current = self._cells[key]
+        changed = False
+        for column, cell in cells.items():
+            if current.get(column) != cell:
+                current[column] = cell
+                changed = True
+        if changed:
+            self._strips.pop(key, None)
+        return changed
+
+    def tick(self) -> None:
+        """Once a second: deferred poll results, then the countdowns and ages."""
+        self.flush()
+        now = self.clock()
+        jobs = self.tracker.jobs
+        changed = []
+        for key in self._order:
+            job = jobs.get(key)
+            if job is None:
+                continue
+            if self._update_cells(key, ticking_cells(job, now, self.stale_after)):
+                changed.append(key)
+        if changed and self.sort == "eta":
+            self._place(self._sorted(self._order))
+            return
+        for key in changed:
+            self._refresh_row(self._index[key])
+
+    # -- filter and sort --------------------------------------------------------------------
+
+    def set_filter(self, text: str | None = None, failed_only: bool | None = None) -> None:
+        if text is not None:
+            self.filter_text = text.strip()
+        if failed_only is not None:
+            self.failed_only = failed_only
+        self.show_all()
+
+    def set_sort(self, sort: str) -> str:
+        self.sort = sort
+        self.show_all()
+        return self.sort_label
+
+    def cycle_sort(self) -> str:
+        return self.set_sort(_SORT_ORDER[(_SORT_ORDER.index(self.sort) + 1) % len(_SORT_ORDER)])
+
+    # -- selection --------------------------------------------------------------------------
+
+    @property
+    def selected_key(self) -> JobKey | None:
+        if 0 <= self.cursor < len(self._order):
+            return self._order[self.cursor]
+        return None
+
+    @property
+    def selected_job(self) -> TrackedJob | None:
+        key = self.selected_key
+        return self.tracker.jobs.get(key) if key is not None else None
+
+    def select(self, key: JobKey) -> None:
+        if key in self._index:
+            self._move_to(self._index[key])
+
+    def _move_to(self, index: int) -> None:
+        if not self._order:
+            return
+        index = max(0, min(index, len(self._order) - 1))
+        old, self.cursor = self.cursor, index
+        self._refresh_row(old)
+        self._refresh_row(index)
+        visible = max(1, self.size.height - 1)
+        scroll_y = self.scroll_offset.y
+        if index < scroll_y:
+            self.scroll_to(y=index, animate=False)
+        elif index >= scroll_y + visible:
+            self.scroll_to(y=index - visible + 1, animate=False)
+
+    def action_cursor(self, delta: int) -> None:
+        self._move_to(self.cursor + delta)
+
+    def action_page(self, direction: int) -> None:
+        self._move_to(self.cursor + direction * max(1, self.size.height - 2))
+
+    def action_jump(self, index: int) -> None:
+        self._move_to(index if index >= 0 else len(self._order) - 1)
+
+    def action_choose(self) -> None:
+        key = self.selected_key
+        if key is not None:
+            self.post_message(self.RowSelected(key))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        scroll_x, scroll_y = self.scroll_offset
+        if offset.y == 0:
+            column = self._column_at(offset.x + scroll_x)
+            if column is not None and column.sort is not None:
+                self.post_message(self.SortChanged(self.set_sort(column.sort)))
+            return
+        index = scroll_y + offset.y - 1
+        if index >= len(self._order):
+            return
+        if index == self.cursor:
+            self.action_choose()
+        else:
+            self._move_to(index)
+
+    def _column_at(self, x: int) -> Column | None:
+        start = 0
+        for column in COLUMNS:
+            end = start + self._width_of(column) + 2
+            if start <= x < end:
+                return column
+            start = end
+        return None

@@ -1,0 +1,161 @@
+"""Keys and mouse: the keymap in force (and in the help), and clicks on the table."""
+
+from __future__ import annotations
+
+import pytest
+from textual.binding import Binding
+from textual.keys import _normalize_key_list
+
+from cfdash.cli import build_app
+from cfdash.config import StateStore
+from cfdash.demo import demo_settings
+from cfdash.keys import BINDINGS, normalize_keys
+from cfdash.tui.app import CfdashApp
+from cfdash.tui.screens.add_job import AddJobScreen
+from cfdash.tui.screens.confirm import ConfirmScreen
+from cfdash.tui.screens.details import DetailsScreen
+from cfdash.tui.screens.help import HelpScreen
+from cfdash.tui.screens.main import MainScreen
+from cfdash.tui.widgets.job_table import COLUMNS, JobTable
+
+SIZE = (150, 32)
+
+
+@pytest.fixture
+def make(served, tmp_path):
+    def build(keymap: dict[str, str] | None = None):
+        settings = demo_settings(served.base_url, refresh=60)
+        settings = settings.model_copy(update={"keymap": keymap or {}, "path": tmp_path / "c.toml"})
+        return build_app(
+            settings,
+            store=StateStore(tmp_path / "state.toml"),
+            clock=served.clock,
+            poll=False,
+            tick=False,
+            themes_dir=tmp_path / "themes",
+            environ={},
+        )
+
+    return build
+
+
+def test_the_key_table_matches_the_bindings_the_screens_declare():
+    declared = {}
+    for owner, scope in [
+        (CfdashApp, "app"),
+        (MainScreen, "main"),
+        (HelpScreen, "help"),
+        (ConfirmScreen, "confirm"),
+        (AddJobScreen, "add"),
+        (DetailsScreen, "details"),
+    ]:
+        for binding in owner.BINDINGS:
+            assert isinstance(binding, Binding)
+            if binding.id:
+                declared[binding.id] = (binding.key, scope)
+    assert declared == {b.id: (b.keys, b.scope) for b in BINDINGS}
+
+
+@pytest.mark.parametrize("keys", ["?", "/", "q", "ctrl+r", "escape,?", "@", "-", "+", "_"])
+def test_keys_are_normalised_as_textual_normalises_them(keys):
+    assert ",".join(normalize_keys(keys)) == _normalize_key_list(keys)
+
+
+async def test_a_remapped_key_works_and_the_help_shows_it(make):
+    app = make({"queue": "x", "refresh": "q"})  # a swap: no clash
+    shown = notices_of(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.engine.poll_all()
+        await pilot.pause()
+        job = next(j for j in app.engine.tracker.jobs.values() if j.phase == "pending")
+        app.main.query_one(JobTable).select(job.key)
+        await pilot.press("x")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("escape")
+        await pilot.press("q")  # now refresh, not queue
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert "Refreshing…" in shown
+
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        rows = {description: key for key, description in app.help_rows()}
+        assert rows["Queue"] == "x" and rows["Refresh"] == "q"
+        palette = {command.title: command.help for command in app.get_system_commands(app.main)}
+        assert palette["Queue"].endswith("(x)") and palette["Refresh"].endswith("(q)")
+        help_text = "\n".join(str(s.render()) for s in app.screen.query("Static"))
+        assert "x  " in help_text and "Queue" in help_text
+
+
+async def test_a_clashing_remap_is_not_applied_and_one_notice_says_why(make, tmp_path):
+    app = make({"queue": "r", "qeue": "z"})
+    shown = notices_of(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        [notice] = [text for text in shown if "keymap" in text]
+        assert f"{tmp_path / 'c.toml'}: keymap.queue: expected a key nothing else" in notice
+        assert "keymap.qeue" in notice and "keep their default bindings" in notice
+        rows = {description: key for key, description in app.help_rows()}
+        assert rows["Queue"] == "q" and rows["Refresh"] == "r"  # both still reachable
+
+
+def notices_of(app) -> list[str]:
+    """Capture the notifications the app shows, as text."""
+    shown: list[str] = []
+    original = app.notify
+
+    def notify(message, *args, **kwargs):
+        shown.append(str(message))
+        return original(message, *args, **kwargs)
+
+    app.notify = notify
+    return shown
+
+
+def header_x(table: JobTable, column: str) -> int:
+    """The x offset of the middle of a column's header cell."""
+    x = 0
+    for each in table.ordered_columns:
+        width = each.get_render_width(table)
+        if each.key.value == column:
+            return x + width // 2
+        x += width
+    raise KeyError(column)
+
+
+async def test_clicking_a_header_sorts_and_clicking_again_reverses(make):
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await app.engine.poll_all()
+        await pilot.pause()
+        table = app.main.query_one(JobTable)
+        for column, _, _ in COLUMNS:  # every column sorts
+            await pilot.click(JobTable, offset=(header_x(table, column), 0))
+            await pilot.pause()
+            assert table.sort_index != 0 or column == "account"
+        await pilot.click(JobTable, offset=(header_x(table, "progress"), 0))
+        await pilot.pause()
+        assert table.sort_label == "progress"
+        shown = [str(table.get_row_at(i)[5]) for i in range(table.row_count)]
+        percents = [int(text.split()[-1].rstrip("%")) for text in shown]
+        assert percents == sorted(percents, reverse=True) and len(set(percents)) > 1
+        await pilot.click(JobTable, offset=(header_x(table, "progress"), 0))
+        await pilot.pause()
+        assert table.sort_label == "progress, reversed"
+        shown = [str(table.get_row_at(i)[5]) for i in range(table.row_count)]
+        assert [int(text.split()[-1].rstrip("%")) for text in shown] == sorted(percents)
+        await pilot.press("s")  # the key goes on from the header's sort, unreversed
+        assert table.sort_label == "ETA"
+
+
+async def test_clicking_a_row_selects_it(make):
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await app.engine.poll_all()
+        await pilot.pause()
+        table = app.main.query_one(JobTable)
+        assert table.cursor_row == 0
+        await pilot.click(JobTable, offset=(2, 3))  # header row, then rows 0, 1, 2
+        await pilot.pause()
+        assert table.cursor_row == 2
+        assert not isinstance(app.screen, DetailsScreen)  # a first click only selects
