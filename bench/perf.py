@@ -81,6 +81,7 @@ class Plan:
     perjob_budget: float = 10.0
     startup_runs: int = 3
     key_samples: int = 20
+    key_sizes: tuple[int, ...] = (100, 1000, 5000)
     cpu_warmup: float = 5.0
     cpu_window: float = 20.0
     #: (rows, % moving) for cfdash in tmux; baselines run at 10 % for every size.
@@ -99,6 +100,7 @@ class Plan:
                 perjob_budget=4.0,
                 startup_runs=2,
                 key_samples=10,
+                key_sizes=(1000,),
                 cpu_warmup=3.0,
                 cpu_window=10.0,
                 cpu_cases=((100, 10), (1000, 10)),
@@ -521,45 +523,61 @@ class Samples:
         }
 
 
-async def _apply(n: int, plan: Plan, seed: int = 7) -> dict[str, Any]:
-    from cfdash.cli import build_app
+class MemoryWorld:
+    """Status lists served from memory (``httpx.MockTransport``), changed on demand.
 
-    rng = random.Random(seed)
-    clock = FakeClock()
-    sim = build_world(n, ACCOUNTS, 0, clock=clock)
-    members = demo_accounts(ACCOUNTS)
-    raw = {a.name: sim.status(a.asid) for a in members}  # the status lists, as JSON dicts
-    by_id = {a.name: {d["jobid"]: d for d in raw[a.name]} for a in members}
-    asid_name = {a.asid: a.name for a in members}
-    bodies: dict[str, bytes] = {}
+    The lists come from :func:`world.build_world` on a frozen clock; :meth:`mutate` bumps the
+    progress of X % of the jobs, :meth:`serialize` turns the lists into the bodies the engine's
+    clients receive. No socket and no simulator thread: the process's CPU is cfdash's alone.
+    """
 
-    def serialize() -> None:
-        for name, items in raw.items():
-            bodies[name] = json.dumps({"installs": items}).encode()
+    def __init__(self, n: int, seed: int = 7) -> None:
+        self.n = n
+        self.rng = random.Random(seed)
+        self.clock = FakeClock()
+        sim = build_world(n, ACCOUNTS, 0, clock=self.clock)
+        self.members = demo_accounts(ACCOUNTS)
+        self.raw = {a.name: sim.status(a.asid) for a in self.members}  # JSON dicts
+        self.by_id = {name: {d["jobid"]: d for d in items} for name, items in self.raw.items()}
+        self.keys = [(name, d["jobid"]) for name, items in self.raw.items() for d in items]
+        self._names = {a.asid: a.name for a in self.members}
+        self.bodies: dict[str, bytes] = {}
+        self.serialize()
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        name = asid_name[int(request.url.params["accountserviceid"])]
+    def serialize(self) -> None:
+        for name, items in self.raw.items():
+            self.bodies[name] = json.dumps({"installs": items}).encode()
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        name = self._names[int(request.url.params["accountserviceid"])]
         return httpx.Response(
-            200, content=bodies[name], headers={"content-type": "application/json"}
+            200, content=self.bodies[name], headers={"content-type": "application/json"}
         )
 
-    serialize()
-    settings = demo_settings("http://127.0.0.1:9", accounts=ACCOUNTS, refresh=1.0)
-    app = build_app(
-        settings, transport=httpx.MockTransport(handler), clock=clock, poll=False, tick=False
-    )
-    keys = [(a.name, d["jobid"]) for a in members for d in raw[a.name]]
-    out: dict[str, Any] = {"rows": n}
-
-    def mutate(pct: int) -> list[tuple[str, int]]:
-        """Change ``pct`` % of the jobs in the served lists (progress and updated time)."""
-        count = max(1, round(n * pct / 100)) if pct else 0
-        chosen = rng.sample(keys, count)
+    def mutate(self, pct: float) -> list[tuple[str, int]]:
+        """Change ``pct`` % of the jobs in the lists (progress and updated time)."""
+        count = max(1, round(self.n * pct / 100)) if pct else 0
+        chosen = self.rng.sample(self.keys, count)
         for name, jobid in chosen:
-            item = by_id[name][jobid]
+            item = self.by_id[name][jobid]
             item["jobprogress"] = (item["jobprogress"] or 0) % 99 + 1
-            item["jobupdated"] = int(clock())
+            item["jobupdated"] = int(self.clock())
         return chosen
+
+    def app(self) -> Any:
+        from cfdash.cli import build_app
+
+        settings = demo_settings("http://127.0.0.1:9", accounts=ACCOUNTS, refresh=1.0)
+        transport = httpx.MockTransport(self.handler)
+        return build_app(settings, transport=transport, clock=self.clock, poll=False, tick=False)
+
+
+async def _apply(n: int, plan: Plan) -> dict[str, Any]:
+    world = MemoryWorld(n)
+    clock, members, by_id = world.clock, world.members, world.by_id
+    mutate, serialize = world.mutate, world.serialize
+    app = world.app()
+    out: dict[str, Any] = {"rows": n}
 
     with FrameMeter() as meter:
         async with app.run_test(size=SIZE) as pilot:
@@ -670,6 +688,56 @@ def run_apply(plan: Plan) -> list[dict[str, Any]]:
         log(f"apply one refresh at {n} rows ({plan.samples} samples per case)")
         results.append(asyncio.run(_apply(n, plan)))
     return results
+
+
+# -- 7. (opt-in) RSS over many refreshes ------------------------------------------------------
+
+
+async def _soak(n: int, refreshes: int) -> dict[str, Any]:
+    """Headless: ``refreshes`` full refreshes (10 % changed) plus a tick each; RSS as it goes."""
+    import gc
+
+    world = MemoryWorld(n)
+    app = world.app()
+    warmup = min(200, refreshes // 10)
+    trace: list[tuple[int, float | None]] = []
+    started = time.monotonic()
+    async with app.run_test(size=SIZE) as pilot:
+        await app.engine.poll_all()
+        await pilot.pause()
+        tick = getattr(app.main, "tick", None) or app.main.table.tick  # the app's 1 s tick
+        every = max(1, refreshes // 20)
+        for i in range(1, refreshes + 1):
+            world.clock.advance(1)
+            world.mutate(10)
+            world.serialize()
+            await app.engine.poll_all()
+            tick()
+            await pilot.pause()
+            if i == warmup or i % every == 0:
+                trace.append((i, rss_mb(os.getpid())))
+                if i % (every * 4) == 0:
+                    log(f"  soak: {i:,} refreshes, RSS {fmt(trace[-1][1])} MB")
+        gc.collect()
+        after_gc = rss_mb(os.getpid())
+    start = next(rss for i, rss in trace if i == warmup)
+    end = trace[-1][1]
+    return {
+        "rows": n,
+        "refreshes": refreshes,
+        "warmup_refreshes": warmup,
+        "rss_mb_after_warmup": start,
+        "rss_mb_end": end,
+        "rss_mb_end_after_gc": after_gc,
+        "growth_mb": None if start is None or end is None else end - start,
+        "trace": trace,
+        "elapsed_s": time.monotonic() - started,
+    }
+
+
+def run_soak(refreshes: int) -> dict[str, Any]:
+    log(f"soak: {refreshes:,} refreshes at 1,000 rows, headless (RSS of this process)")
+    return asyncio.run(_soak(1000, refreshes))
 
 
 # -- 3. startup and headless commands -------------------------------------------------------
@@ -845,7 +913,7 @@ async def _keypress(n: int, plan: Plan, box: Sandbox) -> dict[str, Any]:
 
 def run_keypress(plan: Plan, box: Sandbox) -> list[dict[str, Any]]:
     results = []
-    for n in plan.sizes:
+    for n in plan.key_sizes:
         log(f"keypress to queue request at {n} rows ({plan.key_samples} samples)")
         results.append(asyncio.run(_keypress(n, plan, box)))
     return results
@@ -894,7 +962,9 @@ def _cpu_case(
             load = Load()
             rss0, requests0, t0 = rss_mb(pid), world.status_requests(), time.monotonic()
             t0_wall = time.time()
-            time.sleep(plan.cpu_window)
+            time.sleep(plan.cpu_window / 2)
+            rss_mid = rss_mb(pid)
+            time.sleep(plan.cpu_window / 2)
             after = (cpu_seconds(pid), cpu_seconds(world.pid), cpu_seconds(server))
             rss1, requests1, t1 = rss_mb(pid), world.status_requests(), time.monotonic()
             ours = sum(
@@ -927,6 +997,7 @@ def _cpu_case(
         "sim_cpu_pct": pct(1),
         "tmux_cpu_pct": pct(2),
         "rss_mb_start": rss0,
+        "rss_mb_mid": rss_mid,
         "rss_mb_end": rss1,
         "status_requests_per_s": (requests1 - requests0) / window,
         "baseline_refreshes_finished": len(refreshes) if who != "cfdash" else None,
@@ -944,8 +1015,12 @@ def run_cpu(plan: Plan, tmux: Tmux, box: Sandbox) -> list[dict[str, Any]]:
     cases += [("list", n, 10) for n in plan.list_baseline_sizes]
     for who, n, moving in cases:
         log(f"CPU in tmux: {who} at {n} rows, {moving} % moving ({plan.cpu_window:g} s window)")
-        results.append(_cpu_case(plan, tmux, box, who, n, moving))
-        r = results[-1]
+        try:
+            r = _cpu_case(plan, tmux, box, who, n, moving)
+        except Exception as error:  # report it and go on with the other cases
+            log(f"  failed: {type(error).__name__}: {error}")
+            continue
+        results.append(r)
         log(f"  {fmt(r['cpu_pct'])} % CPU, RSS {fmt(r['rss_mb_end'])} MB")
     return results
 
@@ -1220,8 +1295,8 @@ def report(results: dict[str, Any], plan: Plan) -> str:
         for r in results["cpu"]:
             growth = (
                 None
-                if r["rss_mb_start"] is None or r["rss_mb_end"] is None
-                else r["rss_mb_end"] - r["rss_mb_start"]
+                if r["rss_mb_mid"] is None or r["rss_mb_end"] is None
+                else r["rss_mb_end"] - r["rss_mb_mid"]
             )
             target = ""
             if r["program"] == "cfdash" and r["rows"] == 1000 and r["cpu_pct"] is not None:
@@ -1242,11 +1317,13 @@ def report(results: dict[str, Any], plan: Plan) -> str:
             note = ""
             if r["program"] != "cfdash":
                 done = r["baseline_refreshes_finished"]
-                note = f"{done} refreshes" + (
+                note = f"{done} refreshes in window" + (
                     f", {r['baseline_refresh_s']:.2f} s each" if r["baseline_refresh_s"] else ""
                 )
-            if not r["alive_at_end"] or not r["screen_has_rows"]:
-                note += " DIED?" if not r["alive_at_end"] else " no rows?"
+            elif not r["screen_has_rows"]:
+                note = "no rows on screen at the end?"
+            if not r["alive_at_end"]:
+                note += " EXITED during the window"
             rows.append(
                 [
                     label,
@@ -1275,7 +1352,7 @@ def report(results: dict[str, Any], plan: Plan) -> str:
                     "changing",
                     "CPU %",
                     "RSS MB",
-                    "RSS +MB",
+                    "RSS +MB 2nd half",
                     "req/s",
                     "sim CPU %",
                     "tmux CPU %",
@@ -1291,6 +1368,30 @@ def report(results: dict[str, Any], plan: Plan) -> str:
             " baseline at the same",
             "   rows; vs (b): CPU ms per 1 s refresh against curl | jq. other %: the rest of the"
             " machine during the window.",
+            "",
+        ]
+
+    if "soak" in results:
+        r = results["soak"]
+        enough = r["refreshes"] >= 10_000
+        growth = r["growth_mb"]
+        target = verdict(growth is not None and growth <= 5) if enough else "n/a (< 10,000)"
+        out += [
+            f"7. RSS over {r['refreshes']:,} refreshes, headless, {r['rows']:,} rows, 10 %"
+            " changing, a tick per refresh (this process)",
+            table(
+                ["after warm-up", "end", "end after gc", "growth MB", "minutes", "target <= 5 MB"],
+                [
+                    [
+                        f"{fmt(r['rss_mb_after_warmup'])} MB ({r['warmup_refreshes']})",
+                        fmt(r["rss_mb_end"]),
+                        fmt(r["rss_mb_end_after_gc"]),
+                        fmt(growth),
+                        fmt(r["elapsed_s"] / 60),
+                        target,
+                    ]
+                ],
+            ),
             "",
         ]
 
@@ -1331,12 +1432,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only", metavar="SECTIONS", help=f"comma-separated subset of {','.join(SECTIONS)}"
     )
+    parser.add_argument(
+        "--soak",
+        type=int,
+        metavar="REFRESHES",
+        default=0,
+        help="also run REFRESHES headless refreshes at 1,000 rows and report RSS growth"
+        " (10,000: about 20 minutes)",
+    )
     args = parser.parse_args(argv)
     only = set(args.only.split(",")) if args.only else set(SECTIONS)
-    if only - set(SECTIONS):
+    if only - {*SECTIONS, "soak"}:
         parser.error(f"unknown sections: {', '.join(sorted(only - set(SECTIONS)))}")
+    if "soak" in only and not args.soak:
+        args.soak = 10_000
+    if args.soak:
+        only.add("soak")
     plan = Plan.make(args.quick)
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)  # also when started in the background
     results: dict[str, Any] = {"machine": machine(), "quick": plan.quick}
     needs_tmux = only & {"startup", "cpu"}
     if needs_tmux and shutil.which("tmux") is None:
@@ -1353,23 +1467,32 @@ def main(argv: list[str] | None = None) -> int:
             "keypress": lambda: run_keypress(plan, box),
             "cpu": lambda: run_cpu(plan, tmux, box),
             "curljq": lambda: run_curljq(plan),
+            "soak": lambda: run_soak(args.soak),
         }
         try:
             log("measuring the machine's background load for 3 s")
             idle = Load()
             time.sleep(3)
             results["load"] = {"before": idle.stop()}
-            for name in SECTIONS:
-                if name in only:
-                    load = Load()
+            for name in (*SECTIONS, "soak"):
+                if name not in only:
+                    continue
+                load = Load()
+                try:
                     results[name] = runners[name]()
-                    results["load"][name] = load.stop()
+                except Exception as error:  # one broken section must not lose the others
+                    log(f"section {name} failed: {type(error).__name__}: {error}")
+                    results.setdefault("errors", {})[name] = f"{type(error).__name__}: {error}"
+                    continue
+                results["load"][name] = load.stop()
         except KeyboardInterrupt:
             log("interrupted: cleaning up and printing what was measured")
         finally:
             tmux.close()
     results["elapsed_s"] = time.monotonic() - started
     print(report(results, plan))
+    for name, error in results.get("errors", {}).items():
+        print(f"section {name} FAILED: {error}")
     print(f"(benchmark took {results['elapsed_s']:.0f} s)")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, default=str) + "\n")

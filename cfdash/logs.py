@@ -20,6 +20,7 @@ def current_log_path() -> Path | None:
     """Where ``setup_logging`` sent the log (None before, or if it could not open the file)."""
     return _current
 
+
 _AUTH = re.compile(r"(authorization['\"]?\s*[:=]\s*['\"]?)(basic|bearer)?\s*[^\s'\",}]+", re.I)
 
 

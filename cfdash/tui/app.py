@@ -71,7 +71,7 @@ class CfdashApp(App[None]):
         self._notices = notices
         self.log_path = log_path or current_log_path()
         self._persist = persist
-        self.main = MainScreen(engine, clock, demo=demo, persist=self.persist)
+        self.main = MainScreen(engine, clock, demo=demo, persist=self.persist, defer_polls=tick)
         # Themes: cfdash's own (built-in, then the user's) are what `t` and the palette offer.
         for each in themes:
             self.register_theme(each)

@@ -15,6 +15,7 @@ from cfdash.tui.format import age, eta_text, progress_bar, shorten, state_label
 
 __all__ = [
     "COLUMNS",
+    "CYCLED",
     "SORTS",
     "TICKING",
     "Cell",
@@ -23,6 +24,7 @@ __all__ = [
     "is_stale",
     "matches",
     "sort_key",
+    "ticking_cells",
 ]
 
 Align = Literal["left", "right"]
@@ -42,15 +44,15 @@ class Column:
 
 COLUMNS: tuple[Column, ...] = (
     Column("account", "Account", sort="account"),
-    Column("job", "Job", align="right", sort="account"),
-    Column("kind", "Kind", 7),
-    Column("label", "Label", max_width=24),
+    Column("job", "Job", align="right", sort="job"),
+    Column("kind", "Kind", 7, sort="kind"),
+    Column("label", "Label", max_width=24, sort="label"),
     Column("state", "State", 12, sort="state"),
     Column("progress", "Progress", 15, sort="progress"),
     Column("eta", "ETA", 11, align="right", sort="eta"),
-    Column("failures", "Fail", 4, align="right"),
-    Column("error", "Error", 34),
-    Column("age", "Seen", 11, align="right"),
+    Column("failures", "Fail", 4, align="right", sort="failures"),
+    Column("error", "Error", 34, sort="error"),
+    Column("age", "Seen", 11, align="right", sort="age"),
 )
 
 #: Cells that change with the clock alone, between polls.
@@ -78,12 +80,21 @@ _PHASE_ORDER = {
     "squashed": 8,
 }
 
+#: Sort orders by id: (label, key function). ``s`` cycles through ``CYCLED``; a click on a
+#: column header picks that column's, and a second click reverses it.
 SORTS: dict[str, tuple[str, Callable[[TrackedJob], tuple]]] = {
     "account": ("account/job", lambda job: (job.account, job.jobid)),
     "state": ("state", lambda job: (_PHASE_ORDER.get(job.phase, 9), job.account, job.jobid)),
     "progress": ("progress", lambda job: (-(job.progress or 0), job.account, job.jobid)),
     "eta": ("ETA", lambda job: (job.eta is None, job.eta or 0, job.account, job.jobid)),
+    "job": ("job id", lambda job: (job.jobid, job.account)),
+    "kind": ("kind", lambda job: (job.kind, job.account, job.jobid)),
+    "label": ("label", lambda job: ((job.label or job.target or "").lower(), job.jobid)),
+    "failures": ("failures", lambda job: (-job.failures, job.account, job.jobid)),
+    "error": ("error", lambda job: (not job.error, job.error or "", job.account, job.jobid)),
+    "age": ("last seen", lambda job: (job.confirmed_at or 0, job.account, job.jobid)),
 }
+CYCLED = ("account", "state", "progress", "eta")
 
 
 def sort_key(sort: str) -> Callable[[TrackedJob], tuple]:

@@ -6,24 +6,23 @@ from cfdash.sim import Fault, FaultKind
 from cfdash.tui.screens.add_job import AddJobScreen
 from cfdash.tui.screens.confirm import ConfirmScreen
 from cfdash.tui.screens.details import DetailsScreen
-from cfdash.tui.widgets.job_table import JobTable, row_key
+from cfdash.tui.widgets.job_grid import JobGrid
 
 from .conftest import wait_for
 
 SIZE = (160, 40)
 
 
-def table(app) -> JobTable:
-    return app.main.query_one(JobTable)
+def table(app) -> JobGrid:
+    return app.main.query_one(JobGrid)
 
 
 def cell(app, key, column) -> str:
-    value = table(app).get_cell(row_key(key), column)
-    return getattr(value, "plain", str(value))
+    return table(app).cell_text(key, column)
 
 
 def row_text(app, key) -> str:
-    return " ".join(str(getattr(v, "plain", v)) for v in table(app).get_row(row_key(key)))
+    return table(app).row_text(key)
 
 
 async def test_rows_appear_and_move_with_the_clock(served, make_app):
@@ -158,10 +157,7 @@ async def test_filter_sort_and_failed_only(served, make_app):
 
 def shown_jobs(app):
     """The tracked jobs in the order the table shows them."""
-    keys = [
-        table(app).coordinate_to_cell_key((i, 0)).row_key.value for i in range(table(app).row_count)
-    ]
-    return [app.engine.tracker.get(tuple_key(key)) for key in keys]
+    return [app.engine.tracker.get(key) for key in table(app).row_keys]
 
 
 def tuple_key(value: str) -> tuple[str, int]:

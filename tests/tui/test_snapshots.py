@@ -11,7 +11,7 @@ import pytest
 from cfdash.cli import build_app
 from cfdash.demo import demo_settings
 from cfdash.sim import FakeClock, Fault, FaultKind, SimThread, build_demo
-from cfdash.tui.widgets.job_table import JobTable
+from cfdash.tui.widgets.job_grid import JobGrid
 
 SIZE = (150, 32)
 
@@ -44,7 +44,7 @@ async def polled(pilot) -> None:
 
 def select(pilot, phase: str) -> None:
     job = next(j for j in pilot.app.engine.tracker.jobs.values() if j.phase == phase)
-    pilot.app.main.query_one(JobTable).select(job.key)
+    pilot.app.main.query_one(JobGrid).select(job.key)
 
 
 def test_main_table(snap_compare, world):

@@ -12,7 +12,7 @@ from cfdash.cli import build_app
 from cfdash.demo import demo_settings
 from cfdash.sim import FakeClock, SimThread, build_demo
 from cfdash.tui.themes import BUILTIN_THEMES
-from cfdash.tui.widgets.job_table import JobTable
+from cfdash.tui.widgets.job_grid import JobGrid
 
 SIZE = (150, 32)
 
@@ -45,7 +45,7 @@ async def polled_with_a_failure_selected(pilot) -> None:
     await pilot.app.engine.poll_all()
     await pilot.pause()
     running = next(j for j in pilot.app.engine.tracker.jobs.values() if j.phase == "running")
-    pilot.app.main.query_one(JobTable).select(running.key)
+    pilot.app.main.query_one(JobGrid).select(running.key)
     await pilot.pause()
 
 

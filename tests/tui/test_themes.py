@@ -26,7 +26,7 @@ from cfdash.tui.themes import (
     read_theme_file,
     theme_names,
 )
-from cfdash.tui.widgets.job_table import JobTable, row_key
+from cfdash.tui.widgets.job_grid import JobGrid
 
 from .conftest import wait_for
 
@@ -256,7 +256,7 @@ def test_no_color_selects_mono(make):
 
 def state_cell_style(app, phase: str) -> str:
     job = next(j for j in app.engine.tracker.jobs.values() if j.phase == phase)
-    return str(app.main.query_one(JobTable).get_cell(row_key(job.key), "state").style)
+    return str(app.main.query_one(JobGrid).cell_style(job.key, "state")).lower()
 
 
 def header_style(app, words: str) -> str:
@@ -271,15 +271,15 @@ async def test_t_cycles_restyles_and_is_remembered(make, tmp_path):
         await app.engine.poll_all()
         await pilot.pause()
         assert app.theme == "cfdash-dark"
-        assert "#F85149" in state_cell_style(app, "failed")
+        assert "#f85149" in state_cell_style(app, "failed")
         await pilot.press("t")
         await pilot.pause()
         assert app.theme == "cfdash-light"
-        assert "#CF222E" in state_cell_style(app, "failed")  # the table re-read its colours
+        assert "#cf222e" in state_cell_style(app, "failed")  # the table re-read its colours
         await pilot.press("t")
         await pilot.pause()
         assert app.theme == "ops-wall"
-        assert state_cell_style(app, "failed") == "bold reverse #FF9F1C"
+        assert state_cell_style(app, "failed") == "bold reverse #ff9f1c"
         assert header_style(app, "1 failed") == "bold #FE9F1C"  # the header was rebuilt too
     assert StateStore(tmp_path / "state.toml").load().theme == "ops-wall"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cfdash.sim import Fault, FaultKind
-from cfdash.tui.widgets.job_table import JobTable, row_key
+from cfdash.tui.widgets.job_grid import JobGrid
 
 from .conftest import wait_for
 
@@ -11,8 +11,7 @@ SIZE = (160, 40)
 
 
 def cell(app, key, column) -> str:
-    value = app.main.query_one(JobTable).get_cell(row_key(key), column)
-    return getattr(value, "plain", str(value))
+    return app.main.query_one(JobGrid).cell_text(key, column)
 
 
 async def test_rows_go_stale_and_the_header_says_when_it_retries(served, make_app):
@@ -41,7 +40,7 @@ async def test_lost_queue_answer_says_unknown_then_the_poll_settles_it(served, m
         await app.engine.poll_all()
         await pilot.pause()
         job = next(j for j in app.engine.tracker.jobs.values() if j.phase == "pending")
-        app.main.query_one(JobTable).select(job.key)
+        app.main.query_one(JobGrid).select(job.key)
         served.sim.faults.add(Fault(FaultKind.DROP_CONNECTION, endpoint="queue", count=1))
         await pilot.press("q", "y")
         await wait_for(lambda: "unknown" in cell(app, job.key, "error"), pilot)

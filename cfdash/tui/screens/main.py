@@ -22,7 +22,7 @@ from cfdash.tui.safety import contained
 from cfdash.tui.screens.add_job import AddJobRequest, AddJobScreen
 from cfdash.tui.screens.confirm import ConfirmScreen
 from cfdash.tui.screens.details import DetailsScreen
-from cfdash.tui.widgets.job_table import JobTable
+from cfdash.tui.widgets.job_grid import JobGrid
 from cfdash.tui.widgets.status_header import StatusHeader
 
 __all__ = ["MainScreen"]
@@ -66,8 +66,10 @@ class MainScreen(Screen[None]):
         *,
         demo: bool = False,
         persist: Callable[[], None] | None = None,
+        defer_polls: bool = False,
     ) -> None:
         super().__init__()
+        self.defer_polls = defer_polls
         self.engine = engine
         self.clock = clock
         self.demo = demo
@@ -79,13 +81,13 @@ class MainScreen(Screen[None]):
         stale_after = {
             name: STALE_REFRESHES * self.engine.link(name).interval for name in self.engine.accounts
         }
-        yield JobTable(self.engine.tracker, self.clock, stale_after=stale_after, id="jobs")
+        yield JobGrid(self.engine.tracker, self.clock, stale_after=stale_after, id="jobs")
         yield Input(placeholder="filter: account, job, label, state, error", id="filter")
         yield Footer()
 
     @property
-    def table(self) -> JobTable:
-        return self.query_one(JobTable)
+    def table(self) -> JobGrid:
+        return self.query_one(JobGrid)
 
     @property
     def header(self) -> StatusHeader:
@@ -103,10 +105,15 @@ class MainScreen(Screen[None]):
 
     @contained
     def on_polled(self, message: Polled) -> None:
+        # With the tick running, a poll's rows are drawn at the next tick: every account's
+        # poll and the countdown then land in one frame a second, whatever the job count.
+        # New rows are drawn at once, so the first frame after start-up already has them.
         changes = message.event.changes
+        defer = self.defer_polls and not changes.added
         if changes:
-            self.table.apply(changes.added, changes.changed, changes.removed)
-        self.header.refresh_text()
+            self.table.apply(changes.added, changes.changed, changes.removed, defer=defer)
+        if not defer:
+            self.header.refresh_text()
         if changes.added:
             self.persist_if_needed()
 
@@ -278,7 +285,12 @@ class MainScreen(Screen[None]):
         if job is not None:
             self.app.push_screen(DetailsScreen(job, self.clock))
 
-    @on(JobTable.RowSelected)
-    def _row_chosen(self, event: JobTable.RowSelected) -> None:
+    @on(JobGrid.RowSelected)
+    def _row_chosen(self, event: JobGrid.RowSelected) -> None:
         event.stop()
         self.action_details()
+
+    @on(JobGrid.SortChanged)
+    def _sorted_by_click(self, event: JobGrid.SortChanged) -> None:
+        event.stop()
+        self.notify(f"Sorted by {event.label}.", timeout=2)

@@ -27,6 +27,7 @@ from textual.strip import Strip
 from cfdash.engine.tracking import JobKey, TrackedJob, Tracker
 from cfdash.tui.rows import (
     COLUMNS,
+    CYCLED,
     SORTS,
     Cell,
     Column,
@@ -35,20 +36,9 @@ from cfdash.tui.rows import (
     sort_key,
     ticking_cells,
 )
+from cfdash.tui.themes import phase_styles
 
-__all__ = ["PHASE_FALLBACKS", "JobGrid"]
-
-#: Generic theme variables used when a theme defines no ``state-<phase>`` colour.
-PHASE_FALLBACKS = {
-    "running": "primary",
-    "queued": "secondary",
-    "complete": "success",
-    "finished": "success",
-    "failed": "error",
-    "squashed": "warning",
-    "unknown": "warning",
-}
-_SORT_ORDER = tuple(SORTS)
+__all__ = ["JobGrid"]
 
 
 class JobGrid(ScrollView, can_focus=True):
@@ -115,7 +105,11 @@ class JobGrid(ScrollView, can_focus=True):
         self.filter_text = ""
         self.failed_only = False
         self.sort = "account"
+        self.sort_reverse = False
         self.cursor = 0
+        #: Until the user picks a row, the cursor stays at the top as rows arrive; after,
+        #: it follows the picked job wherever sorting or new rows move it.
+        self._picked = False
         self._order: list[JobKey] = []
         self._index: dict[JobKey, int] = {}
         self._cells: dict[JobKey, dict[str, Cell]] = {}
@@ -132,27 +126,22 @@ class JobGrid(ScrollView, can_focus=True):
     def on_mount(self) -> None:
         self.refresh_styles()
         self.show_all()
+        self.app.theme_changed_signal.subscribe(self, self.refresh_styles)
 
-    def refresh_styles(self) -> None:
-        """Resolve style names against the theme; call after a theme change."""
-        variables = self.app.theme_variables
-
-        def colour(name: str, fallback: str) -> str:
-            return variables.get(name) or variables.get(fallback) or ""
-
-        styles = {
-            f"state-{phase}": Style.parse(f"bold {colour(f'state-{phase}', fallback)}".strip())
-            for phase, fallback in PHASE_FALLBACKS.items()
-        }
+    def refresh_styles(self, _theme: object = None) -> None:
+        """Resolve style names against the theme's state-* variables; again on a change."""
+        by_phase = phase_styles(self.app.theme_variables)
+        styles = {f"state-{phase}": Style.parse(style) for phase, style in by_phase.items()}
         styles["dim"] = Style(dim=True)
         styles["note"] = Style(italic=True)
-        styles["error"] = Style.parse(f"bold {colour('state-failed', 'error')}".strip())
-        styles["warning"] = Style.parse(f"bold {colour('state-stalled', 'warning')}".strip())
+        styles["error"] = styles.get("state-failed", Style(bold=True))
+        styles["warning"] = styles.get("state-stalled", Style(bold=True))
         self._styles = styles
         self._strips.clear()
         self.refresh()
 
     def notify_style_update(self) -> None:
+        # The component classes (cursor, zebra, header) come from CSS: redraw with them.
         super().notify_style_update()
         self._strips.clear()
 
@@ -201,8 +190,8 @@ class JobGrid(ScrollView, can_focus=True):
         for column in COLUMNS:
             width = self._width_of(column)
             label = column.label
-            if column.sort == self.sort and column.key != "job":
-                label = f"{label} ▾"
+            if column.sort == self.sort:
+                label = f"{label} {'▴' if self.sort_reverse else '▾'}"
             label = set_cell_size(label, width)
             if column.align == "right":
                 label = label.strip().rjust(width)
@@ -220,13 +209,19 @@ class JobGrid(ScrollView, can_focus=True):
         base = self.rich_style
         if index >= len(self._order):
             return Strip.blank(width, base)
+        strip = self._row_strip(self._order[index])
         if index == self.cursor:
+            # The cursor wins over state colours (which could vanish into its background);
+            # the symbol and word still say the state.
             style = self.get_component_rich_style("job-grid--cursor")
-        elif index % 2:
-            style = self.get_component_rich_style("job-grid--odd")
+            overlay = style + Style(reverse=False, dim=False)
+            strip = Strip(
+                [Segment(text, (seg_style or Style()) + overlay) for text, seg_style, _ in strip],
+                strip.cell_length,
+            )
         else:
-            style = base
-        strip = self._row_strip(self._order[index]).apply_style(style)
+            style = self.get_component_rich_style("job-grid--odd") if index % 2 else base
+            strip = strip.apply_style(style)
         return strip.crop_extend(scroll_x, scroll_x + width, style)
 
     def _refresh_row(self, index: int) -> None:
@@ -250,19 +245,37 @@ class JobGrid(ScrollView, can_focus=True):
     def cell_text(self, key: JobKey, column: str) -> str:
         return self._cells[key][column].text
 
+    def cell_style(self, key: JobKey, column: str) -> Style:
+        """The theme style a cell is drawn with (without the row's background)."""
+        return self._styles.get(self._cells[key][column].style) or Style.null()
+
+    def column_x(self, key: str) -> int:
+        """Where a column starts, in content cells (for clicks in tests)."""
+        x = 0
+        for column in COLUMNS:
+            if column.key == key:
+                return x
+            x += self._width_of(column) + 2
+        raise KeyError(key)
+
+    @property
+    def cursor_row(self) -> int:
+        return self.cursor
+
     def row_text(self, key: JobKey) -> str:
         return " ".join(cell.text for cell in self._cells[key].values())
 
     @property
     def sort_label(self) -> str:
-        return SORTS[self.sort][0]
+        label = SORTS[self.sort][0]
+        return f"{label}, reversed" if self.sort_reverse else label
 
     def _place(self, order: list[JobKey]) -> None:
         """Adopt a new row order, keeping the cursor on the same job."""
         selected = self.selected_key
         self._order = order
         self._index = {key: index for index, key in enumerate(order)}
-        if selected in self._index:
+        if self._picked and selected in self._index:
             self.cursor = self._index[selected]
         self.cursor = max(0, min(self.cursor, len(order) - 1))
         self._update_virtual_size()
@@ -271,7 +284,7 @@ class JobGrid(ScrollView, can_focus=True):
     def _sorted(self, keys: Iterable[JobKey]) -> list[JobKey]:
         key_fn = sort_key(self.sort)
         jobs = self.tracker.jobs
-        return sorted(keys, key=lambda key: key_fn(jobs[key]))
+        return sorted(keys, key=lambda key: key_fn(jobs[key]), reverse=self.sort_reverse)
 
     def show_all(self) -> None:
         """Rebuild the visible set from the tracker: the filter or the sort changed."""
@@ -390,13 +403,19 @@ class JobGrid(ScrollView, can_focus=True):
             self.failed_only = failed_only
         self.show_all()
 
-    def set_sort(self, sort: str) -> str:
+    def sort_by(self, sort: str) -> str:
+        """Sort by ``sort``; asking for the current sort again reverses it."""
+        self.sort_reverse = not self.sort_reverse if sort == self.sort else False
         self.sort = sort
         self.show_all()
         return self.sort_label
 
     def cycle_sort(self) -> str:
-        return self.set_sort(_SORT_ORDER[(_SORT_ORDER.index(self.sort) + 1) % len(_SORT_ORDER)])
+        """``s``: the next of the cycled sorts (from a header's sort: the first), unreversed."""
+        index = CYCLED.index(self.sort) + 1 if self.sort in CYCLED else 0
+        self.sort, self.sort_reverse = CYCLED[index % len(CYCLED)], False
+        self.show_all()
+        return self.sort_label
 
     # -- selection --------------------------------------------------------------------------
 
@@ -418,6 +437,7 @@ class JobGrid(ScrollView, can_focus=True):
     def _move_to(self, index: int) -> None:
         if not self._order:
             return
+        self._picked = True
         index = max(0, min(index, len(self._order) - 1))
         old, self.cursor = self.cursor, index
         self._refresh_row(old)
@@ -451,7 +471,7 @@ class JobGrid(ScrollView, can_focus=True):
         if offset.y == 0:
             column = self._column_at(offset.x + scroll_x)
             if column is not None and column.sort is not None:
-                self.post_message(self.SortChanged(self.set_sort(column.sort)))
+                self.post_message(self.SortChanged(self.sort_by(column.sort)))
             return
         index = scroll_y + offset.y - 1
         if index >= len(self._order):
