@@ -157,7 +157,10 @@ def build_app(
 
     from cfdash.config import State, user_themes_dir
     from cfdash.config.loader import keymap_problems
+    from cfdash.engine.events import EventLog
+    from cfdash.engine.monitor import Monitor
     from cfdash.engine.session import build_engine, state_from_tracker
+    from cfdash.engine.stalls import StallDetector
     from cfdash.keys import usable_keymap
     from cfdash.tui.app import CfdashApp
     from cfdash.tui.themes import choose_theme, load_themes
@@ -194,8 +197,17 @@ def build_app(
             state = dataclasses.replace(state, theme=app.saved_theme)
             store.save(state)
 
+    monitor = Monitor(
+        StallDetector.from_settings(settings),
+        EventLog(store.path.parent / "events.jsonl") if store is not None else None,
+    )
+    monitor.prime(engine.tracker)
     app = CfdashApp(
         engine,
+        monitor=monitor,
+        alert_methods={
+            name: account.notify or settings.notify for name, account in settings.accounts.items()
+        },
         clock=clock,
         demo=demo,
         poll=poll,

@@ -63,6 +63,13 @@ BINDINGS: tuple[KeyBinding, ...] = (
     KeyBinding("failed_only", "f", "Show failed jobs only", "main"),
     KeyBinding("details", "enter", "Details of the selected job", "main"),
     KeyBinding("theme", "t", "Next theme", "main"),
+    KeyBinding("export", "e", "Export the rows in view to CSV", "main"),
+    KeyBinding("wall", "w", "Show or hide the ops wall summary", "main"),
+    KeyBinding("releases", "v", "Show or hide the releases", "main"),
+    KeyBinding("mark", "space", "Mark or unmark the selected job", "main"),
+    KeyBinding("mark_all", "ctrl+a", "Mark every job in view", "main"),
+    KeyBinding("mark_failed", "x", "Mark every failed job in view (retry)", "main"),
+    KeyBinding("clear_marks", "escape", "Clear the marks", "main"),
     KeyBinding("help.close", "escape,question_mark,q", "Close the help", "help"),
     KeyBinding("confirm.yes", "enter,y", "Confirm", "confirm"),
     KeyBinding("confirm.no", "escape,n", "Cancel", "confirm"),
@@ -74,9 +81,7 @@ BINDINGS: tuple[KeyBinding, ...] = (
 MAIN_SCOPES = frozenset({"app", "main"})
 
 #: Keys the table (focused on the dashboard) uses itself; a binding put there never fires.
-TABLE_KEYS = frozenset(
-    {"up", "down", "left", "right", "pageup", "pagedown", "home", "end", "ctrl+home", "ctrl+end"}
-)
+TABLE_KEYS = frozenset({"up", "down", "j", "k", "pageup", "pagedown", "home", "end"})
 
 _BY_ID = {binding.id: binding for binding in BINDINGS}
 

@@ -22,7 +22,9 @@ from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
 from cfdash.engine.engine import Engine, PollDone, QueueDone
+from cfdash.engine.monitor import Monitor
 from cfdash.logs import current_log_path
+from cfdash.tui.alerts import Alerts
 from cfdash.tui.messages import Polled, Queued
 from cfdash.tui.screens.help import HelpScreen
 from cfdash.tui.screens.main import MainScreen
@@ -59,6 +61,9 @@ class CfdashApp(App[None]):
         themes: Sequence[Theme] = (),
         theme: str | None = None,
         saved_theme: str | None = None,
+        monitor: Monitor | None = None,
+        alert_methods: Mapping[str, Iterable[str]] | None = None,
+        export_path: Callable[[float], Path] | None = None,
     ) -> None:
         super().__init__()
         self.engine = engine
@@ -71,7 +76,18 @@ class CfdashApp(App[None]):
         self._notices = notices
         self.log_path = log_path or current_log_path()
         self._persist = persist
-        self.main = MainScreen(engine, clock, demo=demo, persist=self.persist, defer_polls=tick)
+        alerts = Alerts(self.notify, self.bell, self._write_escape, alert_methods or {})
+        extra = {"export_path": export_path} if export_path is not None else {}
+        self.main = MainScreen(
+            engine,
+            clock,
+            demo=demo,
+            persist=self.persist,
+            defer_polls=tick,
+            monitor=monitor,
+            alerts=alerts,
+            **extra,
+        )
         # Themes: cfdash's own (built-in, then the user's) are what `t` and the palette offer.
         for each in themes:
             self.register_theme(each)
@@ -97,6 +113,12 @@ class CfdashApp(App[None]):
 
     async def on_unmount(self) -> None:
         await self.engine.aclose()
+
+    def _write_escape(self, sequence: str) -> None:
+        """Send a raw escape sequence (a desktop notification) through the terminal driver."""
+        driver = getattr(self, "_driver", None)
+        if driver is not None and not self.is_headless:
+            driver.write(sequence)
 
     def persist(self) -> None:
         """Save the tracked jobs; a failure is shown, never fatal, and loses nothing in memory."""

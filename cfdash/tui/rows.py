@@ -43,6 +43,7 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
+    Column("mark", "✓", 1),
     Column("account", "Account", sort="account"),
     Column("job", "Job", align="right", sort="job"),
     Column("kind", "Kind", 7, sort="kind"),
@@ -109,15 +110,26 @@ def is_stale(job: TrackedJob, now: float, stale_after: Mapping[str, float]) -> b
     return now - job.confirmed_at > limit
 
 
-def cells_for(job: TrackedJob, now: float, stale_after: Mapping[str, float]) -> dict[str, Cell]:
+def cells_for(
+    job: TrackedJob,
+    now: float,
+    stale_after: Mapping[str, float],
+    stalled: bool = False,
+    marked: bool = False,
+) -> dict[str, Cell]:
     """Every cell of ``job``'s row, as text plus a style name."""
     note = job.queue_note if job.queue_note and not job.error else None
     return {
+        "mark": Cell("●" if marked else "", "mark"),
         "account": Cell(job.account),
         "job": Cell(str(job.jobid)),
         "kind": Cell(job.kind),
         "label": Cell(shorten(job.label or job.target, 24), "" if job.label else "dim"),
-        "state": Cell(state_label(job.phase, job.word), f"state-{job.phase}"),
+        "state": (
+            Cell("⚠ STALLED", "state-stalled")
+            if stalled
+            else Cell(state_label(job.phase, job.word), f"state-{job.phase}")
+        ),
         "progress": Cell(progress_bar(job.progress), "progress"),
         "eta": _eta_cell(job, now),
         "failures": Cell(str(job.failures) if job.failures else ""),
@@ -141,9 +153,11 @@ def ticking_cells(job: TrackedJob, now: float, stale_after: Mapping[str, float])
     return {"eta": _eta_cell(job, now), "age": _age_cell(job, now, stale_after)}
 
 
-def matches(job: TrackedJob, text: str, failed_only: bool) -> bool:
-    """The filter: failed-only, then a case-insensitive substring of what the row says."""
+def matches(job: TrackedJob, text: str, failed_only: bool, release: int | None = None) -> bool:
+    """The filter: failed-only, one release, then a case-insensitive substring of the row."""
     if failed_only and job.phase != "failed":
+        return False
+    if release is not None and job.release != release:
         return False
     if not text:
         return True

@@ -63,14 +63,14 @@ def test_keys_are_normalised_as_textual_normalises_them(keys):
 
 
 async def test_a_remapped_key_works_and_the_help_shows_it(make):
-    app = make({"queue": "x", "refresh": "q"})  # a swap: no clash
+    app = make({"queue": "z", "refresh": "q"})  # no clash: z is free, q is freed
     shown = notices_of(app)
     async with app.run_test(size=SIZE) as pilot:
         await app.engine.poll_all()
         await pilot.pause()
         job = next(j for j in app.engine.tracker.jobs.values() if j.phase == "pending")
         app.main.query_one(JobGrid).select(job.key)
-        await pilot.press("x")
+        await pilot.press("z")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("escape")
         await pilot.press("q")  # now refresh, not queue
@@ -81,11 +81,11 @@ async def test_a_remapped_key_works_and_the_help_shows_it(make):
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         rows = {description: key for key, description in app.help_rows()}
-        assert rows["Queue"] == "x" and rows["Refresh"] == "q"
+        assert rows["Queue"] == "z" and rows["Refresh"] == "q"
         palette = {command.title: command.help for command in app.get_system_commands(app.main)}
-        assert palette["Queue"].endswith("(x)") and palette["Refresh"].endswith("(q)")
+        assert palette["Queue"].endswith("(z)") and palette["Refresh"].endswith("(q)")
         help_text = "\n".join(str(s.render()) for s in app.screen.query("Static"))
-        assert "x  " in help_text and "Queue" in help_text
+        assert "z  " in help_text and "Queue" in help_text
 
 
 async def test_a_clashing_remap_is_not_applied_and_one_notice_says_why(make, tmp_path):
@@ -124,7 +124,7 @@ async def test_clicking_a_header_sorts_and_clicking_again_reverses(make):
         await app.engine.poll_all()
         await pilot.pause()
         table = app.main.query_one(JobGrid)
-        for column in COLUMNS:  # every column sorts
+        for column in (c for c in COLUMNS if c.sort):  # every column but the mark sorts
             await pilot.click(JobGrid, offset=(header_x(table, column.key), 0))
             await pilot.pause()
             assert table.sort == column.key

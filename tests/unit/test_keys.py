@@ -134,7 +134,7 @@ def test_config_check_reports_the_keymap_with_other_mistakes(tmp_path):
 
 
 def test_config_check_accepts_a_good_keymap(tmp_path):
-    path = write(tmp_path, '[keymap]\nqueue = "x"\nrefresh = "ctrl+r"\n')
+    path = write(tmp_path, '[keymap]\nqueue = "z"\nrefresh = "ctrl+r"\n')
     assert check_config(path)[0] == 0
 
 

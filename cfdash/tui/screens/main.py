@@ -8,6 +8,7 @@ are the only code that touches the table.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -16,7 +17,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 
 from cfdash.engine.engine import Engine, QueueRefused
+from cfdash.engine.monitor import Monitor
 from cfdash.engine.tracking import TrackedJob
+from cfdash.export import default_export_path, export_csv
+from cfdash.tui.alerts import Alerts
+from cfdash.tui.bulk import confirm_body, summary
 from cfdash.tui.messages import Polled, Queued
 from cfdash.tui.safety import contained
 from cfdash.tui.screens.add_job import AddJobRequest, AddJobScreen
@@ -24,6 +29,7 @@ from cfdash.tui.screens.confirm import ConfirmScreen
 from cfdash.tui.screens.details import DetailsScreen
 from cfdash.tui.widgets.job_grid import JobGrid
 from cfdash.tui.widgets.status_header import StatusHeader
+from cfdash.tui.widgets.wall import WallSummary
 
 __all__ = ["MainScreen"]
 
@@ -31,7 +37,10 @@ __all__ = ["MainScreen"]
 STALE_REFRESHES = 3
 
 #: Actions that change the service or the tracked jobs: hidden in read-only mode.
-_WRITES = {"queue", "add", "remove"}
+_WRITES = {"queue", "add", "remove", "mark", "mark_all", "mark_failed"}
+
+#: Queue requests in flight at once during a bulk queue.
+BULK_CONCURRENCY = 4
 
 
 class MainScreen(Screen[None]):
@@ -48,6 +57,18 @@ class MainScreen(Screen[None]):
         Binding("s", "sort", "Sort", id="sort"),
         Binding("f", "failed_only", "Failed only", id="failed_only"),
         Binding("enter", "details", "Details", id="details", show=False),
+        Binding("e", "export", "Export", id="export", tooltip="Export the rows in view to CSV"),
+        Binding("space", "mark", "Mark", id="mark", show=False),
+        Binding("ctrl+a", "mark_all", "Mark all in view", id="mark_all", show=False),
+        Binding(
+            "x",
+            "mark_failed",
+            "Mark failed",
+            id="mark_failed",
+            tooltip="Mark every failed job in view, ready to queue them again",
+        ),
+        Binding("escape", "clear_marks", "Clear marks", id="clear_marks", show=False),
+        Binding("w", "wall", "Wall", id="wall", tooltip="Show or hide the ops wall summary"),
         # The app owns themes (and saves the pick in the state file); the key lives here with
         # the dashboard's others, so help, footer and palette list it with them.
         Binding(
@@ -67,9 +88,17 @@ class MainScreen(Screen[None]):
         demo: bool = False,
         persist: Callable[[], None] | None = None,
         defer_polls: bool = False,
+        monitor: Monitor | None = None,
+        alerts: Alerts | None = None,
+        export_path: Callable[[float], Path] = default_export_path,
     ) -> None:
         super().__init__()
+        self.export_path = export_path
         self.defer_polls = defer_polls
+        self.monitor = monitor
+        self.alerts = alerts
+        self._recount = False
+        self._log_problem_shown = False
         self.engine = engine
         self.clock = clock
         self.demo = demo
@@ -77,7 +106,8 @@ class MainScreen(Screen[None]):
         self._confirming = False
 
     def compose(self) -> ComposeResult:
-        yield StatusHeader(self.engine, self.clock, demo=self.demo)
+        yield StatusHeader(self.engine, self.clock, demo=self.demo, stalled=self._stalled_count)
+        yield WallSummary()
         stale_after = {
             name: STALE_REFRESHES * self.engine.link(name).interval for name in self.engine.accounts
         }
@@ -88,6 +118,10 @@ class MainScreen(Screen[None]):
     @property
     def table(self) -> JobGrid:
         return self.query_one(JobGrid)
+
+    @property
+    def wall(self) -> WallSummary:
+        return self.query_one(WallSummary)
 
     @property
     def header(self) -> StatusHeader:
@@ -103,6 +137,25 @@ class MainScreen(Screen[None]):
 
     # -- engine events ----------------------------------------------------------------------
 
+    def _stalled_count(self) -> int:
+        return len(self.monitor.stalls.stalled) if self.monitor is not None else 0
+
+    def _observe(self, keys, *, defer: bool = False) -> None:
+        """Transitions and stalls since the last look: log them, alert once, flag rows."""
+        if self.monitor is None:
+            return
+        observed = self.monitor.observe(self.engine.tracker, keys, self.clock())
+        if observed.stall_changed:
+            self.table.set_stalled(self.monitor.stalls.stalled, observed.stall_changed)
+            if not defer:
+                self.table.flush()
+            self._recount = True
+        if self.alerts is not None and observed.notable:
+            self.alerts.send(observed.notable)
+        if observed.log_problem and not self._log_problem_shown:
+            self._log_problem_shown = True
+            self.notify(observed.log_problem, title="Event log", severity="warning", timeout=15)
+
     @contained
     def on_polled(self, message: Polled) -> None:
         # With the tick running, a poll's rows are drawn at the next tick: every account's
@@ -112,16 +165,28 @@ class MainScreen(Screen[None]):
         defer = self.defer_polls and not changes.added
         if changes:
             self.table.apply(changes.added, changes.changed, changes.removed, defer=defer)
+            self._observe(changes, defer=defer)
+            self._recount = True
         if not defer:
-            self.header.refresh_text()
+            self._refresh_header()
         if changes.added:
             self.persist_if_needed()
+
+    def _refresh_header(self) -> None:
+        if self._recount:
+            self._recount = False
+            self.header.recount()
+            self._update_wall()
+        else:
+            self.header.refresh_text()
 
     @contained
     def on_queued(self, message: Queued) -> None:
         event = message.event
         self.table.apply((), (event.key,), ())
-        self.header.refresh_text()
+        self._observe([event.key])
+        self._recount = True
+        self._refresh_header()
         severity = (
             "information" if event.result is not None else ("warning" if event.unknown else "error")
         )
@@ -129,9 +194,10 @@ class MainScreen(Screen[None]):
 
     @contained
     def tick(self) -> None:
-        """Once a second: countdowns, ages and the header's "refreshed … ago"."""
+        """Once a second: deferred rows, countdowns, ages, stalls and the header."""
+        self._observe((), defer=True)  # an ETA can pass between polls
         self.table.tick()
-        self.header.refresh_text()
+        self._refresh_header()
 
     def persist_if_needed(self) -> None:
         self.persist()
@@ -148,6 +214,9 @@ class MainScreen(Screen[None]):
     def action_queue(self) -> None:
         if self._confirming:
             return  # a held or repeated key must not stack dialogs
+        if self.table.marked:
+            self._queue_marked()
+            return
         job = self._selected()
         if job is None:
             return
@@ -187,6 +256,42 @@ class MainScreen(Screen[None]):
         self._queue_worker(job.key)
         self.table.apply((), (job.key,), ())
 
+    def _queue_marked(self) -> None:
+        """``q`` with marked rows: one confirm listing them all, then a bounded bulk send."""
+        sendable: list[TrackedJob] = []
+        refused: list[tuple[TrackedJob, str]] = []
+        for key in sorted(self.table.marked):
+            job = self.engine.tracker.get(key)
+            if job is None:
+                continue
+            try:
+                sendable.append(self.engine.check_queue(key))
+            except QueueRefused as why:
+                refused.append((job, str(why).split(": ", 1)[-1]))
+        if not sendable:
+            reason = refused[0][1] if refused else "no marked job is tracked"
+            self.notify(f"Nothing to queue: {reason}", title="Not queued", severity="warning")
+            return
+        self._confirming = True
+        body = confirm_body(sendable, refused, BULK_CONCURRENCY)
+
+        def answered(confirmed: bool | None) -> None:
+            self._confirming = False
+            if confirmed:
+                keys = [job.key for job in sendable]
+                self.table.clear_marks()
+                self._bulk_worker(keys)
+                self.table.apply((), keys, ())
+
+        title = f"Queue {len(sendable)} install job{'s' if len(sendable) != 1 else ''}?"
+        self.app.push_screen(ConfirmScreen(title, body, confirm_label="Queue all"), answered)
+
+    @work(group="queue", exit_on_error=False)
+    async def _bulk_worker(self, keys: list[tuple[str, int]]) -> None:
+        results = await self.engine.queue_many(keys, concurrency=BULK_CONCURRENCY)
+        text, severity = summary(results)
+        self.notify(text, title="Bulk queue", severity=severity, timeout=15)
+
     @work(group="queue", exit_on_error=False)
     async def _queue_worker(self, key: tuple[str, int]) -> None:
         try:
@@ -208,7 +313,7 @@ class MainScreen(Screen[None]):
             if self.engine.add(job):
                 self.table.apply((job.key,), (), ())
                 self.table.select(job.key)
-                self.header.refresh_text()
+                self.header.recount()
                 self.persist()
                 self.notify(f"Tracking {job.account}/{job.jobid}.")
                 self.engine.refresh(job.account)
@@ -224,7 +329,7 @@ class MainScreen(Screen[None]):
         def answered(confirmed: bool | None) -> None:
             if confirmed and self.engine.remove(job.key) is not None:
                 self.table.apply((), (), (job.key,))
-                self.header.refresh_text()
+                self.header.recount()
                 self.persist()
                 self.notify(f"Stopped tracking {job.account}/{job.jobid}.")
 
@@ -232,6 +337,61 @@ class MainScreen(Screen[None]):
         self.app.push_screen(
             ConfirmScreen("Stop tracking this job?", body, confirm_label="Untrack"), answered
         )
+
+    # -- marks and the wall -----------------------------------------------------------------
+
+    def action_mark(self) -> None:
+        key = self.table.selected_key
+        if key is not None:
+            self.table.toggle_mark(key)
+            self.table.action_cursor(1)  # space, space, space marks a run of rows
+
+    def action_mark_all(self) -> None:
+        keys = self.table.row_keys
+        self.table.set_marks(keys)
+        self.notify(f"Marked {len(keys)} jobs in view.", timeout=3)
+
+    def action_mark_failed(self) -> None:
+        jobs = self.engine.tracker.jobs
+        keys = [key for key in self.table.row_keys if jobs[key].phase == "failed"]
+        self.table.set_marks(keys)
+        if keys:
+            self.notify(f"Marked {len(keys)} failed jobs: press q to queue them again.", timeout=6)
+        else:
+            self.notify("No failed jobs in view.", timeout=3)
+
+    def action_clear_marks(self) -> None:
+        """``escape``: in the filter box, clear the filter; on the table, clear the marks."""
+        box = self.query_one("#filter", Input)
+        if box.has_focus:
+            box.value = ""
+            box.remove_class("visible")
+            self.table.set_filter(text="")
+            self.table.focus()
+            return
+        cleared = self.table.clear_marks()
+        if cleared:
+            self.notify(f"Cleared {cleared} marks.", timeout=2)
+
+    def action_wall(self) -> None:
+        self.wall.toggle(self._update_wall)
+
+    def _update_wall(self) -> None:
+        if self.wall.has_class("visible"):
+            self.wall.update_counts(
+                self.engine.tracker.jobs.values(), self._stalled_count(), self.engine.accounts
+            )
+
+    def action_export(self) -> None:
+        """Write the rows in view, as filtered and sorted, to a CSV file and say where."""
+        now = self.clock()
+        jobs = [self.engine.tracker.jobs[key] for key in self.table.row_keys]
+        try:
+            path = export_csv(jobs, self.export_path(now), now)
+        except OSError as error:
+            self.notify(f"Could not export: {error.strerror or error}", severity="error")
+            return
+        self.notify(f"Exported {len(jobs)} jobs to {path}", title="Export", timeout=15)
 
     def action_refresh(self) -> None:
         self.engine.refresh()
@@ -270,15 +430,6 @@ class MainScreen(Screen[None]):
         if not event.value.strip():
             event.input.remove_class("visible")
         self.table.focus()
-
-    def on_key(self, event) -> None:
-        box = self.query_one("#filter", Input)
-        if event.key == "escape" and box.has_focus:
-            event.stop()
-            box.value = ""
-            box.remove_class("visible")
-            self.table.set_filter(text="")
-            self.table.focus()
 
     def action_details(self) -> None:
         job = self._selected()

@@ -120,6 +120,12 @@ class JobGrid(ScrollView, can_focus=True):
         self._styles: dict[str, Style] = {}
         #: Rows changed by a deferred poll, rendered at the next ``flush``.
         self._pending: set[JobKey] = set()
+        #: Jobs flagged STALLED (by the screen's stall detector).
+        self.stalled: frozenset[JobKey] = frozenset()
+        #: Jobs marked for a bulk action (space, ctrl+a, x).
+        self.marked: set[JobKey] = set()
+        #: Show one release (target_imageversionid) only; None shows all.
+        self.release: int | None = None
 
     # -- geometry and styles ----------------------------------------------------------------
 
@@ -136,6 +142,8 @@ class JobGrid(ScrollView, can_focus=True):
         styles["note"] = Style(italic=True)
         styles["error"] = styles.get("state-failed", Style(bold=True))
         styles["warning"] = styles.get("state-stalled", Style(bold=True))
+        accent = self.app.theme_variables.get("accent", "")
+        styles["mark"] = Style.parse(f"bold {accent}".strip())
         self._styles = styles
         self._strips.clear()
         self.refresh()
@@ -289,19 +297,27 @@ class JobGrid(ScrollView, can_focus=True):
     def show_all(self) -> None:
         """Rebuild the visible set from the tracker: the filter or the sort changed."""
         now = self.clock()
-        wanted = [
-            key
-            for key, job in self.tracker.jobs.items()
-            if matches(job, self.filter_text, self.failed_only)
-        ]
+        wanted = [key for key, job in self.tracker.jobs.items() if self._wanted(job)]
         for key in wanted:
             if key not in self._cells:
-                self._cells[key] = cells_for(self.tracker.jobs[key], now, self.stale_after)
+                self._cells[key] = self._cells_of(self.tracker.jobs[key], now)
         for key in set(self._cells) - set(wanted):
             self._forget(key)
         self._measure(wanted)
         self._strips.clear()
         self._place(self._sorted(wanted))
+
+    def _wanted(self, job: TrackedJob) -> bool:
+        return matches(job, self.filter_text, self.failed_only, self.release)
+
+    def _cells_of(self, job: TrackedJob, now: float) -> dict[str, Cell]:
+        key = job.key
+        return cells_for(job, now, self.stale_after, key in self.stalled, key in self.marked)
+
+    def set_stalled(self, stalled: frozenset[JobKey], changed: Iterable[JobKey]) -> None:
+        """New stall flags; ``changed`` rows are redrawn (at the next flush)."""
+        self.stalled = stalled
+        self._pending.update(key for key in changed if key in self.tracker.jobs)
 
     def _forget(self, key: JobKey) -> None:
         self._cells.pop(key, None)
@@ -337,13 +353,13 @@ class JobGrid(ScrollView, can_focus=True):
         touched: list[JobKey] = []
         for key in pending:
             job = self.tracker.jobs.get(key)
-            wanted = job is not None and matches(job, self.filter_text, self.failed_only)
+            wanted = job is not None and self._wanted(job)
             if key in self._index and not wanted:
                 left.append(key)
             elif wanted and key not in self._index:
-                self._cells[key] = cells_for(job, now, self.stale_after)
+                self._cells[key] = self._cells_of(job, now)
                 entered.append(key)
-            elif wanted and self._update_cells(key, cells_for(job, now, self.stale_after)):
+            elif wanted and self._update_cells(key, self._cells_of(job, now)):
                 touched.append(key)
         regrow = self._measure(entered + touched)
         if regrow:
@@ -396,12 +412,45 @@ class JobGrid(ScrollView, can_focus=True):
 
     # -- filter and sort --------------------------------------------------------------------
 
-    def set_filter(self, text: str | None = None, failed_only: bool | None = None) -> None:
+    _ALL = object()
+
+    def set_filter(
+        self,
+        text: str | None = None,
+        failed_only: bool | None = None,
+        release: int | object | None = _ALL,
+    ) -> None:
         if text is not None:
             self.filter_text = text.strip()
         if failed_only is not None:
             self.failed_only = failed_only
+        if release is not self._ALL:
+            self.release = release  # type: ignore[assignment]
         self.show_all()
+
+    # -- marks ------------------------------------------------------------------------------
+
+    def set_marks(self, keys: Iterable[JobKey], marked: bool = True) -> None:
+        """Mark (or unmark) these jobs; their rows are redrawn at once."""
+        for key in keys:
+            if marked:
+                self.marked.add(key)
+            else:
+                self.marked.discard(key)
+            if key in self._index:
+                self._pending.add(key)
+        self.flush()
+
+    def toggle_mark(self, key: JobKey) -> bool:
+        """Flip the mark of ``key``; True if it is now marked."""
+        marked = key not in self.marked
+        self.set_marks([key], marked)
+        return marked
+
+    def clear_marks(self) -> int:
+        count = len(self.marked)
+        self.set_marks(list(self.marked), False)
+        return count
 
     def sort_by(self, sort: str) -> str:
         """Sort by ``sort``; asking for the current sort again reverses it."""

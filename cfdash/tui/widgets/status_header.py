@@ -1,4 +1,9 @@
-"""The header: badges, counts per state, each account's health, time since the last refresh."""
+"""The header: badges, counts per state, releases in flight, each account's health, and the
+time since the last successful refresh.
+
+Counting walks every job, so it happens when a poll changed something (``recount``); the
+once-a-second refresh only redraws the clock-driven words, and repaints only if they changed.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from cfdash.engine.engine import Engine
+from cfdash.engine.releases import in_flight, rollup
 from cfdash.tui.format import STATE_SYMBOLS, duration
 
 __all__ = ["StatusHeader"]
@@ -28,14 +34,37 @@ class StatusHeader(Static):
     }
     """
 
-    def __init__(self, engine: Engine, clock: Callable[[], float], *, demo: bool = False) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Callable[[], float],
+        *,
+        demo: bool = False,
+        stalled: Callable[[], int] = lambda: 0,
+    ) -> None:
         super().__init__()
         self.engine = engine
         self.clock = clock
         self.demo = demo
+        self.stalled = stalled
+        self._counts: Counter[str] = Counter()
+        self._releases: list[int] = []
         self._last: Text | None = None
 
     def on_mount(self) -> None:
+        self.recount()
+
+    def recount(self) -> None:
+        """Count jobs per phase and the releases in flight (after a poll changed something)."""
+        jobs = self.engine.tracker.jobs.values()
+        counts = Counter(job.phase for job in jobs)
+        counts["finished"] += counts.pop("complete", 0) + counts.pop("squashed", 0)
+        self._counts = counts
+        self._releases = [
+            release.imageversionid
+            for release in in_flight(rollup(jobs))
+            if release.imageversionid is not None
+        ]
         self.refresh_text()
 
     def refresh_text(self) -> None:
@@ -60,14 +89,19 @@ class StatusHeader(Static):
             if shown:
                 line.append(" ")
                 line.append(f" {badge} ", style=f"reverse {self._style('warning')}")
-        counts = Counter(job.phase for job in self.engine.tracker.jobs.values())
-        counts["finished"] += counts.pop("complete", 0) + counts.pop("squashed", 0)
         line.append(f"  {len(self.engine.tracker)} jobs:")
         for phase in _COUNTED:
-            if counts.get(phase):
+            if self._counts.get(phase):
                 style = self._style("error") if phase == "failed" else ""
                 word = _COUNT_WORDS.get(phase, phase)
-                line.append(f"  {STATE_SYMBOLS[phase]} {counts[phase]} {word}", style=style)
+                line.append(f"  {STATE_SYMBOLS[phase]} {self._counts[phase]} {word}", style=style)
+        stalled = self.stalled()
+        if stalled:
+            line.append(f"  ⚠ {stalled} stalled", style=self._style("warning"))
+        if self._releases:
+            shown = ", ".join(f"v{version}" for version in self._releases[:3])
+            more = f" +{len(self._releases) - 3}" if len(self._releases) > 3 else ""
+            line.append(f"   in flight: {shown}{more}")
         successes = [self.engine.health(name).last_success for name in self.engine.accounts]
         known = [when for when in successes if when is not None]
         line.append("   refreshed ")

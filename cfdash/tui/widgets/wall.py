@@ -1,0 +1,82 @@
+"""The ops wall summary: the few numbers that matter, big enough to read across a room.
+
+Failed and stalled counts are drawn in large digits with their words beside them (never by
+colour alone); a line per account below says how many of its jobs are where.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Digits, Label
+
+from cfdash.engine.tracking import TrackedJob
+from cfdash.tui.format import STATE_SYMBOLS
+
+__all__ = ["WallSummary"]
+
+_TILES = (
+    ("failed", "✖ FAILED"),
+    ("stalled", "⚠ STALLED"),
+    ("running", "▶ RUNNING"),
+    ("queued", "◔ QUEUED"),
+    ("finished", "✔ DONE"),
+)
+
+
+class WallSummary(Vertical):
+    """Big counts per state, then one line per account."""
+
+    DEFAULT_CSS = """
+    WallSummary { height: auto; background: $panel; padding: 0 1; display: none; }
+    WallSummary.visible { display: block; }
+    WallSummary Horizontal { height: auto; }
+    WallSummary .tile { width: auto; height: auto; margin-right: 4; }
+    WallSummary .tile Label { text-style: bold; }
+    WallSummary .tile.alarm Digits, WallSummary .tile.alarm Label { color: $error; }
+    WallSummary #accounts { color: $foreground; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            for phase, word in _TILES:
+                with Vertical(classes="tile", id=f"tile-{phase}"):
+                    yield Label(word)
+                    yield Digits("0", id=f"count-{phase}")
+        yield Label("", id="accounts")
+
+    def update_counts(self, jobs: Iterable[TrackedJob], stalled: int, accounts: list[str]) -> None:
+        """Recount (cheap: one pass) and update only the digits that changed."""
+        per_account: dict[str, Counter[str]] = {name: Counter() for name in accounts}
+        totals: Counter[str] = Counter()
+        for job in jobs:
+            phase = "finished" if job.phase in ("complete", "squashed") else job.phase
+            totals[phase] += 1
+            per_account.setdefault(job.account, Counter())[phase] += 1
+        totals["stalled"] = stalled
+        for phase, _ in _TILES:
+            digits = self.query_one(f"#count-{phase}", Digits)
+            value = str(totals[phase])
+            if digits.value != value:
+                digits.update(value)
+            alarm = phase in ("failed", "stalled") and totals[phase] > 0
+            self.query_one(f"#tile-{phase}").set_class(alarm, "alarm")
+        lines = []
+        for name, counts in per_account.items():
+            parts = [
+                f"{STATE_SYMBOLS.get(phase, '?')} {count} {phase}"
+                for phase, count in sorted(counts.items())
+                if count
+            ]
+            lines.append(f"{name}: " + ("  ".join(parts) or "no jobs"))
+        self.query_one("#accounts", Label).update("   ·   ".join(lines))
+
+    def toggle(self, refresh: Callable[[], None]) -> bool:
+        self.toggle_class("visible")
+        shown = self.has_class("visible")
+        if shown:
+            refresh()
+        return shown

@@ -1,0 +1,109 @@
+"""Ops monitor features on the real app: alerts once per transition, stalls, export, wall."""
+
+from __future__ import annotations
+
+import csv
+
+from cfdash.sim import Fate
+from cfdash.tui.alerts import desktop_sequence
+from cfdash.tui.widgets.job_grid import JobGrid
+
+SIZE = (160, 40)
+
+
+def grid(app) -> JobGrid:
+    return app.main.query_one(JobGrid)
+
+
+def capture_notices(app) -> list[tuple[str, str]]:
+    seen: list[tuple[str, str]] = []
+    original = app.notify
+
+    def notify(message, *args, **kwargs):
+        seen.append((kwargs.get("title", ""), str(message)))
+        return original(message, *args, **kwargs)
+
+    app.notify = notify
+    return seen
+
+
+async def test_one_alert_per_transition_and_the_event_log(served, make_app, tmp_path):
+    app = make_app(poll=False)
+    seen = capture_notices(app)
+    app.main.alerts._notify = app.notify  # the alerts were built before we wrapped notify
+    async with app.run_test(size=SIZE) as pilot:
+        await app.engine.poll_all()
+        await pilot.pause()
+        for _ in range(6):  # jobs run on, some fail and complete
+            served.clock.advance(10)
+            await app.engine.poll_all()
+            await pilot.pause()
+        for _ in range(3):  # nothing new happens: nothing new is said
+            await app.engine.poll_all()
+            await pilot.pause()
+    alerts = [(title, text) for title, text in seen if title in ("Completed", "Failed")]
+    assert alerts, "the demo world completes and fails jobs within a minute"
+    assert len(alerts) == len(set(alerts))  # never repeated
+    logged = (tmp_path / "events.jsonl").read_text().splitlines()
+    assert len(logged) >= len(alerts)
+
+
+def test_desktop_notifications_are_wrapped_for_tmux():
+    plain = desktop_sequence("cfdash: Failed", "a/1 failed\x1b[31m", env={})
+    assert plain.startswith("\x1b]9;cfdash: Failed: a/1 failed") and "\x1b[31m" not in plain
+    wrapped = desktop_sequence("t", "b", env={"TMUX": "/tmp/tmux-0/default,1,0"})
+    assert wrapped.startswith("\x1bPtmux;\x1b\x1b]9;") and wrapped.endswith("\x1b\\")
+
+
+async def test_a_stalled_job_is_flagged_and_counted(served, make_app):
+    sim = served.sim
+    asid = next(acc.asid for acc in sim.accounts.values() if acc.name == "production")
+    # Progress sits at 20% for most of a long run: it stalls once stall_after passes.
+    frozen = (0.0, 20.0, 20.0, 20.0, 20.0, 20.0, 20.0, 20.0, 20.0, 20.0, 100.0)
+    fate = Fate(duration=10_000 * sim.speed, queue_delay=0, curve=frozen)
+    job = sim.add_job(asid, state=4, fate=fate, elapsed=2_000 * sim.speed)
+    key = ("production", job.jobid)
+    app = make_app(poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.engine.poll_all()
+        await pilot.pause()
+        assert grid(app).cell_text(key, "state") == "▶ Running"
+        served.clock.advance(601)  # stall_after defaults to 600 s
+        await app.engine.poll_all()
+        await pilot.pause()
+        assert key in app.main.monitor.stalls.stalled
+        assert grid(app).cell_text(key, "state") == "⚠ STALLED"
+        stalled = len(app.main.monitor.stalls.stalled)
+        assert f"⚠ {stalled} stalled" in app.main.header.build().plain
+
+
+async def test_export_writes_the_rows_in_view(served, make_app, tmp_path):
+    app = make_app(poll=False)
+    target = tmp_path / "view.csv"
+    app.main.export_path = lambda now: target
+    async with app.run_test(size=SIZE) as pilot:
+        await app.engine.poll_all()
+        await pilot.pause()
+        await pilot.press("f")  # failed only
+        await pilot.press("e")
+        await pilot.pause()
+    rows = list(csv.DictReader(target.open()))
+    failed = [j for j in app.engine.tracker.jobs.values() if j.phase == "failed"]
+    assert len(rows) == len(failed) >= 1
+    assert rows[0]["error"] == failed[0].error
+    assert "demo-secret" not in target.read_text()
+
+
+async def test_wall_summary_shows_big_counts(served, make_app):
+    app = make_app(poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.engine.poll_all()
+        await pilot.pause()
+        await pilot.press("w")
+        await pilot.pause()
+        wall = app.main.wall
+        assert wall.has_class("visible")
+        failed = sum(1 for j in app.engine.tracker.jobs.values() if j.phase == "failed")
+        assert wall.query_one("#count-failed").value == str(failed)
+        assert wall.query_one("#tile-failed").has_class("alarm")
+        assert "production:" in str(wall.query_one("#accounts").render())
