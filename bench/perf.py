@@ -832,6 +832,12 @@ def run_startup(plan: Plan, tmux: Tmux, box: Sandbox) -> dict[str, Any]:
                 log("headless commands: start time and Textual imports")
                 out["imports"] = _import_time(box)
                 runs = 3 if plan.quick else 5
+                walls = []
+                for _ in range(runs):  # the floor: this Python starting and doing nothing
+                    began = time.perf_counter()
+                    subprocess.run([PYTHON, "-c", "pass"], env=box.env, timeout=60)
+                    walls.append((time.perf_counter() - began) * 1000)
+                out["python_floor_ms"] = median(walls)
                 for argv in (
                     ["--version"],
                     ["config", "check", "--config", str(config)],
@@ -1045,6 +1051,32 @@ def run_curljq(plan: Plan) -> list[dict[str, Any]]:
 # -- the report -------------------------------------------------------------------------------
 
 
+def _code_version() -> str:
+    """The cfdash code measured: the git commit, and whether cfdash/ had local changes.
+
+    Read-only git (``--no-optional-locks``: not even the index is refreshed). The tree this
+    benchmark runs from is the one measured (``cfdash`` resolves to it through the venv).
+    """
+    import cfdash
+
+    root = Path(cfdash.__file__).resolve().parents[1]
+    git = ["git", "--no-optional-locks", "-C", str(root)]
+    try:
+        commit = subprocess.run(
+            [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+        dirty = subprocess.run(
+            [*git, "status", "--porcelain", "--", "cfdash"], capture_output=True, text=True
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return f"{cfdash.__version__} at {root}"
+    if not commit:
+        return f"{cfdash.__version__} at {root} (not a git checkout)"
+    return f"{cfdash.__version__} at {root}, commit {commit}" + (
+        " + uncommitted changes in cfdash/" if dirty else ""
+    )
+
+
 def machine() -> dict[str, Any]:
     import textual
 
@@ -1058,6 +1090,7 @@ def machine() -> dict[str, Any]:
     if shutil.which("tmux"):
         tmux_version = subprocess.run(["tmux", "-V"], capture_output=True, text=True).stdout
     return {
+        "cfdash": _code_version(),
         "cores": os.cpu_count(),
         "cpu": model,
         "python": platform.python_version(),
@@ -1103,6 +1136,7 @@ def report(results: dict[str, Any], plan: Plan) -> str:
     out = [
         "",
         "cfdash performance" + (" (--quick)" if plan.quick else ""),
+        f"code: cfdash {m['cfdash']}" + (f" ({results['label']})" if results.get("label") else ""),
         f"machine: {m['cores']} cores, {m['cpu']}, Linux {m['kernel']}, Python {m['python']},"
         f" Textual {m['textual']}, {m['tmux']}; {ACCOUNTS} accounts, terminal {SIZE[0]}x{SIZE[1]}",
         "",
@@ -1250,6 +1284,8 @@ def report(results: dict[str, Any], plan: Plan) -> str:
                 verdict(imports.get("textual_imported") is False),
             ]
         ]
+        if "python_floor_ms" in st:
+            rows.append(["python -c pass (the floor)", fmt(st["python_floor_ms"], 0), "no", ""])
         for h in st["headless"]:
             rows.append(
                 [
@@ -1433,6 +1469,9 @@ def main(argv: list[str] | None = None) -> int:
         "--only", metavar="SECTIONS", help=f"comma-separated subset of {','.join(SECTIONS)}"
     )
     parser.add_argument(
+        "--label", metavar="TEXT", help="what is being measured, printed in the header"
+    )
+    parser.add_argument(
         "--soak",
         type=int,
         metavar="REFRESHES",
@@ -1451,7 +1490,7 @@ def main(argv: list[str] | None = None) -> int:
     plan = Plan.make(args.quick)
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, _interrupt)  # also when started in the background
-    results: dict[str, Any] = {"machine": machine(), "quick": plan.quick}
+    results: dict[str, Any] = {"machine": machine(), "quick": plan.quick, "label": args.label}
     needs_tmux = only & {"startup", "cpu"}
     if needs_tmux and shutil.which("tmux") is None:
         log("tmux is not installed: skipping the startup and CPU sections")

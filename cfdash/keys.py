@@ -74,6 +74,8 @@ BINDINGS: tuple[KeyBinding, ...] = (
     KeyBinding("confirm.yes", "enter,y", "Confirm", "confirm"),
     KeyBinding("confirm.no", "escape,n", "Cancel", "confirm"),
     KeyBinding("add.cancel", "escape", "Cancel adding a job", "add"),
+    KeyBinding("add.add_selected", "ctrl+s", "Add the jobs ticked in the list", "add"),
+    KeyBinding("releases.close", "escape", "Close the releases", "releases"),
     KeyBinding("details.back", "escape,enter,backspace", "Back from the details", "details"),
 )
 

@@ -40,6 +40,8 @@ class Column:
     max_width: int = 40
     #: The sort a click on the header selects (an id from ``SORTS``), if any.
     sort: str | None = None
+    #: Takes the width the other columns leave (between ``width`` and ``max_width``).
+    flex: bool = False
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -52,7 +54,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("progress", "Progress", 15, sort="progress"),
     Column("eta", "ETA", 11, align="right", sort="eta"),
     Column("failures", "Fail", 4, align="right", sort="failures"),
-    Column("error", "Error", 34, sort="error"),
+    Column("error", "Error", 16, max_width=80, sort="error", flex=True),
     Column("age", "Seen", 11, align="right", sort="age"),
 )
 
@@ -133,7 +135,7 @@ def cells_for(
         "progress": Cell(progress_bar(job.progress), "progress"),
         "eta": _eta_cell(job, now),
         "failures": Cell(str(job.failures) if job.failures else ""),
-        "error": Cell(shorten(job.error or note, 34), "error" if job.error else "note"),
+        "error": Cell(shorten(job.error or note, 80), "error" if job.error else "note"),
         "age": _age_cell(job, now, stale_after),
     }
 

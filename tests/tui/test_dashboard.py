@@ -210,3 +210,36 @@ async def test_every_action_is_in_the_command_palette(served, make_app):
     async with app.run_test(size=SIZE):
         titles = {command.title for command in app.get_system_commands(app.main)}
         assert {"Queue", "Add", "Untrack", "Refresh", "Pause", "Filter", "Sort"} <= titles
+
+
+async def test_add_picks_untracked_jobs_from_the_account(served, make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(lambda: table(app).row_count == len(served.sim.jobs), pilot)
+        gone = [key for key in app.engine.tracker.jobs if key[0] == "production"][:2]
+        for key in gone:
+            app.engine.remove(key)
+        await pilot.press("a")
+        await pilot.press("tab", "tab", "tab", "tab", "space", "down", "space", "ctrl+s")
+        await wait_for(lambda: all(key in app.engine.tracker.jobs for key in gone), pilot)
+        assert all(app.engine.tracker.jobs[key].phase != "notlisted" for key in gone)
+
+
+async def test_release_panel_filters_the_table_to_one_release(served, make_app):
+    app = make_app(poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.engine.poll_all()
+        await pilot.pause()
+        await pilot.press("v")
+        panel = app.main.releases
+        assert panel.display and panel.has_focus
+        await pilot.press("down", "enter")  # the first release after "All releases"
+        version = table(app).release
+        assert version is not None and table(app).has_focus
+        shown = {app.engine.tracker.jobs[key].release for key in table(app).row_keys}
+        assert shown == {version}
+        expected = sum(1 for j in app.engine.tracker.jobs.values() if j.release == version)
+        assert table(app).row_count == expected
+        await pilot.press("v", "home", "enter")  # back to all
+        assert table(app).release is None
+        assert table(app).row_count == len(app.engine.tracker.jobs)

@@ -18,6 +18,7 @@ from cfdash.tui.screens.details import DetailsScreen
 from cfdash.tui.screens.help import HelpScreen
 from cfdash.tui.screens.main import MainScreen
 from cfdash.tui.widgets.job_grid import JobGrid
+from cfdash.tui.widgets.release_panel import ReleasePanel
 
 SIZE = (150, 32)
 
@@ -49,6 +50,7 @@ def test_the_key_table_matches_the_bindings_the_screens_declare():
         (ConfirmScreen, "confirm"),
         (AddJobScreen, "add"),
         (DetailsScreen, "details"),
+        (ReleasePanel, "releases"),
     ]:
         for binding in owner.BINDINGS:
             assert isinstance(binding, Binding)

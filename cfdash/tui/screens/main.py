@@ -19,15 +19,17 @@ from textual.widgets import Footer, Input
 from cfdash.engine.engine import Engine, QueueRefused
 from cfdash.engine.monitor import Monitor
 from cfdash.engine.tracking import TrackedJob
-from cfdash.export import default_export_path, export_csv
+from cfdash.export import default_export_path
 from cfdash.tui.alerts import Alerts
-from cfdash.tui.bulk import confirm_body, summary
 from cfdash.tui.messages import Polled, Queued
 from cfdash.tui.safety import contained
 from cfdash.tui.screens.add_job import AddJobRequest, AddJobScreen
 from cfdash.tui.screens.confirm import ConfirmScreen
 from cfdash.tui.screens.details import DetailsScreen
+from cfdash.tui.screens.main_bulk import BulkActions
+from cfdash.tui.screens.main_panels import PanelActions
 from cfdash.tui.widgets.job_grid import JobGrid
+from cfdash.tui.widgets.release_panel import ReleasePanel
 from cfdash.tui.widgets.status_header import StatusHeader
 from cfdash.tui.widgets.wall import WallSummary
 
@@ -39,11 +41,8 @@ STALE_REFRESHES = 3
 #: Actions that change the service or the tracked jobs: hidden in read-only mode.
 _WRITES = {"queue", "add", "remove", "mark", "mark_all", "mark_failed"}
 
-#: Queue requests in flight at once during a bulk queue.
-BULK_CONCURRENCY = 4
 
-
-class MainScreen(Screen[None]):
+class MainScreen(BulkActions, PanelActions, Screen[None]):
     """The dashboard itself."""
 
     BINDINGS = [
@@ -57,7 +56,15 @@ class MainScreen(Screen[None]):
         Binding("s", "sort", "Sort", id="sort"),
         Binding("f", "failed_only", "Failed only", id="failed_only"),
         Binding("enter", "details", "Details", id="details", show=False),
-        Binding("e", "export", "Export", id="export", tooltip="Export the rows in view to CSV"),
+        # Shown in help and the palette; kept out of the footer, which has room for the rest.
+        Binding(
+            "e",
+            "export",
+            "Export",
+            id="export",
+            show=False,
+            tooltip="Export the rows in view to CSV",
+        ),
         Binding("space", "mark", "Mark", id="mark", show=False),
         Binding("ctrl+a", "mark_all", "Mark all in view", id="mark_all", show=False),
         Binding(
@@ -66,15 +73,26 @@ class MainScreen(Screen[None]):
             "Mark failed",
             id="mark_failed",
             tooltip="Mark every failed job in view, ready to queue them again",
+            show=False,
         ),
         Binding("escape", "clear_marks", "Clear marks", id="clear_marks", show=False),
-        Binding("w", "wall", "Wall", id="wall", tooltip="Show or hide the ops wall summary"),
+        Binding(
+            "w", "wall", "Wall", id="wall", show=False, tooltip="Show or hide the ops wall summary"
+        ),
+        Binding(
+            "v",
+            "releases",
+            "Releases",
+            id="releases",
+            tooltip="Jobs rolled up by image version; choose one to filter the table",
+        ),
         # The app owns themes (and saves the pick in the state file); the key lives here with
         # the dashboard's others, so help, footer and palette list it with them.
         Binding(
             "t",
             "app.cycle_theme",
             "Next theme",
+            show=False,
             tooltip="Switch to the next theme; it is kept for the next start",
             id="theme",
         ),
@@ -108,6 +126,7 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield StatusHeader(self.engine, self.clock, demo=self.demo, stalled=self._stalled_count)
         yield WallSummary()
+        yield ReleasePanel(self.clock, id="releases")
         stale_after = {
             name: STALE_REFRESHES * self.engine.link(name).interval for name in self.engine.accounts
         }
@@ -118,10 +137,6 @@ class MainScreen(Screen[None]):
     @property
     def table(self) -> JobGrid:
         return self.query_one(JobGrid)
-
-    @property
-    def wall(self) -> WallSummary:
-        return self.query_one(WallSummary)
 
     @property
     def header(self) -> StatusHeader:
@@ -177,6 +192,7 @@ class MainScreen(Screen[None]):
             self._recount = False
             self.header.recount()
             self._update_wall()
+            self._update_releases()
         else:
             self.header.refresh_text()
 
@@ -256,42 +272,6 @@ class MainScreen(Screen[None]):
         self._queue_worker(job.key)
         self.table.apply((), (job.key,), ())
 
-    def _queue_marked(self) -> None:
-        """``q`` with marked rows: one confirm listing them all, then a bounded bulk send."""
-        sendable: list[TrackedJob] = []
-        refused: list[tuple[TrackedJob, str]] = []
-        for key in sorted(self.table.marked):
-            job = self.engine.tracker.get(key)
-            if job is None:
-                continue
-            try:
-                sendable.append(self.engine.check_queue(key))
-            except QueueRefused as why:
-                refused.append((job, str(why).split(": ", 1)[-1]))
-        if not sendable:
-            reason = refused[0][1] if refused else "no marked job is tracked"
-            self.notify(f"Nothing to queue: {reason}", title="Not queued", severity="warning")
-            return
-        self._confirming = True
-        body = confirm_body(sendable, refused, BULK_CONCURRENCY)
-
-        def answered(confirmed: bool | None) -> None:
-            self._confirming = False
-            if confirmed:
-                keys = [job.key for job in sendable]
-                self.table.clear_marks()
-                self._bulk_worker(keys)
-                self.table.apply((), keys, ())
-
-        title = f"Queue {len(sendable)} install job{'s' if len(sendable) != 1 else ''}?"
-        self.app.push_screen(ConfirmScreen(title, body, confirm_label="Queue all"), answered)
-
-    @work(group="queue", exit_on_error=False)
-    async def _bulk_worker(self, keys: list[tuple[str, int]]) -> None:
-        results = await self.engine.queue_many(keys, concurrency=BULK_CONCURRENCY)
-        text, severity = summary(results)
-        self.notify(text, title="Bulk queue", severity=severity, timeout=15)
-
     @work(group="queue", exit_on_error=False)
     async def _queue_worker(self, key: tuple[str, int]) -> None:
         try:
@@ -300,26 +280,35 @@ class MainScreen(Screen[None]):
             self.notify(str(refused), title="Not queued", severity="warning")
 
     def action_add(self) -> None:
-        def added(request: AddJobRequest | None) -> None:
-            if request is None:
+        def added(requests: list[AddJobRequest] | None) -> None:
+            if not requests:
                 return
-            job = TrackedJob(
-                request.account,
-                request.jobid,
-                source="state",
-                label=request.label,
-                mirroring_setting=request.mirroring,
-            )
-            if self.engine.add(job):
-                self.table.apply((job.key,), (), ())
-                self.table.select(job.key)
-                self.header.recount()
-                self.persist()
-                self.notify(f"Tracking {job.account}/{job.jobid}.")
-                self.engine.refresh(job.account)
+            jobs = [
+                TrackedJob(
+                    request.account,
+                    request.jobid,
+                    source="state",
+                    label=request.label,
+                    mirroring_setting=request.mirroring,
+                )
+                for request in requests
+            ]
+            jobs = [job for job in jobs if self.engine.add(job)]
+            if not jobs:
+                return
+            self.table.apply([job.key for job in jobs], (), ())
+            self.table.select(jobs[0].key)
+            self.header.recount()
+            self.persist()
+            what = f"{jobs[0].account}/{jobs[0].jobid}" if len(jobs) == 1 else f"{len(jobs)} jobs"
+            self.notify(f"Tracking {what}.")
+            for account in dict.fromkeys(job.account for job in jobs):
+                self.engine.refresh(account)
 
-        tracked = set(self.engine.tracker.jobs)
-        self.app.push_screen(AddJobScreen(self.engine.accounts, tracked), added)
+        tracker = self.engine.tracker
+        untracked = {name: tracker.untracked(name) for name in self.engine.accounts}
+        screen = AddJobScreen(self.engine.accounts, set(tracker.jobs), untracked=untracked)
+        self.app.push_screen(screen, added)
 
     def action_remove(self) -> None:
         job = self._selected()
@@ -337,61 +326,6 @@ class MainScreen(Screen[None]):
         self.app.push_screen(
             ConfirmScreen("Stop tracking this job?", body, confirm_label="Untrack"), answered
         )
-
-    # -- marks and the wall -----------------------------------------------------------------
-
-    def action_mark(self) -> None:
-        key = self.table.selected_key
-        if key is not None:
-            self.table.toggle_mark(key)
-            self.table.action_cursor(1)  # space, space, space marks a run of rows
-
-    def action_mark_all(self) -> None:
-        keys = self.table.row_keys
-        self.table.set_marks(keys)
-        self.notify(f"Marked {len(keys)} jobs in view.", timeout=3)
-
-    def action_mark_failed(self) -> None:
-        jobs = self.engine.tracker.jobs
-        keys = [key for key in self.table.row_keys if jobs[key].phase == "failed"]
-        self.table.set_marks(keys)
-        if keys:
-            self.notify(f"Marked {len(keys)} failed jobs: press q to queue them again.", timeout=6)
-        else:
-            self.notify("No failed jobs in view.", timeout=3)
-
-    def action_clear_marks(self) -> None:
-        """``escape``: in the filter box, clear the filter; on the table, clear the marks."""
-        box = self.query_one("#filter", Input)
-        if box.has_focus:
-            box.value = ""
-            box.remove_class("visible")
-            self.table.set_filter(text="")
-            self.table.focus()
-            return
-        cleared = self.table.clear_marks()
-        if cleared:
-            self.notify(f"Cleared {cleared} marks.", timeout=2)
-
-    def action_wall(self) -> None:
-        self.wall.toggle(self._update_wall)
-
-    def _update_wall(self) -> None:
-        if self.wall.has_class("visible"):
-            self.wall.update_counts(
-                self.engine.tracker.jobs.values(), self._stalled_count(), self.engine.accounts
-            )
-
-    def action_export(self) -> None:
-        """Write the rows in view, as filtered and sorted, to a CSV file and say where."""
-        now = self.clock()
-        jobs = [self.engine.tracker.jobs[key] for key in self.table.row_keys]
-        try:
-            path = export_csv(jobs, self.export_path(now), now)
-        except OSError as error:
-            self.notify(f"Could not export: {error.strerror or error}", severity="error")
-            return
-        self.notify(f"Exported {len(jobs)} jobs to {path}", title="Export", timeout=15)
 
     def action_refresh(self) -> None:
         self.engine.refresh()

@@ -116,6 +116,7 @@ class JobGrid(ScrollView, can_focus=True):
         #: Rendered rows without their row background; dropped when the row's text changes.
         self._strips: dict[JobKey, Strip] = {}
         self._widths = {column.key: cell_len(column.label) for column in COLUMNS}
+        self._flex_width = 16
         self._width = 0
         self._styles: dict[str, Style] = {}
         #: Rows changed by a deferred poll, rendered at the next ``flush``.
@@ -157,7 +158,7 @@ class JobGrid(ScrollView, can_focus=True):
         """Widen auto-width columns for these rows' texts; True if any column grew."""
         grew = False
         for column in COLUMNS:
-            if column.width is not None:
+            if column.width is not None or column.flex:
                 continue
             widest = self._widths[column.key]
             for key in keys:
@@ -168,9 +169,31 @@ class JobGrid(ScrollView, can_focus=True):
         return grew
 
     def _width_of(self, column: Column) -> int:
+        if column.flex:
+            return self._flex_width
         return column.width if column.width is not None else self._widths[column.key]
 
+    def _fit_flex(self) -> bool:
+        """Give the flexible column (the error) what the others leave; True if it changed."""
+        flex = next((column for column in COLUMNS if column.flex), None)
+        if flex is None:
+            return False
+        others = sum(self._width_of(c) + 2 for c in COLUMNS if not c.flex)
+        spare = self.scrollable_content_region.width - others - 2
+        width = max(flex.width or 8, min(flex.max_width, spare))
+        if width == self._flex_width:
+            return False
+        self._flex_width = width
+        self._strips.clear()
+        return True
+
+    def on_resize(self) -> None:
+        if self._fit_flex():
+            self._update_virtual_size()
+            self.refresh()
+
     def _update_virtual_size(self) -> None:
+        self._fit_flex()
         self._width = sum(self._width_of(column) + 2 for column in COLUMNS)
         self.virtual_size = Size(self._width, len(self._order) + 1)
 
