@@ -16,11 +16,11 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import httpx
-
 from cfdash import __version__
 
 if TYPE_CHECKING:
+    import httpx
+
     from cfdash.config import Settings, StateStore
     from cfdash.tui.app import CfdashApp
 
