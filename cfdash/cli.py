@@ -342,11 +342,13 @@ def _run_serve(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Parse first: --version and --help answer before anything heavy is imported.
+    args = build_parser().parse_args(argv)
+
     from cfdash.config import ConfigError, ConfigNotFound, StateError, log_dir
     from cfdash.headless.common import HeadlessError
     from cfdash.logs import setup_logging
 
-    args = build_parser().parse_args(argv)
     command = args.command
     log_path = None
     if command != "config":

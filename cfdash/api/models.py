@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
@@ -77,8 +78,13 @@ class JobState:
         return self.kind in (StateKind.QUEUED, StateKind.RUNNING)
 
 
+@lru_cache(maxsize=512)
 def parse_state(state_id: int | None, state_name: str | None) -> JobState:
-    """Resolve ``jobstateid``/``jobstatename``: a known id wins, then a known name."""
+    """Resolve ``jobstateid``/``jobstatename``: a known id wins, then a known name.
+
+    Cached: it is read for every row on every count, sort and render, and the few distinct
+    (id, name) pairs map to immutable ``JobState`` values.
+    """
     if state_id is not None and 1 <= state_id <= 7:
         return JobState(StateKind(state_id), state_id, state_name)
     if state_name:

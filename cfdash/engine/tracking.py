@@ -232,7 +232,7 @@ class Tracker:
                 continue
             item = listed.get(job.jobid)
             if item is not None:
-                if job.item != item or not job.listed:
+                if (job.item is not item and job.item != item) or not job.listed:
                     job.item, job.listed, job.left_at = item, True, None
                     job._note_transition(now)
                     if job.key not in changes.added:

@@ -175,3 +175,13 @@ async def test_client_repr_and_errors_never_show_secrets(served):
             await client.status()
     for text in (repr(client), str(caught.value), repr(caught.value)):
         assert "AKIA-SECRET-1" not in text and "SUPER-SECRET-2" not in text
+
+
+async def test_an_unchanged_status_body_is_not_parsed_again(served):
+    async with served.client(0) as client:
+        first = await client.status()
+        again = await client.status()
+        assert again is first  # the same immutable models, no second parse
+        served.clock.advance(5)  # running jobs move: a new body, a new parse
+        moved = await client.status()
+        assert moved is not first and moved != first
