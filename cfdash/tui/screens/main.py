@@ -29,9 +29,7 @@ from cfdash.tui.screens.details import DetailsScreen
 from cfdash.tui.screens.main_bulk import BulkActions
 from cfdash.tui.screens.main_panels import PanelActions
 from cfdash.tui.widgets.job_grid import JobGrid
-from cfdash.tui.widgets.release_panel import ReleasePanel
 from cfdash.tui.widgets.status_header import StatusHeader
-from cfdash.tui.widgets.wall import WallSummary
 
 __all__ = ["MainScreen"]
 
@@ -125,8 +123,6 @@ class MainScreen(BulkActions, PanelActions, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield StatusHeader(self.engine, self.clock, demo=self.demo, stalled=self._stalled_count)
-        yield WallSummary()
-        yield ReleasePanel(self.clock, id="releases")
         stale_after = {
             name: STALE_REFRESHES * self.engine.link(name).interval for name in self.engine.accounts
         }

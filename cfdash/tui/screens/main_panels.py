@@ -6,28 +6,36 @@ from typing import TYPE_CHECKING
 
 from cfdash.engine.releases import rollup
 from cfdash.export import export_csv
-from cfdash.tui.widgets.release_panel import ReleasePanel
-from cfdash.tui.widgets.wall import WallSummary
 
 if TYPE_CHECKING:
     from cfdash.tui.screens.main import MainScreen
+    from cfdash.tui.widgets.release_panel import ReleasePanel
+    from cfdash.tui.widgets.wall import WallSummary
 
 __all__ = ["PanelActions"]
 
 
 class PanelActions:
-    """Wall summary (``w``), releases (``v``) and export (``e``) for ``MainScreen``."""
+    """Wall summary (``w``), releases (``v``) and export (``e``) for ``MainScreen``.
+
+    The panels are mounted the first time they are asked for, not at start-up: most sessions
+    never open them, and composing them would delay the first frame.
+    """
 
     @property
     def wall(self: MainScreen) -> WallSummary:
-        return self.query_one(WallSummary)
+        return self.query_one("WallSummary")  # type: ignore[return-value]
 
     @property
     def releases(self: MainScreen) -> ReleasePanel:
-        return self.query_one(ReleasePanel)
+        return self.query_one("ReleasePanel")  # type: ignore[return-value]
 
-    def action_releases(self: MainScreen) -> None:
+    async def action_releases(self: MainScreen) -> None:
         """``v``: show the releases and go to them; from the panel, hide it again."""
+        if not self.query("ReleasePanel"):
+            from cfdash.tui.widgets.release_panel import ReleasePanel
+
+            await self.mount(ReleasePanel(self.clock, id="releases"), after=self.header)
         panel = self.releases
         if panel.display and panel.has_focus:
             panel.display = False
@@ -38,8 +46,9 @@ class PanelActions:
         panel.focus()
 
     def _update_releases(self: MainScreen) -> None:
-        if self.releases.display:
-            self.releases.update_releases(rollup(self.engine.tracker.jobs.values()))
+        found = self.query("ReleasePanel")
+        if found and found.first().display:
+            found.first().update_releases(rollup(self.engine.tracker.jobs.values()))
 
     def on_release_panel_chosen(self: MainScreen, event: ReleasePanel.Chosen) -> None:
         event.stop()
@@ -56,12 +65,17 @@ class PanelActions:
         self.releases.display = False
         self.table.focus()
 
-    def action_wall(self: MainScreen) -> None:
+    async def action_wall(self: MainScreen) -> None:
+        if not self.query("WallSummary"):
+            from cfdash.tui.widgets.wall import WallSummary
+
+            await self.mount(WallSummary(), after=self.header)
         self.wall.toggle(self._update_wall)
 
     def _update_wall(self: MainScreen) -> None:
-        if self.wall.has_class("visible"):
-            self.wall.update_counts(
+        found = self.query("WallSummary")
+        if found and found.first().has_class("visible"):
+            found.first().update_counts(
                 self.engine.tracker.jobs.values(), self._stalled_count(), self.engine.accounts
             )
 
