@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from cfdash.engine.events import Transition
 from cfdash.engine.tracking import JobKey, TrackedJob, Tracker
+from cfdash.timefmt import duration
 
 if TYPE_CHECKING:
     from cfdash.config.schema import Settings
@@ -42,18 +43,8 @@ class _Watch:
 
 
 def span_text(seconds: float) -> str:
-    """A duration for people: ``45s``, ``12m``, ``1h 5m``, ``2d 3h``."""
-    seconds = max(0, int(seconds))
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes = seconds // 60
-    if minutes < 60:
-        return f"{minutes}m"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
-    days, hours = divmod(hours, 24)
-    return f"{days}d {hours}h" if hours else f"{days}d"
+    """A duration for people, as everywhere in cfdash (``45s``, ``12m``, ``1h05m``)."""
+    return duration(seconds)
 
 
 class StallDetector:
