@@ -69,7 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=int, default=8642)
     sim.add_argument("--seed", type=int, default=0)
-    sim.add_argument("--speed", type=float, default=None, help="sim seconds per second")
+    sim.add_argument(
+        "--speed", type=float, default=None, help="service seconds per second (default: the demo's)"
+    )
     sim.add_argument("--accounts", type=int, default=3)
     sim.add_argument("--jobs", type=int, default=12)
     sim.add_argument("--public", action="store_true", help="allow a non-loopback --host")
@@ -268,12 +270,13 @@ def _run_demo(args: argparse.Namespace) -> int:
 
 def _run_sim(args: argparse.Namespace) -> int:
     from cfdash.sim.cli import run_sim
+    from cfdash.sim.demo import DEMO_SPEED
 
     return run_sim(
         host=args.host,
         port=args.port,
         seed=args.seed,
-        speed=args.speed,
+        speed=DEMO_SPEED if args.speed is None else args.speed,
         accounts=args.accounts,
         jobs=args.jobs,
         allow_public=args.public,
