@@ -368,8 +368,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run_dashboard(args)
     except HeadlessError as error:
         return _error(str(error), error.code)
-    except ConfigNotFound as missing:
-        return _error(f"{missing} — or run `cfdash --demo` to try it on the built-in simulator.")
+    except ConfigNotFound as missing:  # its sentence already suggests cfdash --demo
+        return _error(str(missing))
     except (ConfigError, StateError) as error:
         return _error(str(error))
     except KeyboardInterrupt:
