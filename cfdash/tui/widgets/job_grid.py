@@ -1,5 +1,9 @@
 """The job table: a line-API widget that re-renders only the rows whose text changed.
 
+What the rows say and in which order is ``GridRows``' business (cfdash/tui/grid_rows.py);
+this widget turns rows into cached strips, keeps the cursor, and refreshes only the lines a
+change touched.
+
 Textual's DataTable keys its line cache to one counter that every ``update_cell`` bumps, so
 any change re-renders every visible row; at a thousand jobs that is most of a core. Here each
 row keeps its cell texts and one rendered ``Strip``; a poll re-renders only the rows it
@@ -25,17 +29,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from cfdash.engine.tracking import JobKey, TrackedJob, Tracker
-from cfdash.tui.rows import (
-    COLUMNS,
-    CYCLED,
-    SORTS,
-    Cell,
-    Column,
-    cells_for,
-    matches,
-    sort_key,
-    ticking_cells,
-)
+from cfdash.tui.grid_rows import GridRows, Redraw
+from cfdash.tui.rows import COLUMNS, Column
 from cfdash.tui.themes import phase_styles
 
 __all__ = ["JobGrid"]
@@ -100,33 +95,65 @@ class JobGrid(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(id=id)
         self.tracker = tracker
-        self.clock = clock
-        self.stale_after = dict(stale_after or {})
-        self.filter_text = ""
-        self.failed_only = False
-        self.sort = "account"
-        self.sort_reverse = False
+        self.rows = GridRows(tracker, clock, stale_after)
         self.cursor = 0
         #: Until the user picks a row, the cursor stays at the top as rows arrive; after,
         #: it follows the picked job wherever sorting or new rows move it.
         self._picked = False
-        self._order: list[JobKey] = []
-        self._index: dict[JobKey, int] = {}
-        self._cells: dict[JobKey, dict[str, Cell]] = {}
         #: Rendered rows without their row background; dropped when the row's text changes.
         self._strips: dict[JobKey, Strip] = {}
-        self._widths = {column.key: cell_len(column.label) for column in COLUMNS}
         self._flex_width = 16
         self._width = 0
         self._styles: dict[str, Style] = {}
-        #: Rows changed by a deferred poll, rendered at the next ``flush``.
-        self._pending: set[JobKey] = set()
-        #: Jobs flagged STALLED (by the screen's stall detector).
-        self.stalled: frozenset[JobKey] = frozenset()
-        #: Jobs marked for a bulk action (space, ctrl+a, x).
-        self.marked: set[JobKey] = set()
-        #: Show one release (target_imageversionid) only; None shows all.
-        self.release: int | None = None
+
+    # -- what the screen reads --------------------------------------------------------------
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows)
+
+    @property
+    def row_keys(self) -> list[JobKey]:
+        """The visible rows, in the order shown."""
+        return list(self.rows.order)
+
+    def cell_text(self, key: JobKey, column: str) -> str:
+        return self.rows.cell_text(key, column)
+
+    def row_text(self, key: JobKey) -> str:
+        return self.rows.row_text(key)
+
+    def cell_style(self, key: JobKey, column: str) -> Style:
+        """The theme style a cell is drawn with (without the row's background)."""
+        return self._styles.get(self.rows.cells[key][column].style) or Style.null()
+
+    @property
+    def filter_text(self) -> str:
+        return self.rows.filter_text
+
+    @property
+    def failed_only(self) -> bool:
+        return self.rows.failed_only
+
+    @property
+    def release(self) -> int | None:
+        return self.rows.release
+
+    @property
+    def sort(self) -> str:
+        return self.rows.sort
+
+    @property
+    def sort_label(self) -> str:
+        return self.rows.sort_label
+
+    @property
+    def marked(self) -> set[JobKey]:
+        return self.rows.marked
+
+    @property
+    def cursor_row(self) -> int:
+        return self.cursor
 
     # -- geometry and styles ----------------------------------------------------------------
 
@@ -154,24 +181,10 @@ class JobGrid(ScrollView, can_focus=True):
         super().notify_style_update()
         self._strips.clear()
 
-    def _measure(self, keys: Iterable[JobKey]) -> bool:
-        """Widen auto-width columns for these rows' texts; True if any column grew."""
-        grew = False
-        for column in COLUMNS:
-            if column.width is not None or column.flex:
-                continue
-            widest = self._widths[column.key]
-            for key in keys:
-                widest = max(widest, cell_len(self._cells[key][column.key].text))
-            widest = min(widest, column.max_width)
-            if widest > self._widths[column.key]:
-                self._widths[column.key], grew = widest, True
-        return grew
-
     def _width_of(self, column: Column) -> int:
         if column.flex:
             return self._flex_width
-        return column.width if column.width is not None else self._widths[column.key]
+        return column.width if column.width is not None else self.rows.widths[column.key]
 
     def _fit_flex(self) -> bool:
         """Give the flexible column (the error) what the others leave; True if it changed."""
@@ -195,14 +208,32 @@ class JobGrid(ScrollView, can_focus=True):
     def _update_virtual_size(self) -> None:
         self._fit_flex()
         self._width = sum(self._width_of(column) + 2 for column in COLUMNS)
-        self.virtual_size = Size(self._width, len(self._order) + 1)
+        self.virtual_size = Size(self._width, len(self.rows) + 1)
+
+    def column_x(self, key: str) -> int:
+        """Where a column starts, in content cells (for clicks in tests)."""
+        x = 0
+        for column in COLUMNS:
+            if column.key == key:
+                return x
+            x += self._width_of(column) + 2
+        raise KeyError(key)
+
+    def _column_at(self, x: int) -> Column | None:
+        start = 0
+        for column in COLUMNS:
+            end = start + self._width_of(column) + 2
+            if start <= x < end:
+                return column
+            start = end
+        return None
 
     # -- rendering --------------------------------------------------------------------------
 
     def _row_strip(self, key: JobKey) -> Strip:
         strip = self._strips.get(key)
         if strip is None:
-            cells = self._cells[key]
+            cells = self.rows.cells[key]
             segments = []
             for column in COLUMNS:
                 cell = cells[column.key]
@@ -221,8 +252,8 @@ class JobGrid(ScrollView, can_focus=True):
         for column in COLUMNS:
             width = self._width_of(column)
             label = column.label
-            if column.sort == self.sort:
-                label = f"{label} {'▴' if self.sort_reverse else '▾'}"
+            if column.sort == self.rows.sort:
+                label = f"{label} {'▴' if self.rows.sort_reverse else '▾'}"
             label = set_cell_size(label, width)
             if column.align == "right":
                 label = label.strip().rjust(width)
@@ -238,9 +269,9 @@ class JobGrid(ScrollView, can_focus=True):
             return strip.crop_extend(scroll_x, scroll_x + width, style)
         index = scroll_y + y - 1
         base = self.rich_style
-        if index >= len(self._order):
+        if index >= len(self.rows):
             return Strip.blank(width, base)
-        strip = self._row_strip(self._order[index])
+        strip = self._row_strip(self.rows.order[index])
         if index == self.cursor:
             # The cursor wins over state colours (which could vanish into its background);
             # the symbol and word still say the state.
@@ -260,91 +291,28 @@ class JobGrid(ScrollView, can_focus=True):
         if scroll_y <= index < scroll_y + self.size.height:
             self.refresh_line(index + 1)
 
-    # -- rows -------------------------------------------------------------------------------
+    def _redraw(self, redraw: Redraw, selected: JobKey | None) -> None:
+        """Drop stale strips and refresh what ``redraw`` says: a few lines, or all of them."""
+        for key in redraw.touched + redraw.left:
+            self._strips.pop(key, None)
+        if redraw.widened:
+            self._strips.clear()
+        if redraw.reordered or redraw.widened:
+            index = self.rows.index
+            if self._picked and selected in index:
+                self.cursor = index[selected]
+            self.cursor = max(0, min(self.cursor, len(self.rows) - 1))
+            self._update_virtual_size()
+            self.refresh()
+            return
+        for key in redraw.touched:
+            self._refresh_row(self.rows.index[key])
 
-    @property
-    def row_count(self) -> int:
-        return len(self._order)
-
-    @property
-    def row_keys(self) -> list[JobKey]:
-        """The visible rows, in the order shown."""
-        return list(self._order)
-
-    visible_keys = row_keys
-
-    def cell_text(self, key: JobKey, column: str) -> str:
-        return self._cells[key][column].text
-
-    def cell_style(self, key: JobKey, column: str) -> Style:
-        """The theme style a cell is drawn with (without the row's background)."""
-        return self._styles.get(self._cells[key][column].style) or Style.null()
-
-    def column_x(self, key: str) -> int:
-        """Where a column starts, in content cells (for clicks in tests)."""
-        x = 0
-        for column in COLUMNS:
-            if column.key == key:
-                return x
-            x += self._width_of(column) + 2
-        raise KeyError(key)
-
-    @property
-    def cursor_row(self) -> int:
-        return self.cursor
-
-    def row_text(self, key: JobKey) -> str:
-        return " ".join(cell.text for cell in self._cells[key].values())
-
-    @property
-    def sort_label(self) -> str:
-        label = SORTS[self.sort][0]
-        return f"{label}, reversed" if self.sort_reverse else label
-
-    def _place(self, order: list[JobKey]) -> None:
-        """Adopt a new row order, keeping the cursor on the same job."""
-        selected = self.selected_key
-        self._order = order
-        self._index = {key: index for index, key in enumerate(order)}
-        if self._picked and selected in self._index:
-            self.cursor = self._index[selected]
-        self.cursor = max(0, min(self.cursor, len(order) - 1))
-        self._update_virtual_size()
-        self.refresh()
-
-    def _sorted(self, keys: Iterable[JobKey]) -> list[JobKey]:
-        key_fn = sort_key(self.sort)
-        jobs = self.tracker.jobs
-        return sorted(keys, key=lambda key: key_fn(jobs[key]), reverse=self.sort_reverse)
+    # -- what the screen calls --------------------------------------------------------------
 
     def show_all(self) -> None:
         """Rebuild the visible set from the tracker: the filter or the sort changed."""
-        now = self.clock()
-        wanted = [key for key, job in self.tracker.jobs.items() if self._wanted(job)]
-        for key in wanted:
-            if key not in self._cells:
-                self._cells[key] = self._cells_of(self.tracker.jobs[key], now)
-        for key in set(self._cells) - set(wanted):
-            self._forget(key)
-        self._measure(wanted)
-        self._strips.clear()
-        self._place(self._sorted(wanted))
-
-    def _wanted(self, job: TrackedJob) -> bool:
-        return matches(job, self.filter_text, self.failed_only, self.release)
-
-    def _cells_of(self, job: TrackedJob, now: float) -> dict[str, Cell]:
-        key = job.key
-        return cells_for(job, now, self.stale_after, key in self.stalled, key in self.marked)
-
-    def set_stalled(self, stalled: frozenset[JobKey], changed: Iterable[JobKey]) -> None:
-        """New stall flags; ``changed`` rows are redrawn (at the next flush)."""
-        self.stalled = stalled
-        self._pending.update(key for key in changed if key in self.tracker.jobs)
-
-    def _forget(self, key: JobKey) -> None:
-        self._cells.pop(key, None)
-        self._strips.pop(key, None)
+        self._redraw(self.rows.rebuild(), self.selected_key)
 
     def apply(
         self,
@@ -356,145 +324,59 @@ class JobGrid(ScrollView, can_focus=True):
     ) -> None:
         """Take the rows one poll (or action) changed; with ``defer``, render them at ``flush``."""
         for key in removed:
-            self._pending.discard(key)
-            if key in self._index:
-                self._forget(key)
-                self._place([k for k in self._order if k != key])
-        self._pending.update(added)
-        self._pending.update(changed)
+            self._redraw(self.rows.remove(key), self.selected_key)
+        self.rows.pending.update(added)
+        self.rows.pending.update(changed)
         if not defer:
             self.flush()
 
     def flush(self) -> None:
         """Render what changed since the last flush: only those rows' lines are refreshed."""
-        if not self._pending:
-            return
-        pending, self._pending = self._pending, set()
-        now = self.clock()
-        entered: list[JobKey] = []
-        left: list[JobKey] = []
-        touched: list[JobKey] = []
-        for key in pending:
-            job = self.tracker.jobs.get(key)
-            wanted = job is not None and self._wanted(job)
-            if key in self._index and not wanted:
-                left.append(key)
-            elif wanted and key not in self._index:
-                self._cells[key] = self._cells_of(job, now)
-                entered.append(key)
-            elif wanted and self._update_cells(key, self._cells_of(job, now)):
-                touched.append(key)
-        regrow = self._measure(entered + touched)
-        if regrow:
-            self._strips.clear()
-        moved = bool(entered or left) or (touched and self.sort != "account")
-        if moved:
-            for key in left:
-                self._forget(key)
-            gone = set(left)
-            order = self._sorted([k for k in self._order if k not in gone] + entered)
-            if order != self._order or entered or left:
-                self._place(order)
-                return
-        if regrow:
-            self._update_virtual_size()
-            self.refresh()
-            return
-        for key in touched:
-            self._refresh_row(self._index[key])
-
-    def _update_cells(self, key: JobKey, cells: Mapping[str, Cell]) -> bool:
-        """Store new cell values; drop the row's strip only if some text or style changed."""
-        current = self._cells[key]
-        changed = False
-        for column, cell in cells.items():
-            if current.get(column) != cell:
-                current[column] = cell
-                changed = True
-        if changed:
-            self._strips.pop(key, None)
-        return changed
+        self._redraw(self.rows.flush(), self.selected_key)
 
     def tick(self) -> None:
         """Once a second: deferred poll results, then the countdowns and ages."""
-        self.flush()
-        now = self.clock()
-        jobs = self.tracker.jobs
-        changed = []
-        for key in self._order:
-            job = jobs.get(key)
-            if job is None:
-                continue
-            if self._update_cells(key, ticking_cells(job, now, self.stale_after)):
-                changed.append(key)
-        if changed and self.sort == "eta":
-            self._place(self._sorted(self._order))
-            return
-        for key in changed:
-            self._refresh_row(self._index[key])
+        self._redraw(self.rows.tick(), self.selected_key)
 
-    # -- filter and sort --------------------------------------------------------------------
+    def set_stalled(self, stalled: frozenset[JobKey], changed: Iterable[JobKey]) -> None:
+        """New stall flags; ``changed`` rows are redrawn at the next flush."""
+        self.rows.set_stalled(stalled, changed)
 
-    _ALL = object()
+    def set_filter(self, text: str | None = None, failed_only: bool | None = None, **release):
+        """Filter by text, failed-only and (``release=``) one image version."""
+        self._redraw(self.rows.set_filter(text, failed_only, **release), self.selected_key)
 
-    def set_filter(
-        self,
-        text: str | None = None,
-        failed_only: bool | None = None,
-        release: int | object | None = _ALL,
-    ) -> None:
-        if text is not None:
-            self.filter_text = text.strip()
-        if failed_only is not None:
-            self.failed_only = failed_only
-        if release is not self._ALL:
-            self.release = release  # type: ignore[assignment]
-        self.show_all()
+    def sort_by(self, sort: str) -> str:
+        """Sort by ``sort``; asking for the current sort again reverses it."""
+        self._redraw(self.rows.sort_by(sort), self.selected_key)
+        return self.sort_label
 
-    # -- marks ------------------------------------------------------------------------------
+    def cycle_sort(self) -> str:
+        self._redraw(self.rows.cycle_sort(), self.selected_key)
+        return self.sort_label
 
     def set_marks(self, keys: Iterable[JobKey], marked: bool = True) -> None:
         """Mark (or unmark) these jobs; their rows are redrawn at once."""
-        for key in keys:
-            if marked:
-                self.marked.add(key)
-            else:
-                self.marked.discard(key)
-            if key in self._index:
-                self._pending.add(key)
+        self.rows.set_marks(keys, marked)
         self.flush()
 
     def toggle_mark(self, key: JobKey) -> bool:
         """Flip the mark of ``key``; True if it is now marked."""
-        marked = key not in self.marked
+        marked = key not in self.rows.marked
         self.set_marks([key], marked)
         return marked
 
     def clear_marks(self) -> int:
-        count = len(self.marked)
-        self.set_marks(list(self.marked), False)
+        count = len(self.rows.marked)
+        self.set_marks(list(self.rows.marked), False)
         return count
-
-    def sort_by(self, sort: str) -> str:
-        """Sort by ``sort``; asking for the current sort again reverses it."""
-        self.sort_reverse = not self.sort_reverse if sort == self.sort else False
-        self.sort = sort
-        self.show_all()
-        return self.sort_label
-
-    def cycle_sort(self) -> str:
-        """``s``: the next of the cycled sorts (from a header's sort: the first), unreversed."""
-        index = CYCLED.index(self.sort) + 1 if self.sort in CYCLED else 0
-        self.sort, self.sort_reverse = CYCLED[index % len(CYCLED)], False
-        self.show_all()
-        return self.sort_label
 
     # -- selection --------------------------------------------------------------------------
 
     @property
     def selected_key(self) -> JobKey | None:
-        if 0 <= self.cursor < len(self._order):
-            return self._order[self.cursor]
+        if 0 <= self.cursor < len(self.rows):
+            return self.rows.order[self.cursor]
         return None
 
     @property
@@ -503,14 +385,14 @@ class JobGrid(ScrollView, can_focus=True):
         return self.tracker.jobs.get(key) if key is not None else None
 
     def select(self, key: JobKey) -> None:
-        if key in self._index:
-            self._move_to(self._index[key])
+        if key in self.rows.index:
+            self._move_to(self.rows.index[key])
 
     def _move_to(self, index: int) -> None:
-        if not self._order:
+        if not len(self.rows):
             return
         self._picked = True
-        index = max(0, min(index, len(self._order) - 1))
+        index = max(0, min(index, len(self.rows) - 1))
         old, self.cursor = self.cursor, index
         self._refresh_row(old)
         self._refresh_row(index)
@@ -528,7 +410,7 @@ class JobGrid(ScrollView, can_focus=True):
         self._move_to(self.cursor + direction * max(1, self.size.height - 2))
 
     def action_jump(self, index: int) -> None:
-        self._move_to(index if index >= 0 else len(self._order) - 1)
+        self._move_to(index if index >= 0 else len(self.rows) - 1)
 
     def action_choose(self) -> None:
         key = self.selected_key
@@ -546,18 +428,9 @@ class JobGrid(ScrollView, can_focus=True):
                 self.post_message(self.SortChanged(self.sort_by(column.sort)))
             return
         index = scroll_y + offset.y - 1
-        if index >= len(self._order):
+        if index >= len(self.rows):
             return
         if index == self.cursor:
             self.action_choose()
         else:
             self._move_to(index)
-
-    def _column_at(self, x: int) -> Column | None:
-        start = 0
-        for column in COLUMNS:
-            end = start + self._width_of(column) + 2
-            if start <= x < end:
-                return column
-            start = end
-        return None

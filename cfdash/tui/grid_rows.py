@@ -1,0 +1,244 @@
+"""The job table's rows without the widget: which jobs show, in what order, saying what.
+
+Filtering, sorting, marks, stall flags and the rows a poll left pending all live here as plain
+data, so the widget (``JobGrid``) only turns rows into strips and lines into frames. Each
+``flush``/``tick`` reports exactly what the screen must redraw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from rich.cells import cell_len
+
+from cfdash.engine.tracking import JobKey, TrackedJob, Tracker
+from cfdash.tui.rows import (
+    COLUMNS,
+    CYCLED,
+    SORTS,
+    Cell,
+    cells_for,
+    matches,
+    sort_key,
+    ticking_cells,
+)
+
+__all__ = ["GridRows", "Redraw"]
+
+_UNSET = object()
+
+
+@dataclass
+class Redraw:
+    """What the widget must redraw after a change."""
+
+    #: The order (or set) of rows changed: every visible line.
+    reordered: bool = False
+    #: An auto-width column grew: every row's strip is stale.
+    widened: bool = False
+    #: Rows whose cells changed (their strips are stale, their lines need refreshing).
+    touched: list[JobKey] = field(default_factory=list)
+    #: Rows that left the view (their strips can go).
+    left: list[JobKey] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return self.reordered or self.widened or bool(self.touched or self.left)
+
+
+class GridRows:
+    """The visible rows of the job table and their cell texts."""
+
+    def __init__(
+        self,
+        tracker: Tracker,
+        clock: Callable[[], float],
+        stale_after: Mapping[str, float] | None = None,
+    ) -> None:
+        self.tracker = tracker
+        self.clock = clock
+        self.stale_after = dict(stale_after or {})
+        self.filter_text = ""
+        self.failed_only = False
+        #: Show one release (target_imageversionid) only; None shows all.
+        self.release: int | None = None
+        self.sort = "account"
+        self.sort_reverse = False
+        #: Jobs marked for a bulk action (space, ctrl+a, x).
+        self.marked: set[JobKey] = set()
+        #: Jobs flagged STALLED (by the screen's stall detector).
+        self.stalled: frozenset[JobKey] = frozenset()
+        self.order: list[JobKey] = []
+        self.index: dict[JobKey, int] = {}
+        self.cells: dict[JobKey, dict[str, Cell]] = {}
+        #: Widest text seen per auto-width column (never shrinks between rebuilds).
+        self.widths = {column.key: cell_len(column.label) for column in COLUMNS}
+        #: Rows changed since the last flush (a deferred poll, a mark, a stall flag).
+        self.pending: set[JobKey] = set()
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def cell_text(self, key: JobKey, column: str) -> str:
+        return self.cells[key][column].text
+
+    def row_text(self, key: JobKey) -> str:
+        return " ".join(cell.text for cell in self.cells[key].values())
+
+    @property
+    def sort_label(self) -> str:
+        label = SORTS[self.sort][0]
+        return f"{label}, reversed" if self.sort_reverse else label
+
+    def wanted(self, job: TrackedJob) -> bool:
+        return matches(job, self.filter_text, self.failed_only, self.release)
+
+    def _cells_of(self, job: TrackedJob, now: float) -> dict[str, Cell]:
+        key = job.key
+        return cells_for(job, now, self.stale_after, key in self.stalled, key in self.marked)
+
+    def _sorted(self, keys: Iterable[JobKey]) -> list[JobKey]:
+        key_fn = sort_key(self.sort)
+        jobs = self.tracker.jobs
+        return sorted(keys, key=lambda key: key_fn(jobs[key]), reverse=self.sort_reverse)
+
+    def _set_order(self, order: list[JobKey]) -> None:
+        self.order = order
+        self.index = {key: index for index, key in enumerate(order)}
+
+    def _measure(self, keys: Iterable[JobKey]) -> bool:
+        """Widen auto-width columns for these rows' texts; True if any column grew."""
+        grew = False
+        for column in COLUMNS:
+            if column.width is not None or column.flex:
+                continue
+            widest = self.widths[column.key]
+            for key in keys:
+                widest = max(widest, cell_len(self.cells[key][column.key].text))
+            widest = min(widest, column.max_width)
+            if widest > self.widths[column.key]:
+                self.widths[column.key], grew = widest, True
+        return grew
+
+    def _update_cells(self, key: JobKey, cells: Mapping[str, Cell]) -> bool:
+        """Store new cell values; True only if some text or style changed."""
+        current = self.cells[key]
+        changed = False
+        for column, cell in cells.items():
+            if current.get(column) != cell:
+                current[column] = cell
+                changed = True
+        return changed
+
+    # -- changing ---------------------------------------------------------------------------
+
+    def rebuild(self) -> Redraw:
+        """Recompute the visible set from the tracker: the filter or the sort changed."""
+        now = self.clock()
+        jobs = self.tracker.jobs
+        wanted = [key for key, job in jobs.items() if self.wanted(job)]
+        for key in wanted:
+            if key not in self.cells:
+                self.cells[key] = self._cells_of(jobs[key], now)
+        left = [key for key in self.cells if key not in set(wanted)]
+        for key in left:
+            del self.cells[key]
+        self._measure(wanted)
+        self._set_order(self._sorted(wanted))
+        return Redraw(reordered=True, widened=True, left=left)
+
+    def remove(self, key: JobKey) -> Redraw:
+        self.pending.discard(key)
+        if key not in self.index:
+            return Redraw()
+        del self.cells[key]
+        self._set_order([k for k in self.order if k != key])
+        return Redraw(reordered=True, left=[key])
+
+    def flush(self) -> Redraw:
+        """Bring the pending rows up to date; says which lines to redraw."""
+        if not self.pending:
+            return Redraw()
+        pending, self.pending = self.pending, set()
+        now = self.clock()
+        jobs = self.tracker.jobs
+        entered: list[JobKey] = []
+        redraw = Redraw()
+        for key in pending:
+            job = jobs.get(key)
+            wanted = job is not None and self.wanted(job)
+            if key in self.index and not wanted:
+                redraw.left.append(key)
+            elif wanted and key not in self.index:
+                self.cells[key] = self._cells_of(job, now)
+                entered.append(key)
+            elif wanted and self._update_cells(key, self._cells_of(job, now)):
+                redraw.touched.append(key)
+        redraw.widened = self._measure(entered + redraw.touched)
+        for key in redraw.left:
+            del self.cells[key]
+        if entered or redraw.left or (redraw.touched and self.sort != "account"):
+            gone = set(redraw.left)
+            order = self._sorted([k for k in self.order if k not in gone] + entered)
+            if order != self.order or entered or redraw.left:
+                self._set_order(order)
+                redraw.reordered = True
+        return redraw
+
+    def tick(self) -> Redraw:
+        """Pending rows, then the countdowns and ages (and the ETA sort, if it is on)."""
+        redraw = self.flush()
+        now = self.clock()
+        jobs = self.tracker.jobs
+        for key in self.order:
+            job = jobs.get(key)
+            if job is not None and self._update_cells(
+                key, ticking_cells(job, now, self.stale_after)
+            ):
+                redraw.touched.append(key)
+        if redraw.touched and self.sort == "eta":
+            self._set_order(self._sorted(self.order))
+            redraw.reordered = True
+        return redraw
+
+    def set_filter(
+        self,
+        text: str | None = None,
+        failed_only: bool | None = None,
+        release: int | object | None = _UNSET,
+    ) -> Redraw:
+        if text is not None:
+            self.filter_text = text.strip()
+        if failed_only is not None:
+            self.failed_only = failed_only
+        if release is not _UNSET:
+            self.release = release  # type: ignore[assignment]
+        return self.rebuild()
+
+    def sort_by(self, sort: str) -> Redraw:
+        """Sort by ``sort``; asking for the current sort again reverses it."""
+        self.sort_reverse = not self.sort_reverse if sort == self.sort else False
+        self.sort = sort
+        return self.rebuild()
+
+    def cycle_sort(self) -> Redraw:
+        """``s``: the next of the cycled sorts (from a header's sort: the first), unreversed."""
+        index = CYCLED.index(self.sort) + 1 if self.sort in CYCLED else 0
+        self.sort, self.sort_reverse = CYCLED[index % len(CYCLED)], False
+        return self.rebuild()
+
+    def set_marks(self, keys: Iterable[JobKey], marked: bool = True) -> None:
+        """Mark (or unmark) these jobs; their rows wait in ``pending`` for the next flush."""
+        for key in keys:
+            if marked:
+                self.marked.add(key)
+            else:
+                self.marked.discard(key)
+            if key in self.index:
+                self.pending.add(key)
+
+    def set_stalled(self, stalled: frozenset[JobKey], changed: Iterable[JobKey]) -> None:
+        self.stalled = stalled
+        self.pending.update(key for key in changed if key in self.tracker.jobs)
