@@ -22,6 +22,19 @@ async def wait_for(condition: Callable[[], bool], pilot, timeout: float = 5.0) -
         await pilot.pause(0.02)
 
 
+def notices_of(app) -> list[str]:
+    """Capture the notifications the app shows, as text."""
+    shown: list[str] = []
+    original = app.notify
+
+    def notify(message, *args, **kwargs):
+        shown.append(str(message))
+        return original(message, *args, **kwargs)
+
+    app.notify = notify
+    return shown
+
+
 @pytest.fixture
 def make_app(served, tmp_path):
     """Build the dashboard exactly as the CLI does, with a state file in tmp_path."""

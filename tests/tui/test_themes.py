@@ -28,7 +28,7 @@ from cfdash.tui.themes import (
 )
 from cfdash.tui.widgets.job_grid import JobGrid
 
-from .conftest import wait_for
+from .conftest import notices_of, wait_for
 
 SIZE = (150, 32)
 GOOD = 'name = "{name}"\nprimary = "#336699"\n[variables]\nstate-failed = "#ff00ff"\n'
@@ -61,19 +61,6 @@ def make(served, tmp_path, themes_dir):
         )
 
     return build
-
-
-def notices_of(app) -> list[str]:
-    """Capture the notifications the app shows, as text."""
-    shown: list[str] = []
-    original = app.notify
-
-    def notify(message, *args, **kwargs):
-        shown.append(str(message))
-        return original(message, *args, **kwargs)
-
-    app.notify = notify
-    return shown
 
 
 # -- the shipped files -------------------------------------------------------------------------

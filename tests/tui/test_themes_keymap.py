@@ -20,6 +20,8 @@ from cfdash.tui.screens.main import MainScreen
 from cfdash.tui.widgets.job_grid import JobGrid
 from cfdash.tui.widgets.release_panel import ReleasePanel
 
+from .conftest import notices_of
+
 SIZE = (150, 32)
 
 
@@ -100,19 +102,6 @@ async def test_a_clashing_remap_is_not_applied_and_one_notice_says_why(make, tmp
         assert "keymap.qeue" in notice and "keep their default bindings" in notice
         rows = {description: key for key, description in app.help_rows()}
         assert rows["Queue"] == "q" and rows["Refresh"] == "r"  # both still reachable
-
-
-def notices_of(app) -> list[str]:
-    """Capture the notifications the app shows, as text."""
-    shown: list[str] = []
-    original = app.notify
-
-    def notify(message, *args, **kwargs):
-        shown.append(str(message))
-        return original(message, *args, **kwargs)
-
-    app.notify = notify
-    return shown
 
 
 def header_x(table: JobGrid, column: str) -> int:
