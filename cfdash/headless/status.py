@@ -51,6 +51,7 @@ def job_json(job: TrackedJob, errors: dict[str, ClanforgeError]) -> dict[str, An
         "jobid": job.jobid,
         "kind": job.kind or None,
         "label": job.label,
+        "target": job.target or None,
         "state": _word(job, errors),
         "phase": job.phase,
         "progress": job.progress,
@@ -82,7 +83,7 @@ def status_table(engine: Engine, errors: dict[str, ClanforgeError], now: float) 
             job.account,
             str(job.jobid),
             job.kind,
-            job.label or "",
+            job.label or job.target,  # as on the dashboard: the mirror or machine if unlabelled
             _word(job, errors),
             progress_text(job),
             eta_text(job.eta, now),
