@@ -75,6 +75,10 @@ class GridRows:
         self.widths = {column.key: cell_len(column.label) for column in COLUMNS}
         #: Rows changed since the last flush (a deferred poll, a mark, a stall flag).
         self.pending: set[JobKey] = set()
+        #: The clock-driven cells (ETA countdown, age) are brought up to date only for rows
+        #: on screen; ``ticked`` says when each row last was, ``last_tick`` when the tick ran.
+        self.last_tick = clock()
+        self.ticked: dict[JobKey, float] = {}
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -82,9 +86,11 @@ class GridRows:
         return len(self.order)
 
     def cell_text(self, key: JobKey, column: str) -> str:
+        self.catch_up(key)
         return self.cells[key][column].text
 
     def row_text(self, key: JobKey) -> str:
+        self.catch_up(key)
         return " ".join(cell.text for cell in self.cells[key].values())
 
     @property
@@ -97,6 +103,7 @@ class GridRows:
 
     def _cells_of(self, job: TrackedJob, now: float) -> dict[str, Cell]:
         key = job.key
+        self.ticked[key] = now
         return cells_for(job, now, self.stale_after, key in self.stalled, key in self.marked)
 
     def _sorted(self, keys: Iterable[JobKey]) -> list[JobKey]:
@@ -142,9 +149,11 @@ class GridRows:
         for key in wanted:
             if key not in self.cells:
                 self.cells[key] = self._cells_of(jobs[key], now)
-        left = [key for key in self.cells if key not in set(wanted)]
+        keep = set(wanted)
+        left = [key for key in self.cells if key not in keep]
         for key in left:
             del self.cells[key]
+            self.ticked.pop(key, None)
         self._measure(wanted)
         self._set_order(self._sorted(wanted))
         return Redraw(reordered=True, widened=True, left=left)
@@ -154,6 +163,7 @@ class GridRows:
         if key not in self.index:
             return Redraw()
         del self.cells[key]
+        self.ticked.pop(key, None)
         self._set_order([k for k in self.order if k != key])
         return Redraw(reordered=True, left=[key])
 
@@ -179,6 +189,7 @@ class GridRows:
         redraw.widened = self._measure(entered + redraw.touched)
         for key in redraw.left:
             del self.cells[key]
+            self.ticked.pop(key, None)
         if entered or redraw.left or (redraw.touched and self.sort != "account"):
             gone = set(redraw.left)
             order = self._sorted([k for k in self.order if k not in gone] + entered)
@@ -187,21 +198,26 @@ class GridRows:
                 redraw.reordered = True
         return redraw
 
-    def tick(self) -> Redraw:
-        """Pending rows, then the countdowns and ages (and the ETA sort, if it is on)."""
+    def tick(self, visible: range | None = None) -> Redraw:
+        """Pending rows, then the countdowns and ages of the rows on screen (``visible``
+        indexes into the order; None means all). Rows off screen catch up when shown."""
         redraw = self.flush()
-        now = self.clock()
-        jobs = self.tracker.jobs
-        for key in self.order:
-            job = jobs.get(key)
-            if job is not None and self._update_cells(
-                key, ticking_cells(job, now, self.stale_after)
-            ):
+        self.last_tick = self.clock()
+        window = self.order if visible is None else self.order[visible.start : visible.stop]
+        for key in window:
+            if self.catch_up(key):
                 redraw.touched.append(key)
-        if redraw.touched and self.sort == "eta":
-            self._set_order(self._sorted(self.order))
-            redraw.reordered = True
         return redraw
+
+    def catch_up(self, key: JobKey) -> bool:
+        """Bring a row's clock-driven cells to the last tick; True if their text changed."""
+        if self.ticked.get(key) == self.last_tick:
+            return False
+        job = self.tracker.jobs.get(key)
+        if job is None or key not in self.cells:
+            return False
+        self.ticked[key] = self.last_tick
+        return self._update_cells(key, ticking_cells(job, self.last_tick, self.stale_after))
 
     def set_filter(
         self,

@@ -81,3 +81,14 @@ def test_a_removed_row_leaves_and_a_new_one_enters_in_order():
     rows.pending |= {("a", 0)}
     redraw = rows.flush()
     assert redraw.reordered and rows.order[0] == ("a", 0)
+
+
+def test_the_tick_updates_rows_on_screen_and_others_catch_up_when_shown():
+    _, rows = world()
+    rows.clock = lambda: NOW + 5
+    redraw = rows.tick(range(0, 2))  # only the first two rows are on screen
+    assert sorted(redraw.touched) == sorted(rows.order[:2])
+    off_screen = rows.order[3]
+    assert rows.ticked[off_screen] != rows.last_tick  # not touched by the tick
+    assert rows.cell_text(off_screen, "age") == "5s ago"  # brought up to date when read
+    assert rows.ticked[off_screen] == rows.last_tick

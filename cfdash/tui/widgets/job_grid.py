@@ -271,7 +271,10 @@ class JobGrid(ScrollView, can_focus=True):
         base = self.rich_style
         if index >= len(self.rows):
             return Strip.blank(width, base)
-        strip = self._row_strip(self.rows.order[index])
+        key = self.rows.order[index]
+        if self.rows.catch_up(key):  # scrolled into view since the last tick
+            self._strips.pop(key, None)
+        strip = self._row_strip(key)
         if index == self.cursor:
             # The cursor wins over state colours (which could vanish into its background);
             # the symbol and word still say the state.
@@ -335,8 +338,10 @@ class JobGrid(ScrollView, can_focus=True):
         self._redraw(self.rows.flush(), self.selected_key)
 
     def tick(self) -> None:
-        """Once a second: deferred poll results, then the countdowns and ages."""
-        self._redraw(self.rows.tick(), self.selected_key)
+        """Once a second: deferred poll results, then the countdowns and ages on screen."""
+        top = self.scroll_offset.y
+        visible = range(top, top + max(1, self.size.height - 1))
+        self._redraw(self.rows.tick(visible), self.selected_key)
 
     def set_stalled(self, stalled: frozenset[JobKey], changed: Iterable[JobKey]) -> None:
         """New stall flags; ``changed`` rows are redrawn at the next flush."""
