@@ -168,6 +168,8 @@ class CfdashApp(App[None]):
         for binding in self._bindings_in_force():
             if not binding.id or not binding.description:
                 continue  # widget navigation (arrows, page keys) is listed once, below
+            if not self.main.check_action(binding.action, ()):
+                continue  # hidden here too (queueing in read-only mode)
             keys.setdefault(binding.id, []).append(self.get_key_display(binding))
             descriptions[binding.id] = binding.description
         rows = [(" / ".join(dict.fromkeys(keys[name])), descriptions[name]) for name in keys]
@@ -199,7 +201,7 @@ class CfdashApp(App[None]):
             keys.setdefault(bound.id, []).append(self.get_key_display(bound))
         for binding in self.main.BINDINGS:
             assert isinstance(binding, Binding)
-            if self.main.check_action(binding.action, ()) is None:
+            if not self.main.check_action(binding.action, ()):
                 continue  # hidden (e.g. queueing in read-only mode)
             key = " / ".join(dict.fromkeys(keys.get(binding.id) or [self.get_key_display(binding)]))
             yield SystemCommand(

@@ -80,3 +80,8 @@ async def test_read_only_refuses_marking_and_queueing(served, make_app):
         assert not grid(app).marked and not isinstance(app.screen, ConfirmScreen)
         assert "READ-ONLY" in app.main.header.build().plain
         assert served.sim.requests.count("queue") == 0
+        shown = {active.binding.action for active in app.main.active_bindings.values()}
+        assert not {"queue", "add", "remove", "mark_failed"} & shown  # gone from the footer
+        assert "refresh" in shown
+        palette = {command.title for command in app.get_system_commands(app.main)}
+        assert "Queue" not in palette and "Refresh" in palette

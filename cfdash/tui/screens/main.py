@@ -142,9 +142,9 @@ class MainScreen(BulkActions, PanelActions, Screen[None]):
         self.table.focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in _WRITES and self.engine.read_only:
-            return None
-        return True
+        # False hides the binding (footer, help, palette) and refuses the action; Textual
+        # reserves None for "shown but disabled".
+        return not (action in _WRITES and self.engine.read_only)
 
     # -- engine events ----------------------------------------------------------------------
 
