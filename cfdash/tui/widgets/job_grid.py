@@ -192,7 +192,10 @@ class JobGrid(ScrollView, can_focus=True):
         if flex is None:
             return False
         others = sum(self._width_of(c) + 2 for c in COLUMNS if not c.flex)
-        spare = self.scrollable_content_region.width - others - 2
+        # Leave room for the vertical scrollbar whether or not it shows yet: it appears when
+        # rows outgrow the screen, and would otherwise push the last column off the edge.
+        gutter = self.styles.scrollbar_size_vertical
+        spare = self.size.width - gutter - others - 2
         width = max(flex.width or 8, min(flex.max_width, spare))
         if width == self._flex_width:
             return False
