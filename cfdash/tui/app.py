@@ -26,6 +26,7 @@ from cfdash.engine.monitor import Monitor
 from cfdash.logs import current_log_path
 from cfdash.tui.alerts import Alerts
 from cfdash.tui.messages import Polled, Queued
+from cfdash.tui.screens.details import DetailsScreen
 from cfdash.tui.screens.help import HelpScreen
 from cfdash.tui.screens.main import MainScreen
 
@@ -138,6 +139,8 @@ class CfdashApp(App[None]):
     def _every_second(self) -> None:
         # A timer callback that raises would end the app: the tick is @contained.
         self.main.tick()
+        if isinstance(self.screen, DetailsScreen):
+            self.screen.refresh_details()  # the details of a running job move too
 
     def _fatal_error(self) -> None:
         """One sentence and the log's path instead of Textual's traceback (whose locals could

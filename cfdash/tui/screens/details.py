@@ -84,12 +84,17 @@ class DetailsScreen(Screen[None]):
         self.clock = clock
 
     def compose(self) -> ComposeResult:
+        self._shown = describe_job(self.job, self.clock())
         with VerticalScroll():
-            yield Static(Text(describe_job(self.job, self.clock())), id="details")
+            yield Static(Text(self._shown), id="details")
         yield Footer()
 
     def refresh_details(self) -> None:
-        self.query_one("#details", Static).update(Text(describe_job(self.job, self.clock())))
+        """Redraw with the job as it is now (a no-op for the screen if nothing changed)."""
+        text = describe_job(self.job, self.clock())
+        if text != self._shown:
+            self._shown = text
+            self.query_one("#details", Static).update(Text(text))
 
     def action_back(self) -> None:
         self.dismiss(None)
