@@ -107,3 +107,5 @@ async def test_wall_summary_shows_big_counts(served, make_app):
         assert wall.query_one("#count-failed").value == str(failed)
         assert wall.query_one("#tile-failed").has_class("alarm")
         assert "production:" in str(wall.query_one("#accounts").render())
+        tiles = [tile.region for tile in wall.query(".tile")]
+        assert len(tiles) == 5 and all(t.right <= wall.region.right for t in tiles)  # side by side

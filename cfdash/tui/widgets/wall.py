@@ -35,7 +35,8 @@ class WallSummary(Vertical):
     WallSummary.visible { display: block; }
     WallSummary Horizontal { height: auto; }
     WallSummary .tile { width: auto; height: auto; margin-right: 4; }
-    WallSummary .tile Label { text-style: bold; }
+    WallSummary .tile Label { text-style: bold; width: auto; }
+    WallSummary .tile Digits { width: auto; }
     WallSummary .tile.alarm Digits, WallSummary .tile.alarm Label { color: $error; }
     WallSummary #accounts { color: $foreground; }
     """
