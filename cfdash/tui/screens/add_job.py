@@ -47,7 +47,7 @@ class AddJobRequest:
 
 
 _MIRRORING = [
-    ("auto (from the status list)", "auto"),
+    ("auto (status list)", "auto"),
     ("true (mirror)", "true"),
     ("false (machine)", "false"),
 ]
