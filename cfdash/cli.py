@@ -348,6 +348,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Parse first: --version and --help answer before anything heavy is imported.
     args = build_parser().parse_args(argv)
 
+    from cfdash import startup
+
+    startup.pause()  # resumed once the dashboard is on screen, or below for other commands
     from cfdash.config import ConfigError, ConfigNotFound, StateError, log_dir
     from cfdash.headless.common import HeadlessError
     from cfdash.logs import setup_logging
@@ -356,6 +359,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     log_path = None
     if command != "config":
         log_path = setup_logging(log_dir(), args.log_level)
+    if command is not None:  # the dashboard resumes collection itself, after its first frame
+        startup.resume()
     try:
         if command == "sim":
             return _run_sim(args)

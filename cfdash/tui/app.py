@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
+from cfdash import startup
 from cfdash.engine.engine import Engine, PollDone, QueueDone
 from cfdash.engine.monitor import Monitor
 from cfdash.logs import current_log_path
@@ -100,6 +101,7 @@ class CfdashApp(App[None]):
             self.theme = theme  # before mount, so the first frame is already in this theme
 
     def on_mount(self) -> None:
+        self.call_after_refresh(startup.resume)  # see cfdash.startup
         if self._user_keymap:
             self.set_keymap(self._user_keymap)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
