@@ -195,9 +195,13 @@ def build_app(
     def persist() -> None:
         nonlocal state
         if store is not None:
-            state = state_from_tracker(engine.tracker, settings, state)
-            state = dataclasses.replace(state, theme=app.saved_theme)
-            store.save(state)
+            new = state_from_tracker(engine.tracker, settings, state)
+            new = dataclasses.replace(new, theme=app.saved_theme)
+            # Polls that bring in track_all rows call this too: write (and fsync) only when
+            # what the file holds would actually change.
+            if new != state:
+                store.save(new)
+            state = new
 
     monitor = Monitor(
         StallDetector.from_settings(settings),

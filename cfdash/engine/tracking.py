@@ -171,13 +171,6 @@ class Changes:
     def __bool__(self) -> bool:
         return bool(self.added or self.changed or self.removed)
 
-    def update(self, other: Changes) -> None:
-        self.added |= other.added
-        self.changed |= other.changed - self.added
-        self.removed |= other.removed
-        self.added -= other.removed
-        self.changed -= other.removed
-
 
 class Tracker:
     """All tracked jobs, plus the latest status list of each account (for the add dialog)."""

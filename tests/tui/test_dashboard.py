@@ -243,3 +243,15 @@ async def test_release_panel_filters_the_table_to_one_release(served, make_app):
         await pilot.press("v", "home", "enter")  # back to all
         assert table(app).release is None
         assert table(app).row_count == len(app.engine.tracker.jobs)
+
+
+async def test_polls_that_add_track_all_rows_do_not_rewrite_the_state_file(
+    served, make_app, tmp_path
+):
+    app = make_app(poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.engine.poll_all()  # track_all brings every row in: nothing of the user's
+        await pilot.pause()
+        assert not (tmp_path / "state.toml").exists()
+        await pilot.press("a", *"4242", "enter")
+        await wait_for(lambda: (tmp_path / "state.toml").exists(), pilot)

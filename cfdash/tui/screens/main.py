@@ -181,7 +181,7 @@ class MainScreen(BulkActions, PanelActions, Screen[None]):
         if not defer:
             self._refresh_header()
         if changes.added:
-            self.persist_if_needed()
+            self.persist()
 
     def _refresh_header(self) -> None:
         if self._recount:
@@ -210,9 +210,6 @@ class MainScreen(BulkActions, PanelActions, Screen[None]):
         self._observe((), defer=True)  # an ETA can pass between polls
         self.table.tick()
         self._refresh_header()
-
-    def persist_if_needed(self) -> None:
-        self.persist()
 
     # -- actions ----------------------------------------------------------------------------
 

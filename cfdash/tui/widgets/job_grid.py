@@ -28,7 +28,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from cfdash.engine.tracking import JobKey, TrackedJob, Tracker
+from cfdash.engine.tracking import JobKey, Tracker
 from cfdash.tui.grid_rows import GridRows, Redraw
 from cfdash.tui.rows import COLUMNS, Column
 from cfdash.tui.themes import phase_styles
@@ -386,11 +386,6 @@ class JobGrid(ScrollView, can_focus=True):
         if 0 <= self.cursor < len(self.rows):
             return self.rows.order[self.cursor]
         return None
-
-    @property
-    def selected_job(self) -> TrackedJob | None:
-        key = self.selected_key
-        return self.tracker.jobs.get(key) if key is not None else None
 
     def select(self, key: JobKey) -> None:
         if key in self.rows.index:
