@@ -130,6 +130,19 @@ def _headless_commands(commands: argparse._SubParsersAction) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--public", action="store_true", help="allow a non-loopback --host")
+    serve.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the address users open, behind a reverse proxy (its origin is accepted)",
+    )
+    serve.add_argument(
+        "--allow-queue",
+        action="store_true",
+        help="let browser sessions queue jobs (read-only without it)",
+    )
+    serve.add_argument(
+        "--max-sessions", type=int, default=4, metavar="N", help="dashboards at once (4)"
+    )
 
 
 def build_app(
@@ -337,15 +350,22 @@ def _run_headless(args: argparse.Namespace) -> int:
 
 
 def _run_serve(args: argparse.Namespace) -> int:
-    from cfdash.headless import check_host, run_serve, serve_command
+    from cfdash.headless import ServeOptions, run_serve, serve_command
 
-    check_host(args.host, args.public)
+    options = ServeOptions(
+        args.host,
+        args.port,
+        public=args.public,
+        public_url=args.public_url,
+        max_sessions=args.max_sessions,
+        read_only=args.read_only or not args.allow_queue,
+    )
     if not args.demo:
         _load(args)  # a config mistake is reported here once, not in every browser session
     command = serve_command(
-        config=args.config, demo=args.demo, read_only=args.read_only, theme=args.theme
+        config=args.config, demo=args.demo, read_only=options.read_only, theme=args.theme
     )
-    return run_serve(args.host, args.port, command, public=args.public)
+    return run_serve(command, options)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

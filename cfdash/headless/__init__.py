@@ -17,7 +17,7 @@ from cfdash.headless.common import (
 )
 from cfdash.headless.context import headless_settings
 from cfdash.headless.queue import run_queue
-from cfdash.headless.serve import check_host, run_serve, serve_command
+from cfdash.headless.serve import ServeOptions, check_host, run_serve, serve_command
 from cfdash.headless.status import run_status
 from cfdash.headless.watch import run_watch
 
@@ -28,6 +28,7 @@ __all__ = [
     "EXIT_SQUASHED",
     "EXIT_USAGE",
     "HeadlessError",
+    "ServeOptions",
     "check_host",
     "headless_settings",
     "run_queue",

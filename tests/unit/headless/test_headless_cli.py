@@ -131,7 +131,14 @@ def test_serve_builds_a_quoted_command_from_sys_executable(tmp_path, monkeypatch
     served = []
     monkeypatch.setattr(cfdash.headless, "run_serve", lambda *a, **k: served.append(a) or 0)
     assert main(["serve", "--demo", "--theme", "x", "--port", "8123"]) == 0
-    assert served == [("127.0.0.1", 8123, serve_command(demo=True, theme="x"))]
+    [(command, options)] = served
+    # Browser sessions are read-only unless --allow-queue says otherwise.
+    assert command == serve_command(demo=True, theme="x", read_only=True)
+    assert (options.host, options.port, options.read_only) == ("127.0.0.1", 8123, True)
+    served.clear()
+    assert main(["serve", "--demo", "--allow-queue", "--max-sessions", "2"]) == 0
+    [(command, options)] = served
+    assert command == serve_command(demo=True) and options.max_sessions == 2
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.20", "example.com"])
