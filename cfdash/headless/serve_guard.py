@@ -94,6 +94,8 @@ class Guard:
         if not self.loopback_only:
             return True
         hostname = urlsplit(f"//{request.host}").hostname or ""
+        if self.public_origin is not None and hostname == urlsplit(self.public_origin).hostname:
+            return True  # a reverse proxy that passes the public Host through
         return hostname == "localhost" or is_loopback_host(hostname)
 
     def presented_token(self, request: web.Request) -> str:

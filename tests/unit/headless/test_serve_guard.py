@@ -56,11 +56,20 @@ async def start(**options) -> tuple[Guarded, web.AppRunner]:
     return Guarded(f"http://127.0.0.1:{port}", opts, server, out.getvalue()), runner
 
 
+async def finish(served: Guarded, runner: web.AppRunner) -> None:
+    """Let every session's stand-in process end before the server goes."""
+    for _ in range(200):
+        if served.guard.sessions == 0:
+            break
+        await asyncio.sleep(0.05)
+    await runner.cleanup()
+
+
 @pytest.fixture
 async def guarded() -> AsyncIterator[Guarded]:
     served, runner = await start()
     yield served
-    await runner.cleanup()
+    await finish(served, runner)
 
 
 async def get(url: str, **headers: str) -> tuple[int, str, dict[str, str]]:
@@ -153,10 +162,14 @@ async def test_behind_a_proxy_the_public_url_origin_is_accepted():
         assert await ws_status(url, Origin="https://dash.example.com") == 101
         assert await ws_status(url, Origin="https://dash.example.com:443") == 101
         assert await ws_status(url, Origin="http://dash.example.com") == 403
+        # A proxy may pass the public Host through; another name is still refused.
+        passed = {"Host": "dash.example.com", "Origin": "https://dash.example.com"}
+        assert await ws_status(url, **passed) == 101
+        assert await ws_status(url, Host="evil.example", Origin="https://dash.example.com") == 403
         _, html, _ = await get(f"{served.base}/?token={TOKEN}")
         assert f"wss://dash.example.com/ws?token={TOKEN}" in html
     finally:
-        await runner.cleanup()
+        await finish(served, runner)
 
 
 async def test_static_assets_need_no_token(guarded):
@@ -184,7 +197,7 @@ async def test_one_session_past_the_cap_gets_a_page_saying_so():
             assert await ws_status(url) == 101
             await second.close()
     finally:
-        await runner.cleanup()
+        await finish(served, runner)
 
 
 def test_origins_compare_with_default_ports_made_explicit():
