@@ -23,7 +23,7 @@ from cfdash.engine import Engine, TrackedJob
 from cfdash.engine.session import build_engine
 from cfdash.headless.common import EXIT_API, EXIT_OK, describe, health_word, only_account
 from cfdash.headless.text import ERROR_WIDTH, progress_text, table
-from cfdash.tui.format import eta_text, shorten
+from cfdash.textfmt import eta_text, shorten
 
 __all__ = ["NOT_READ", "job_json", "ordered_jobs", "run_status", "status_json", "status_table"]
 

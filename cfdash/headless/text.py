@@ -1,7 +1,7 @@
 """Plain text for the headless commands: aligned tables and one-line job summaries.
 
 No colour and no box drawing, because the output is read by people in CI logs and by ``grep``
-and ``awk``; the countdown and shortening rules are the dashboard's own (``cfdash.tui.format``
+and ``awk``; the countdown and shortening rules are the dashboard's own (``cfdash.textfmt``
 is pure text and imports no Textual), so an ETA reads the same everywhere.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cfdash.engine.tracking import TrackedJob
-from cfdash.tui.format import eta_text, shorten
+from cfdash.textfmt import eta_text, shorten
 
 __all__ = ["ERROR_WIDTH", "job_line", "progress_text", "table"]
 

@@ -38,7 +38,7 @@ from cfdash.headless.common import (
     only_account,
 )
 from cfdash.headless.watch_view import PlainView, TtyView, WatchView
-from cfdash.tui.format import duration
+from cfdash.timefmt import duration
 
 __all__ = [
     "MAX_FAILED_POLLS",

@@ -13,7 +13,7 @@ from cfdash.cli import build_app
 from cfdash.config import StateStore
 from cfdash.config.errors import ConfigError
 from cfdash.demo import demo_settings
-from cfdash.tui.format import STATE_SYMBOLS
+from cfdash.textfmt import STATE_SYMBOLS
 from cfdash.tui.themes import (
     BUILTIN_THEMES,
     STATES,

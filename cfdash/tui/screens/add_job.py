@@ -30,7 +30,7 @@ from textual.widgets import Button, Input, Label, Select, SelectionList
 from textual.widgets.selection_list import Selection
 
 from cfdash.api.models import StateKind, StatusItem
-from cfdash.tui.format import STATE_SYMBOLS, shorten
+from cfdash.textfmt import STATE_SYMBOLS, shorten
 from cfdash.tui.themes import phase_styles
 
 __all__ = ["AddJobRequest", "AddJobScreen"]

@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from cfdash.engine.tracking import TrackedJob
-from cfdash.tui.format import age, eta_text, state_label
+from cfdash.textfmt import age, eta_text, state_label
 
 __all__ = ["DetailsScreen", "describe_job"]
 

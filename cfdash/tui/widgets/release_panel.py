@@ -1,7 +1,7 @@
 """The releases panel: one line per image version, and an "All releases" line that clears.
 
 Each line reads without colour: ``v4242  7 jobs  ▶3 ◔1 ✖1 ✔2  ███▌░░░░░░  35%  eta 4m10s
-3 failures  2 mirror · 5 machine`` — the state symbols are :data:`~cfdash.tui.format.STATE_SYMBOLS`
+3 failures  2 mirror · 5 machine`` — the state symbols are :data:`~cfdash.textfmt.STATE_SYMBOLS`
 and the colours come from the theme's state variables (:func:`~cfdash.tui.themes.phase_styles`).
 
 It is an :class:`~textual.widgets.OptionList`: up/down move, enter (or a click) posts
@@ -24,7 +24,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from cfdash.engine.releases import Release
-from cfdash.tui.format import STATE_SYMBOLS, eta_text, progress_bar
+from cfdash.textfmt import STATE_SYMBOLS, eta_text, progress_bar
 from cfdash.tui.themes import phase_styles
 
 __all__ = ["ReleasePanel"]

@@ -15,7 +15,7 @@ from textual.widgets import Static
 
 from cfdash.engine.engine import Engine
 from cfdash.engine.releases import in_flight, rollup
-from cfdash.tui.format import STATE_SYMBOLS, duration
+from cfdash.textfmt import STATE_SYMBOLS, duration
 
 __all__ = ["StatusHeader"]
 

@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Digits, Label
 
 from cfdash.engine.tracking import TrackedJob
-from cfdash.tui.format import STATE_SYMBOLS
+from cfdash.textfmt import STATE_SYMBOLS
 
 __all__ = ["WallSummary"]
 

@@ -1,7 +1,9 @@
-"""Pure text formatting for the dashboard: durations, countdowns, progress bars, states.
+"""Pure text formatting shared by the dashboard and the headless commands: countdowns,
+ages, progress bars, states.
 
-No Textual here, so every rule — "overdue 2m", "3s ago", how a state reads without colour — is a
-plain function with a plain test.
+It sits below both (beside :mod:`cfdash.timefmt`) and imports no Textual, so every rule —
+"overdue 2m", "3s ago", how a state reads without colour — is a plain function with a plain
+test, and ``status`` prints an ETA exactly as the dashboard shows it.
 """
 
 from __future__ import annotations
