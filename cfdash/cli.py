@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cfdash import __version__
+from cfdash.safetext import safe_text
 
 if TYPE_CHECKING:
     import httpx
@@ -242,7 +243,7 @@ def build_app(
 
 
 def _error(message: str, code: int = EXIT_USAGE) -> int:
-    print(f"cfdash: {message}", file=sys.stderr)
+    print(f"cfdash: {safe_text(message, keep_newlines=True)}", file=sys.stderr)
     return code
 
 

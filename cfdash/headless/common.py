@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from cfdash.api.errors import AuthError, ClanforgeError, TransportError
 from cfdash.config.schema import Settings
+from cfdash.safetext import safe_text
 
 __all__ = [
     "EXIT_API",
@@ -34,10 +35,14 @@ EXIT_SQUASHED = 2
 
 
 class HeadlessError(Exception):
-    """An expected failure: one sentence for stderr and the exit status it stands for."""
+    """An expected failure: one sentence for stderr and the exit status it stands for.
+
+    The sentence may quote the API (an error message, say), so it is escaped here, once, and
+    stays one inert line wherever it is printed.
+    """
 
     def __init__(self, message: str, code: int = EXIT_USAGE) -> None:
-        super().__init__(message)
+        super().__init__(safe_text(message))
         self.code = code
 
 

@@ -30,6 +30,7 @@ from cfdash.headless.common import (
     describe,
     only_account,
 )
+from cfdash.safetext import safe_text
 
 __all__ = ["Mirroring", "queue_line", "run_queue"]
 
@@ -37,7 +38,15 @@ Mirroring = Literal["true", "false", "auto"]
 
 
 def queue_line(done: QueueDone) -> tuple[str, int]:
-    """The line to print for one queue call, and the exit status it implies."""
+    """The line to print for one queue call, and the exit status it implies.
+
+    The line quotes the API (its summary, its refusal), so it is escaped: safe to print.
+    """
+    line, code = _queue_line(done)
+    return safe_text(line), code
+
+
+def _queue_line(done: QueueDone) -> tuple[str, int]:
     job = f"{done.key[0]}/{done.key[1]}"
     if done.result is not None:
         return f"{job}: {done.result.summary()}", EXIT_OK
@@ -106,7 +115,7 @@ async def _send(engine: Engine, keys: list[JobKey], out: TextIO) -> int:
         try:
             done = await engine.queue(key)
         except QueueRefused as refusal:
-            print(f"{key[0]}/{key[1]}: not queued: {refusal}", file=out, flush=True)
+            print(safe_text(f"{key[0]}/{key[1]}: not queued: {refusal}"), file=out, flush=True)
             code = max(code, EXIT_FAILED)
             continue
         line, job_code = queue_line(done)

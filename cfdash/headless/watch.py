@@ -38,6 +38,7 @@ from cfdash.headless.common import (
     only_account,
 )
 from cfdash.headless.watch_view import PlainView, TtyView, WatchView
+from cfdash.safetext import safe_text
 from cfdash.timefmt import duration
 
 __all__ = [
@@ -269,7 +270,7 @@ async def run_watch(
     finally:
         await engine.aclose()
     if result.trouble is not None:
-        print(f"cfdash: {result.trouble}", file=err)
+        print(f"cfdash: {safe_text(result.trouble)}", file=err)
         return EXIT_API
     print(summary(result.outcomes), file=out)
     return exit_status(result.outcomes.values()) if exit_with_status else EXIT_OK
