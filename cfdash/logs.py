@@ -2,6 +2,11 @@
 
 Nothing logged carries a secret: the client logs account, endpoint, status and duration, and
 this filter blanks anything that looks like an Authorization header as a last line of defence.
+
+Text from the API reaches the log too (an error message, a ``joberror``), and people read the
+log with ``tail -f`` in a terminal, so :class:`InertFormatter` writes control characters as
+visible escapes (:mod:`cfdash.safetext`): one record stays one line and cannot drive the
+terminal.
 """
 
 from __future__ import annotations
@@ -10,8 +15,11 @@ import logging
 import re
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
+from types import TracebackType
 
-__all__ = ["RedactingFilter", "current_log_path", "setup_logging"]
+from cfdash.safetext import safe_text
+
+__all__ = ["InertFormatter", "RedactingFilter", "current_log_path", "setup_logging"]
 
 _current: Path | None = None
 
@@ -35,6 +43,25 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None]
+
+
+class InertFormatter(logging.Formatter):
+    """Escapes control characters in every record: the message whole (newlines too, so no
+    text can forge a record of its own), a traceback line by line (its own line breaks kept).
+    """
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        record.message = safe_text(record.message)
+        return super().formatMessage(record)
+
+    def formatException(self, ei: ExcInfo) -> str:
+        return safe_text(super().formatException(ei), keep_newlines=True)
+
+    def formatStack(self, stack_info: str) -> str:
+        return safe_text(super().formatStack(stack_info), keep_newlines=True)
+
+
 def setup_logging(directory: Path, level: str = "INFO") -> Path | None:
     """Log to ``directory/cfdash.log`` (1 MB × 3); returns the path, or None if unwritable."""
     global _current
@@ -44,7 +71,7 @@ def setup_logging(directory: Path, level: str = "INFO") -> Path | None:
         handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
     except OSError:
         return None
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(InertFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
     root = logging.getLogger("cfdash")
     root.handlers[:] = [handler]
