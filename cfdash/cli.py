@@ -238,6 +238,7 @@ def build_app(
         themes=tuple(themes.themes.values()),
         theme=choice.name,
         saved_theme=state.theme,
+        export_raw=settings.export_raw,
     )
     return app
 

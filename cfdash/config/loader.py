@@ -262,6 +262,7 @@ def _build(
         notify=tuple(config.notify),
         stall_after=config.stall_after,
         keymap=dict(config.keymap),
+        export_raw=config.export_raw,
         accounts=accounts,
         warnings=_permission_warnings(path, config),
     )

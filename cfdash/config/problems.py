@@ -41,6 +41,7 @@ _FIELD_EXPECTED: dict[str, str] = {
     "track_all": _BOOL,
     "allow_insecure_http": _BOOL,
     "mirroring": _BOOL,
+    "export_raw": _BOOL,
     "notify": f"a list holding {_NOTIFY_ITEM} (or both)",
     "accounts": "at least one account table, like [accounts.production]",
     "keymap": 'a table of binding id = key, like queue = "q"',

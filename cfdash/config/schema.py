@@ -173,6 +173,8 @@ class ConfigFile(BaseModel):
     accounts: dict[AccountName, AccountConfig] = Field(min_length=1)
     # Binding id -> key.  Only shape is checked here; the TUI knows which ids exist.
     keymap: dict[str, NonEmptyStr] = {}
+    # CSV export writes formula-like text cells as they are (default: with a leading ').
+    export_raw: bool = False
 
 
 class AccountSettings(BaseModel):
@@ -210,6 +212,7 @@ class Settings(BaseModel):
     notify: tuple[Notifier, ...] = ()
     stall_after: float = 600.0
     keymap: dict[str, str] = {}
+    export_raw: bool = False
     accounts: dict[str, AccountSettings] = {}
     # Sentences worth showing once at start-up (e.g. a world-readable file holding secrets).
     warnings: tuple[str, ...] = ()

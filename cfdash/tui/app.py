@@ -66,6 +66,7 @@ class CfdashApp(App[None]):
         monitor: Monitor | None = None,
         alert_methods: Mapping[str, Iterable[str]] | None = None,
         export_path: Callable[[float], Path] | None = None,
+        export_raw: bool = False,
     ) -> None:
         super().__init__()
         self.engine = engine
@@ -88,6 +89,7 @@ class CfdashApp(App[None]):
             defer_polls=tick,
             monitor=monitor,
             alerts=alerts,
+            export_raw=export_raw,
             **extra,
         )
         # Themes: cfdash's own (built-in, then the user's) are what `t` and the palette offer.

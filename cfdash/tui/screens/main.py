@@ -107,9 +107,11 @@ class MainScreen(BulkActions, PanelActions, Screen[None]):
         monitor: Monitor | None = None,
         alerts: Alerts | None = None,
         export_path: Callable[[float], Path] = default_export_path,
+        export_raw: bool = False,
     ) -> None:
         super().__init__()
         self.export_path = export_path
+        self.export_raw = export_raw
         self.defer_polls = defer_polls
         self.monitor = monitor
         self.alerts = alerts

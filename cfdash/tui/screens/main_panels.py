@@ -84,7 +84,7 @@ class PanelActions:
         now = self.clock()
         jobs = [self.engine.tracker.jobs[key] for key in self.table.row_keys]
         try:
-            path = export_csv(jobs, self.export_path(now), now)
+            path = export_csv(jobs, self.export_path(now), now, raw=self.export_raw)
         except OSError as error:
             self.notify(f"Could not export: {error.strerror or error}", severity="error")
             return

@@ -138,6 +138,14 @@ def test_with_overrides_reaches_every_account(write_config: WriteConfig) -> None
     assert settings.with_overrides() == settings
 
 
+def test_export_raw_is_a_top_level_switch_off_by_default(write_config: WriteConfig) -> None:
+    assert load_settings(write_config(ACCOUNT), GOOD_ENV).export_raw is False
+    raw = write_config("export_raw = true\n" + ACCOUNT)
+    assert load_settings(raw, GOOD_ENV).export_raw is True
+    wrong = write_config('export_raw = "yes"\n' + ACCOUNT)
+    assert only_message(wrong) == f'{wrong}: export_raw: expected true or false, got "yes"'
+
+
 # --- the sentence format ----------------------------------------------------------------------
 
 
