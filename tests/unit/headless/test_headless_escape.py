@@ -23,8 +23,8 @@ from cfdash.sim import Fate, Fault, FaultKind, JobState, SimThread, Simulator
 POISON = "disk \x1b]0;PWNED\x07 \x1b[2J"
 SHOWN = "disk \\x1b]0;PWNED\\x07 \\x1b[2J"
 MACHINE = "gs-1\r\nevil"
-#: A C1 CSI (U+009B: ESC [ in one character) and a right-to-left override.
-LOCATION = "Lon\x9b2Jdon\u202e"
+#: A C1 CSI (U+009B: ESC [ in one character), a right-to-left override, a line separator.
+LOCATION = "Lon\x9b2Jdon\u202e\u2028"
 
 
 def assert_inert(text: str) -> None:
@@ -70,7 +70,7 @@ def test_status_shows_the_escape_sequence_as_visible_escapes(cli_sim, tmp_path, 
     captured = capsys.readouterr()
     assert_inert(captured.out + captured.err)
     assert SHOWN in captured.out
-    assert "gs-1\\r\\nevil Lon\\x9b2Jdon\\u202e" in captured.out
+    assert "gs-1\\r\\nevil Lon\\x9b2Jdon\\u202e\\u2028" in captured.out
     lines = captured.out.splitlines()
     assert len(lines) == 2  # the header and one row: the CR LF did not split it
     column = lines[0].index("STATE")
