@@ -272,15 +272,22 @@ class Tracker:
     def get(self, key: JobKey) -> TrackedJob | None:
         return self.jobs.get(key)
 
-    def add(self, job: TrackedJob, now: float | None = None) -> bool:
-        """Track ``job``; False if that key is tracked already. Uses the last list if it has it."""
+    def add(self, job: TrackedJob, now: float | None = None, *, fresh: bool = False) -> bool:
+        """Track ``job``; False if that key is tracked already. Uses the last list if it has it.
+
+        ``fresh`` says the account's last list was read just now, so a job absent from it is
+        not found at once (``cfdash queue`` reads first); otherwise the next read decides.
+        """
         if job.key in self.jobs:
             return False
         self.dismissed.discard(job.key)
-        item = self.latest.get(job.account, {}).get(job.jobid)
+        listed = self.latest.get(job.account)
+        item = listed.get(job.jobid) if listed is not None else None
         if item is not None:
             job.item, job.listed, job.confirmed_at = item, True, now
             job._note_transition(now or 0.0)
+        elif fresh and listed is not None:
+            job.not_found = True
         self.jobs[job.key] = job
         return True
 
