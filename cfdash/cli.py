@@ -125,7 +125,8 @@ def _headless_commands(commands: argparse._SubParsersAction) -> None:
     watch.add_argument(
         "--exit-status",
         action="store_true",
-        help="exit 0 all completed, 1 any failed, 2 any squashed, 3 API trouble",
+        help="exit 0 all finished, 1 any failed, 2 any reported Squashed, 3 API trouble, "
+        "4 a job not found in its account's list",
     )
 
     serve = commands.add_parser("serve", help="the dashboard in a browser (textual-serve)")
