@@ -274,13 +274,15 @@ class Engine:
         return readiness(job)
 
     def check_queue(
-        self, key: JobKey, *, force: bool = False, mirroring: bool | None = None
+        self, key: JobKey, *, allow_active: bool = True, mirroring: bool | None = None
     ) -> TrackedJob:
         """The job, if a queue request may be sent for it now; else ``QueueRefused`` says why.
 
-        ``force`` sends for a Queued or Running job too; nothing sends for a job that finished,
-        was not found, or whose account has not been read. ``mirroring`` is an explicit flag
-        for this request, over the status list's and the config's.
+        Nothing is sent for a job that finished, was not found, or whose account has not been
+        read. A Queued or Running job is sent for only with ``allow_active``: a front end
+        warns first (``cfdash queue`` skips them unless ``--force``; the confirm dialog lists
+        them apart, from :meth:`queue_check`). ``mirroring`` is an explicit flag for this
+        request, over the status list's and the config's.
         """
         job = self.tracker.get(key)
         if job is None:
@@ -291,7 +293,7 @@ class Engine:
         if job.queue_in_flight:
             raise QueueRefused("a queue request is already in flight", key)
         check = readiness(job)
-        if not check.sendable and not (force and check.readiness == "active"):
+        if not check.sendable and not (allow_active and check.readiness == "active"):
             raise check.refusal()
         if mirroring is None and job.mirroring is None:
             raise QueueRefused(
@@ -302,7 +304,7 @@ class Engine:
         return job
 
     async def queue_many(
-        self, keys: list[JobKey], *, concurrency: int = 4, force: bool = False
+        self, keys: list[JobKey], *, concurrency: int = 4, allow_active: bool = True
     ) -> list[QueueDone | QueueRefused]:
         """Queue several jobs, at most ``concurrency`` requests at a time, one request each.
 
@@ -314,14 +316,14 @@ class Engine:
         async def one(key: JobKey) -> QueueDone | QueueRefused:
             async with gate:
                 try:
-                    return await self.queue(key, force=force)
+                    return await self.queue(key, allow_active=allow_active)
                 except QueueRefused as refused:
                     return refused
 
         return list(await asyncio.gather(*(one(key) for key in dict.fromkeys(keys))))
 
     async def queue(
-        self, key: JobKey, *, force: bool = False, mirroring: bool | None = None
+        self, key: JobKey, *, allow_active: bool = True, mirroring: bool | None = None
     ) -> QueueDone:
         """Send one queue request for ``key``. Never retried; raises ``QueueRefused`` first.
 
@@ -330,7 +332,7 @@ class Engine:
         (Ctrl+C), the row says "outcome unknown", the trail records it, and the cancellation
         goes on.
         """
-        job = self.check_queue(key, force=force, mirroring=mirroring)
+        job = self.check_queue(key, allow_active=allow_active, mirroring=mirroring)
         flag = bool(job.mirroring) if mirroring is None else mirroring
         action = job.queue_action = QueueAction(self.clock(), flag)
         job.queue_in_flight = True

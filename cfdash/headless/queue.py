@@ -116,7 +116,7 @@ async def _send(
             code = max(code, EXIT_FAILED)
             continue
         try:
-            done = await engine.queue(key, force=force, mirroring=flag)
+            done = await engine.queue(key, allow_active=force, mirroring=flag)
         except QueueRefused as refusal:
             print(f"{_name(key)}: not queued: {refusal.reason}", file=out, flush=True)
             code = max(code, EXIT_FAILED)

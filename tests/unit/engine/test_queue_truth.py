@@ -74,17 +74,17 @@ async def test_readiness_sorts_jobs_as_a_confirm_dialog_needs(served):
         assert check(("production", PRODUCTION_QUEUED)).readiness == "active"
         assert check(("production", 424242)).readiness == "not_found"
         assert check(("production", 1)).readiness == "not_found"  # not even tracked
-        # The engine refuses what is not sendable, with the reason as an attribute...
+        # Asked not to, the engine refuses an active job, with the reason as an attribute...
         with pytest.raises(QueueRefused) as refused:
-            await engine.queue(("production", PRODUCTION_RUNNING))
+            await engine.queue(("production", PRODUCTION_RUNNING), allow_active=False)
         assert refused.value.reason == "it is Running"
         assert refused.value.job == ("production", PRODUCTION_RUNNING)
         assert served.sim.requests.count("queue") == 0
-        # ...unless forced, and only for the active ones.
-        done = await engine.queue(("production", PRODUCTION_RUNNING), force=True)
+        # ...else it sends (a front end warned first), but never for a job not found.
+        done = await engine.queue(("production", PRODUCTION_RUNNING))
         assert done.outcome.status in ("queued", "refused")
         with pytest.raises(QueueRefused, match="not found"):
-            await engine.queue(("production", 424242), force=True)
+            await engine.queue(("production", 424242))
         assert served.sim.requests.count("queue") == 1
         # A job that left the list after running has finished: left out.
         served.clock.advance(3600)
