@@ -114,6 +114,9 @@ def _headless_commands(commands: argparse._SubParsersAction) -> None:
         help="the flag to send (auto: as the status list says)",
     )
     queue.add_argument("--failed", action="store_true", help="every failed job of the account")
+    queue.add_argument(
+        "--force", action="store_true", help="queue Queued or Running jobs too (not skipped)"
+    )
 
     watch = commands.add_parser("watch", help="follow jobs until they finish")
     _common(watch, suppress=True)
@@ -123,7 +126,8 @@ def _headless_commands(commands: argparse._SubParsersAction) -> None:
     watch.add_argument(
         "--exit-status",
         action="store_true",
-        help="exit 0 all completed, 1 any failed, 2 any squashed, 3 API trouble",
+        help="exit 0 all finished, 1 any failed, 2 any reported Squashed, 3 API trouble, "
+        "4 a job not found in its account's list",
     )
 
     serve = commands.add_parser("serve", help="the dashboard in a browser (textual-serve)")
@@ -173,6 +177,7 @@ def build_app(
 
     from cfdash.config import State, user_themes_dir
     from cfdash.config.loader import keymap_problems
+    from cfdash.engine.audit import AuditLog
     from cfdash.engine.events import EventLog
     from cfdash.engine.monitor import Monitor
     from cfdash.engine.session import build_engine, state_from_tracker
@@ -204,7 +209,10 @@ def build_app(
     if keymap_trouble:
         lines = [str(problem) for problem in keymap_trouble]
         notices.append("\n".join([*lines, "Those keys keep their default bindings."]))
-    engine = build_engine(settings, state, transport=transport, clock=clock)
+    audit = None
+    if store is not None:  # beside the event log; a demo's store is a temporary folder
+        audit = AuditLog(store.path.parent / "audit.jsonl", origin="dashboard")
+    engine = build_engine(settings, state, transport=transport, clock=clock, audit=audit)
 
     def persist() -> None:
         nonlocal state
@@ -329,6 +337,10 @@ def _run_headless(args: argparse.Namespace) -> int:
                 run_status(settings, state=state, account=args.account, as_json=args.json)
             )
         if args.command == "queue":
+            from cfdash.engine.audit import AuditLog
+
+            # A demo's requests go to its own simulator: they are not the user's to audit.
+            audit = None if args.demo else AuditLog(origin="cfdash queue")
             return asyncio.run(
                 run_queue(
                     settings,
@@ -336,7 +348,9 @@ def _run_headless(args: argparse.Namespace) -> int:
                     args.jobids,
                     mirroring=args.mirroring,
                     failed=args.failed,
+                    force=args.force,
                     state=state,
+                    audit=audit,
                 )
             )
         return asyncio.run(

@@ -16,6 +16,7 @@ import httpx
 from cfdash.api.client import ClanforgeClient
 from cfdash.config.schema import AccountSettings, JobEntry, Settings
 from cfdash.config.state import State
+from cfdash.engine.audit import AuditLog
 from cfdash.engine.engine import AccountLink, Engine
 from cfdash.engine.tracking import TrackedJob, Tracker
 
@@ -54,8 +55,12 @@ def build_engine(
     transport: httpx.AsyncBaseTransport | None = None,
     clock: Callable[[], float] = time.time,
     rng: random.Random | None = None,
+    audit: AuditLog | None = None,
 ) -> Engine:
-    """An engine for every account of ``settings``, tracking config jobs plus the state's."""
+    """An engine for every account of ``settings``, tracking config jobs plus the state's.
+
+    ``audit`` is where the queue requests it sends are recorded (none without one).
+    """
     state = state or State()
     tracker = Tracker(name for name, acc in settings.accounts.items() if acc.track_all)
     removed = set(state.removed_jobs)
@@ -71,7 +76,9 @@ def build_engine(
         AccountLink(name, client_for(acc, transport), acc.refresh_interval, acc.read_only)
         for name, acc in settings.accounts.items()
     ]
-    return Engine(links, tracker, clock=clock, rng=rng, read_only=settings.read_only)
+    engine = Engine(links, tracker, clock=clock, rng=rng, read_only=settings.read_only)
+    engine.audit = audit
+    return engine
 
 
 def state_from_tracker(tracker: Tracker, settings: Settings, previous: State) -> State:

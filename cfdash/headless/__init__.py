@@ -10,6 +10,7 @@ arguments and runs them.
 from cfdash.headless.common import (
     EXIT_API,
     EXIT_FAILED,
+    EXIT_NOT_FOUND,
     EXIT_OK,
     EXIT_SQUASHED,
     EXIT_USAGE,
@@ -24,6 +25,7 @@ from cfdash.headless.watch import run_watch
 __all__ = [
     "EXIT_API",
     "EXIT_FAILED",
+    "EXIT_NOT_FOUND",
     "EXIT_OK",
     "EXIT_SQUASHED",
     "EXIT_USAGE",

@@ -3,11 +3,14 @@
 The commands run in pipelines, so their exit statuses are a contract, kept in one place:
 
 ====  =====================================================================================
-0     everything asked for happened (all queued; all watched jobs completed)
-1     the API refused a queue request; a watched job failed (``watch --exit-status``)
+0     everything asked for happened (all queued; all watched jobs finished)
+1     a queue request was refused, by the API or by cfdash (not found, skipped); a watched
+      job failed (``watch --exit-status``)
 2     the command could not run as asked (unknown account, read-only, bad arguments);
       for ``watch --exit-status`` also "a job was squashed", as the product defines it
-3     the API could not be read: credentials rejected, unreachable, server errors
+3     the API could not be read: credentials rejected, unreachable, server errors; for
+      ``queue`` also "a request's outcome is unknown"
+4     ``watch --exit-status``: a job was never found in its account's list
 130   interrupted (Ctrl-C)
 ====  =====================================================================================
 """
@@ -21,6 +24,7 @@ from cfdash.safetext import safe_text
 __all__ = [
     "EXIT_API",
     "EXIT_FAILED",
+    "EXIT_NOT_FOUND",
     "EXIT_OK",
     "EXIT_SQUASHED",
     "EXIT_USAGE",
@@ -32,6 +36,7 @@ __all__ = [
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_API = 0, 1, 2, 3
 EXIT_SQUASHED = 2
+EXIT_NOT_FOUND = 4
 
 
 class HeadlessError(Exception):

@@ -43,7 +43,7 @@ def job_line(job: TrackedJob, now: float) -> str:
     parts = [f"{job.account}/{job.jobid}", job.word]
     if job.progress is not None:
         parts.append(progress_text(job))
-    eta = eta_text(job.eta, now)
+    eta = eta_text(job.eta, job.as_of(now))  # stopped while its account cannot be read
     if eta:
         parts.append(f"ETA {eta}")
     if job.error and job.phase == "failed":

@@ -46,7 +46,7 @@ def summary(results: Sequence[QueueDone | QueueRefused]) -> tuple[str, str]:
     reasons: Counter[str] = Counter()
     for result in results:
         if isinstance(result, QueueRefused):
-            reasons[str(result).split(": ", 1)[-1]] += 1
+            reasons[result.reason] += 1
         elif result.result is None and not result.unknown and result.error is not None:
             reasons[result.error.message] += 1
     parts = [f"Queued {queued} of {len(results)}"]

@@ -40,7 +40,7 @@ class BulkActions:
             try:
                 sendable.append(self.engine.check_queue(key))
             except QueueRefused as why:
-                refused.append((job, str(why).split(": ", 1)[-1]))
+                refused.append((job, why.reason))
         if not sendable:
             reason = refused[0][1] if refused else "no marked job is tracked"
             self.notify(f"Nothing to queue: {reason}", title="Not queued", severity="warning")

@@ -172,6 +172,6 @@ def test_error_sentences_quoting_the_api_are_escaped(cli_sim, tmp_path, capsys):
     assert len(lines) == 2, err
     assert lines[0] == f"cfdash: account production could not be read: {SHOWN} forged"
     assert lines[1] == (
-        "cfdash: could not read production's status list for the mirroring flags: "
+        "cfdash: could not read production's status list before queueing: "
         f"{SHOWN} forged; nothing was queued"
     )
