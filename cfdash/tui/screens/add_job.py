@@ -23,13 +23,13 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, SelectionList
 from textual.widgets.selection_list import Selection
 
 from cfdash.api.models import StateKind, StatusItem
+from cfdash.tui.bindings import bindings_for
 from cfdash.tui.format import STATE_SYMBOLS, shorten
 from cfdash.tui.themes import phase_styles
 
@@ -113,10 +113,7 @@ class AddJobScreen(ModalScreen[list[AddJobRequest] | None]):
     AddJobScreen #buttons #add-selected { width: 22; }
     """
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="add.cancel"),
-        Binding("ctrl+s", "add_selected", "Add selected", id="add.add_selected"),
-    ]
+    BINDINGS = bindings_for("add")
 
     def __init__(
         self,
