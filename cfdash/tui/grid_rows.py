@@ -24,9 +24,28 @@ from cfdash.tui.rows import (
     ticking_cells,
 )
 
-__all__ = ["GridRows", "Redraw"]
+__all__ = ["DEFAULT_SORT", "DEFAULT_VIEW", "GridRows", "Redraw", "View"]
 
 _UNSET = object()
+
+#: The order rows come in until the user picks another.
+DEFAULT_SORT = "account"
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """What the user chose to see — the sort and the filters — as the state file keeps it."""
+
+    sort: str = DEFAULT_SORT
+    sort_reverse: bool = False
+    text: str = ""
+    failed_only: bool = False
+    #: One release (target image version) only; None shows every release.
+    release: int | None = None
+
+
+#: Every row, in the default order: what a first start shows.
+DEFAULT_VIEW = View()
 
 
 @dataclass
@@ -54,16 +73,18 @@ class GridRows:
         tracker: Tracker,
         clock: Callable[[], float],
         stale_after: Mapping[str, float] | None = None,
+        view: View = DEFAULT_VIEW,
     ) -> None:
         self.tracker = tracker
         self.clock = clock
         self.stale_after = dict(stale_after or {})
-        self.filter_text = ""
-        self.failed_only = False
+        self.filter_text = view.text.strip()
+        self.failed_only = view.failed_only
         #: Show one release (target_imageversionid) only; None shows all.
-        self.release: int | None = None
-        self.sort = "account"
-        self.sort_reverse = False
+        self.release: int | None = view.release
+        # A sort the state file names but this version lacks falls back to the default.
+        self.sort = view.sort if view.sort in SORTS else DEFAULT_SORT
+        self.sort_reverse = view.sort_reverse and view.sort in SORTS
         #: Jobs marked for a bulk action (space, ctrl+a, x).
         self.marked: set[JobKey] = set()
         #: Jobs flagged STALLED (by the screen's stall detector).
@@ -92,6 +113,10 @@ class GridRows:
     def row_text(self, key: JobKey) -> str:
         self.catch_up(key)
         return " ".join(cell.text for cell in self.cells[key].values())
+
+    @property
+    def view(self) -> View:
+        return View(self.sort, self.sort_reverse, self.filter_text, self.failed_only, self.release)
 
     @property
     def sort_label(self) -> str:
