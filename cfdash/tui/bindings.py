@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from functools import partial
+from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -37,7 +38,7 @@ def bindings_for(scope: str) -> list[BindingType]:
     ]
 
 
-def _shown_keys(app: App[object], binding: KeyBinding, force: Mapping[str, tuple[str, ...]]) -> str:
+def _shown_keys(app: App[Any], binding: KeyBinding, force: Mapping[str, tuple[str, ...]]) -> str:
     """The keys a binding has now, as the footer writes them: ``"q"``, ``"^a"``, ``"esc"``."""
     keys = force.get(binding.id) or tuple(binding.keys.split(","))
     shown = (app.get_key_display(Binding(key, binding.action)) for key in keys)
@@ -45,7 +46,7 @@ def _shown_keys(app: App[object], binding: KeyBinding, force: Mapping[str, tuple
 
 
 def help_rows(
-    app: App[object], keymap: Mapping[str, str], allowed: Callable[[str], bool]
+    app: App[Any], keymap: Mapping[str, str], allowed: Callable[[str], bool]
 ) -> list[tuple[str, str]]:
     """(keys, description) for every dashboard and app key that ``allowed`` lets through."""
     force = keys_in_force(keymap)
@@ -61,7 +62,7 @@ def help_rows(
 
 
 def palette_commands(
-    app: App[object],
+    app: App[Any],
     keymap: Mapping[str, str],
     allowed: Callable[[str], bool],
     run: Callable[[str], object],

@@ -43,6 +43,12 @@ class View:
     #: One release (target image version) only; None shows every release.
     release: int | None = None
 
+    def unseen(self) -> str:
+        """The filters the table does not show (no box, no arrow): "" when there are none."""
+        hidden = ["failed jobs only"] if self.failed_only else []
+        hidden += [f"release v{self.release} only"] if self.release is not None else []
+        return " and ".join(hidden)
+
 
 #: Every row, in the default order: what a first start shows.
 DEFAULT_VIEW = View()
@@ -203,13 +209,13 @@ class GridRows:
         redraw = Redraw()
         for key in pending:
             job = jobs.get(key)
-            wanted = job is not None and self.wanted(job)
-            if key in self.index and not wanted:
-                redraw.left.append(key)
-            elif wanted and key not in self.index:
+            if job is None or not self.wanted(job):
+                if key in self.index:
+                    redraw.left.append(key)
+            elif key not in self.index:
                 self.cells[key] = self._cells_of(job, now)
                 entered.append(key)
-            elif wanted and self._update_cells(key, self._cells_of(job, now)):
+            elif self._update_cells(key, self._cells_of(job, now)):
                 redraw.touched.append(key)
         redraw.widened = self._measure(entered + redraw.touched)
         for key in redraw.left:

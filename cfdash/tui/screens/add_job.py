@@ -29,6 +29,7 @@ from textual.widgets import Button, Input, Label, Select, SelectionList
 from textual.widgets.selection_list import Selection
 
 from cfdash.api.models import StateKind, StatusItem
+from cfdash.engine.tracking import TrackedJob
 from cfdash.tui.bindings import bindings_for
 from cfdash.tui.format import STATE_SYMBOLS, shorten
 from cfdash.tui.themes import phase_styles
@@ -44,6 +45,16 @@ class AddJobRequest:
     jobid: int
     mirroring: bool | None
     label: str | None
+
+    def job(self) -> TrackedJob:
+        """The job to track, as one the user added (kept in the state file)."""
+        return TrackedJob(
+            self.account,
+            self.jobid,
+            source="state",
+            label=self.label,
+            mirroring_setting=self.mirroring,
+        )
 
 
 _MIRRORING = [

@@ -40,6 +40,3 @@ class HelpScreen(ModalScreen[None]):
         lines += ["", "[dim]escape closes this help[/dim]"]
         with VerticalScroll():
             yield Static("\n".join(lines))
-
-    def action_dismiss(self) -> None:
-        self.dismiss(None)
