@@ -107,3 +107,13 @@ async def test_a_sort_this_version_does_not_know_falls_back(served, make_app, tm
     app = make_app(poll=False)
     async with app.run_test(size=SIZE):
         assert grid(app).view == View()
+
+
+async def test_saved_choices_this_version_does_not_use_are_kept(served, make_app, tmp_path):
+    # hide_finished arrives with a later screen; a save now must not drop it.
+    (tmp_path / "state.toml").write_text("version = 1\nhide_finished = true\n")
+    app = make_app(poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s")
+    saved = StateStore(tmp_path / "state.toml").load()
+    assert saved.sort == "state" and saved.hide_finished is True
