@@ -79,3 +79,18 @@ async def test_shown_panels_follow_polls_without_being_named(served, make_app):
         assert wall.query_one("#count-running").value == str(now_running)
         assert releases.line_texts() != before
         assert f"{now_running} running" in app.main.header.build().plain
+
+
+async def test_the_header_follows_while_another_screen_is_on_top(served, make_app):
+    app = make_app(poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.engine.poll_all()
+        await pilot.pause()
+        app.main.table.select(next(iter(app.engine.tracker.jobs)))
+        await pilot.press("enter")
+        assert app.screen is not app.main  # the details screen
+        served.clock.advance(30)  # jobs finish and fail meanwhile
+        await app.engine.poll_all()
+        await pilot.pause()
+        failed = sum(1 for j in app.engine.tracker.jobs.values() if j.phase == "failed")
+        assert failed > 1 and f"✖ {failed} failed" in app.main.header.build().plain
