@@ -565,7 +565,7 @@ class MemoryWorld:
         return chosen
 
     def app(self) -> Any:
-        from cfdash.cli import build_app
+        from cfdash.tui.wiring import build_app
 
         settings = demo_settings("http://127.0.0.1:9", accounts=ACCOUNTS, refresh=1.0)
         transport = httpx.MockTransport(self.handler)
@@ -851,9 +851,9 @@ def run_startup(plan: Plan, tmux: Tmux, box: Sandbox) -> dict[str, Any]:
 
 
 async def _keypress(n: int, plan: Plan, box: Sandbox) -> dict[str, Any]:
-    from cfdash.cli import build_app
     from cfdash.config import StateStore
     from cfdash.tui.screens.confirm import ConfirmScreen
+    from cfdash.tui.wiring import build_app
 
     sim = build_world(n, ACCOUNTS, 10)
     stamps: list[float] = []

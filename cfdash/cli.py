@@ -1,9 +1,10 @@
-"""The command line: argument parsing, and ``build_app``, the one factory tests reuse.
+"""The command line: argument parsing, and running the command asked for.
 
 Common options (``--config``, ``--read-only``, ``--theme``, ``--demo``, ``--log-level``) are
 accepted before or after a subcommand. Expected errors print one sentence and exit non-zero;
 no traceback reaches the user. Textual is imported only by the commands that show a screen:
-``status``, ``queue`` and ``watch`` live in :mod:`cfdash.headless` and run without it.
+``status``, ``queue`` and ``watch`` live in :mod:`cfdash.headless` and run without it.  The
+dashboard itself is built by :func:`cfdash.tui.wiring.build_app`, the factory tests reuse.
 """
 
 from __future__ import annotations
@@ -11,8 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,12 +20,9 @@ from cfdash import __version__
 from cfdash.safetext import safe_text
 
 if TYPE_CHECKING:
-    import httpx
+    from cfdash.config import Settings
 
-    from cfdash.config import Settings, StateStore
-    from cfdash.tui.app import CfdashApp
-
-__all__ = ["build_app", "build_parser", "main"]
+__all__ = ["build_parser", "main"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -150,107 +147,6 @@ def _headless_commands(commands: argparse._SubParsersAction) -> None:
     )
 
 
-def build_app(
-    settings: Settings,
-    *,
-    demo: bool = False,
-    store: StateStore | None = None,
-    transport: httpx.AsyncBaseTransport | None = None,
-    clock: Callable[[], float] = time.time,
-    poll: bool = True,
-    tick: bool = True,
-    theme: str | None = None,
-    themes_dir: Path | None = None,
-    environ: Mapping[str, str] | None = None,
-) -> CfdashApp:
-    """The dashboard for ``settings``: engine, tracked jobs from config + state, persistence.
-
-    ``theme`` is this run's ``--theme``, passed apart from ``settings.theme`` because it
-    outranks the state file's last choice while the config's line does not (the order is in
-    :func:`cfdash.tui.themes.choose_theme`).  ``themes_dir`` is the user's theme folder and
-    ``environ`` where ``NO_COLOR`` is read; tests pass both.  Raises
-    :class:`~cfdash.tui.themes.UnknownTheme` (a ``ConfigError``: one sentence, exit 2) for a
-    theme name that matches no theme, before anything starts.
-    """
-    import dataclasses
-    import os
-
-    from cfdash.config import State, user_themes_dir
-    from cfdash.config.loader import keymap_problems
-    from cfdash.engine.audit import AuditLog
-    from cfdash.engine.events import EventLog
-    from cfdash.engine.monitor import Monitor
-    from cfdash.engine.session import build_engine, state_from_tracker
-    from cfdash.engine.stalls import StallDetector
-    from cfdash.keys import usable_keymap
-    from cfdash.tui.app import CfdashApp
-    from cfdash.tui.themes import choose_theme, load_themes
-
-    notices = list(settings.warnings)
-    state = State()
-    if store is not None:
-        state = store.load()
-        if store.recovery_message:
-            notices.append(store.recovery_message)
-    user_dir = user_themes_dir() if themes_dir is None else themes_dir
-    themes = load_themes(user_dir)
-    choice = choose_theme(
-        themes,
-        explicit=theme,
-        saved=state.theme,
-        configured=settings.theme,
-        config_path=settings.path,
-        no_color=bool((os.environ if environ is None else environ).get("NO_COLOR")),
-        user_dir=user_dir,
-    )
-    # One notice for everything about themes, one for the keymap (config check lists the same).
-    notices += ["\n".join(filter(None, [themes.notice(), *choice.notices]))]
-    keymap_trouble = keymap_problems(settings.path or Path("config"), settings.keymap)
-    if keymap_trouble:
-        lines = [str(problem) for problem in keymap_trouble]
-        notices.append("\n".join([*lines, "Those keys keep their default bindings."]))
-    audit = None
-    if store is not None:  # beside the event log; a demo's store is a temporary folder
-        audit = AuditLog(store.path.parent / "audit.jsonl", origin="dashboard")
-    engine = build_engine(settings, state, transport=transport, clock=clock, audit=audit)
-
-    def persist() -> None:
-        nonlocal state
-        if store is not None:
-            new = state_from_tracker(engine.tracker, settings, state)
-            new = dataclasses.replace(new, theme=app.saved_theme)
-            # Polls that bring in track_all rows call this too: write (and fsync) only when
-            # what the file holds would actually change.
-            if new != state:
-                store.save(new)
-            state = new
-
-    monitor = Monitor(
-        StallDetector.from_settings(settings),
-        EventLog(store.path.parent / "events.jsonl") if store is not None else None,
-    )
-    monitor.prime(engine.tracker)
-    app = CfdashApp(
-        engine,
-        monitor=monitor,
-        alert_methods={
-            name: account.notify or settings.notify for name, account in settings.accounts.items()
-        },
-        clock=clock,
-        demo=demo,
-        poll=poll,
-        tick=tick,
-        keymap=usable_keymap(settings.keymap),
-        persist=persist,
-        notices=tuple(notice for notice in notices if notice),
-        themes=tuple(themes.themes.values()),
-        theme=choice.name,
-        saved_theme=state.theme,
-        export_raw=settings.export_raw,
-    )
-    return app
-
-
 def _error(message: str, code: int = EXIT_USAGE) -> int:
     print(f"cfdash: {safe_text(message, keep_newlines=True)}", file=sys.stderr)
     return code
@@ -265,6 +161,7 @@ def _load(args: argparse.Namespace) -> Settings:
 
 def _run_dashboard(args: argparse.Namespace) -> int:
     from cfdash.config import StateStore, state_path
+    from cfdash.tui.wiring import build_app
 
     if args.demo:
         return _run_demo(args)
@@ -278,6 +175,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     from cfdash.config import StateStore
     from cfdash.demo import demo_settings
     from cfdash.sim import SimThread, build_demo
+    from cfdash.tui.wiring import build_app
 
     sim = build_demo()
     thread = SimThread(sim)

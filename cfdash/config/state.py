@@ -1,11 +1,15 @@
 """cfdash's own state file: what the user changed in the UI, kept between runs.
 
 The user's config is never rewritten (that would lose their comments); instead jobs added
-or removed in the UI, and the chosen theme, sort and filter, live in ``state.toml``::
+or removed in the UI, and the chosen theme, sort and filters, live in ``state.toml``::
 
     version = 1
     theme = "cfdash-light"
     sort = "eta"
+    sort_reverse = true
+    filter = "staging"
+    release = 4242
+    failed_only = true
 
     [[added]]
     account = "production"
@@ -53,13 +57,19 @@ class State:
 
     ``added_jobs`` keeps the order jobs were added in (the table shows them that way);
     ``removed_jobs`` holds configured jobs the user stopped tracking, by (account, job id).
+    The rest is the saved view: ``filter`` is the text filter, ``release`` the one image
+    version shown (None: all).
     """
 
     added_jobs: list[tuple[str, JobEntry]] = field(default_factory=list)
     removed_jobs: set[tuple[str, int]] = field(default_factory=set)
     theme: str | None = None
     sort: str | None = None
+    sort_reverse: bool = False
     filter: str | None = None
+    release: int | None = None
+    failed_only: bool = False
+    hide_finished: bool = False
 
 
 # The file's shape.  strict, so a hand-edited `id = "5"` is caught rather than coerced;
@@ -83,7 +93,11 @@ class _StateFile(BaseModel):
     version: int = STATE_VERSION
     theme: str | None = None
     sort: str | None = None
+    sort_reverse: bool = False
     filter: str | None = None
+    release: int | None = None
+    failed_only: bool = False
+    hide_finished: bool = False
     added: list[_AddedRow] = []
     removed: list[_RemovedRow] = []
 
@@ -131,7 +145,11 @@ class StateStore:
             removed_jobs={(row.account, row.id) for row in parsed.removed},
             theme=parsed.theme,
             sort=parsed.sort,
+            sort_reverse=parsed.sort_reverse,
             filter=parsed.filter,
+            release=parsed.release,
+            failed_only=parsed.failed_only,
+            hide_finished=parsed.hide_finished,
         )
 
     def save(self, state: State) -> None:
@@ -190,12 +208,17 @@ class StateStore:
         return State()
 
 
+_SCALARS = (
+    "theme", "sort", "sort_reverse", "filter", "release", "failed_only", "hide_finished"
+)  # fmt: skip
+
+
 def _to_toml(state: State) -> dict[str, Any]:
-    # TOML has no null: absent keys stand for None.
+    # TOML has no null: absent keys stand for None (and for False).
     data: dict[str, Any] = {"version": STATE_VERSION}
-    for name in ("theme", "sort", "filter"):
+    for name in _SCALARS:
         value = getattr(state, name)
-        if value is not None:
+        if value is not None and value is not False:
             data[name] = value
     added = []
     for account, job in state.added_jobs:

@@ -6,12 +6,12 @@ import csv
 
 import pytest
 
-from cfdash.cli import build_app
 from cfdash.config import StateStore
 from cfdash.demo import demo_settings
 from cfdash.sim import Fate
 from cfdash.tui.alerts import desktop_sequence
 from cfdash.tui.widgets.job_grid import JobGrid
+from cfdash.tui.wiring import build_app
 
 SIZE = (160, 40)
 

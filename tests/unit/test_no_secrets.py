@@ -84,7 +84,7 @@ def test_redacting_filter_blanks_authorization_headers():
 
 
 async def test_screen_never_shows_a_secret(served):
-    from cfdash.cli import build_app
+    from cfdash.tui.wiring import build_app
 
     app = build_app(settings_with_secrets(served), clock=served.clock, poll=False, tick=False)
     async with app.run_test(size=(160, 40)) as pilot:
@@ -97,7 +97,7 @@ async def test_screen_never_shows_a_secret(served):
 
 
 async def test_a_crash_is_one_sentence_with_the_log_path(served, log_file, monkeypatch, capsys):
-    from cfdash.cli import build_app
+    from cfdash.tui.wiring import build_app
 
     app = build_app(settings_with_secrets(served), clock=served.clock, poll=False, tick=False)
 

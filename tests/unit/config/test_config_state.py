@@ -28,7 +28,11 @@ def full_state() -> State:
         removed_jobs={("production", 5551001), ("staging", 7)},
         theme="cfdash-light",
         sort="eta",
+        sort_reverse=True,
         filter="failed",
+        release=4242,
+        failed_only=True,
+        hide_finished=True,
     )
 
 

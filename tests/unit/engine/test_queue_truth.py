@@ -97,7 +97,7 @@ async def test_readiness_sorts_jobs_as_a_confirm_dialog_needs(served):
 
 async def test_a_queue_from_the_dashboard_is_audited_with_its_settlement(served, tmp_path):
     """The dashboard's factory (``build_app``) gives its engine the trail beside the events."""
-    from cfdash.cli import build_app
+    from cfdash.tui.wiring import build_app
 
     store = StateStore(tmp_path / "state" / "state.toml")
     app = build_app(demo_settings(served.base_url), store=store, clock=served.clock, poll=False)
