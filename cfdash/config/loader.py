@@ -25,6 +25,7 @@ from typing import Any, NoReturn
 from pydantic import SecretStr, ValidationError
 
 from cfdash.config.errors import ConfigError, ConfigNotFound, Problem, display_path
+from cfdash.config.files import CONFIG_MAX_BYTES, TooDeep, UnreadableFile, parse_toml, read_capped
 from cfdash.config.problems import Loc, describe_value, key_path, located_problems
 from cfdash.config.schema import AccountSettings, ConfigFile, Settings
 from cfdash.config.secrets import SECRET_NAMES, CommandRunner, resolve_secret
@@ -135,23 +136,21 @@ def _read_toml(path: Path) -> dict[str, Any]:
     def fail(expected: str, got: str, line: int | None = None, col: int | None = None) -> NoReturn:
         raise ConfigError([Problem(path, "", expected, got, line, col)]) from None
 
-    # Checked first because Windows reports reading a directory as "permission denied".
-    if path.is_dir():
-        fail("a config file", "a directory")
+    # Not a regular file (a FIFO, /dev/zero) or over 1 MB: refused before a byte is parsed.
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigNotFound(path) from None
-    except PermissionError:
-        fail("a file cfdash may read", "permission denied")
-    except OSError as exc:
-        fail("a readable file", (exc.strerror or type(exc).__name__).lower())
+        raw = read_capped(path, CONFIG_MAX_BYTES, "config file")
+    except UnreadableFile as unreadable:
+        if unreadable.missing:
+            raise ConfigNotFound(path) from None
+        fail(unreadable.expected, unreadable.got)
     try:
         text = raw.decode("utf-8-sig")  # tolerate the BOM some Windows editors add
     except UnicodeDecodeError as exc:
         fail("a UTF-8 text file", f"a byte that is not UTF-8 at offset {exc.start}")
     try:
-        return tomllib.loads(text)
+        return parse_toml(text)
+    except TooDeep as deep:
+        fail(deep.expected, deep.got)
     except tomllib.TOMLDecodeError as exc:
         # tomllib's messages name a construct, never the value, so they are safe to show.
         message = str(exc)

@@ -29,7 +29,12 @@ Loc = tuple[str | int, ...]
 _SECONDS = "a number of seconds greater than 0"
 _BOOL = "true or false"
 _NOTIFY_ITEM = '"bell" or "desktop"'
-_SECRET_FIELDS = frozenset({"access_key", "secret_key"})
+# Every credential key: its value is the secret, or may be one pasted in the wrong place.
+_SECRET_FIELDS = frozenset(
+    f"{name}{suffix}"
+    for name in ("access_key", "secret_key")
+    for suffix in ("", "_env", "_command")
+)
 
 # What each key should hold, by field name (the same name means the same thing everywhere).
 _FIELD_EXPECTED: dict[str, str] = {

@@ -15,6 +15,7 @@ from cfdash.config import (
     JobEntry,
     Problem,
     check_config,
+    files,
     find_problems,
     load_settings,
 )
@@ -328,12 +329,14 @@ def test_directory_instead_of_file(tmp_path: Path) -> None:
 def test_unreadable_file(write_config: WriteConfig, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write_config(ACCOUNT)
 
-    def refuse(self: Path) -> bytes:
-        raise PermissionError(13, "Permission denied", str(self))
+    def refuse(name: object, flags: int, mode: int = 0o777) -> int:
+        raise PermissionError(13, "Permission denied", str(name))
 
-    # chmod 000 would not stop root (tests may run as root), so fail the read itself.
-    monkeypatch.setattr(Path, "read_bytes", refuse)
-    assert messages(path) == [f"{path}: expected a file cfdash may read, got permission denied"]
+    # chmod 000 would not stop root (tests may run as root), so fail the open itself.
+    monkeypatch.setattr(files.os, "open", refuse)
+    assert messages(path) == [
+        f"{path}: expected a config file cfdash may read, got permission denied"
+    ]
 
 
 def test_file_that_is_not_utf8(tmp_path: Path) -> None:
