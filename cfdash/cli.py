@@ -229,7 +229,9 @@ def build_app(
 
 
 def _error(message: str, code: int = EXIT_USAGE) -> int:
-    print(f"cfdash: {message}", file=sys.stderr)
+    from cfdash.redact import redact
+
+    print(f"cfdash: {redact(message)}", file=sys.stderr)
     return code
 
 
@@ -391,7 +393,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # the last line of defence: one sentence, and where to look
         import logging
 
-        logging.getLogger("cfdash").exception("fatal error")
+        if log_path is not None:  # else logging's last resort would print the traceback
+            logging.getLogger("cfdash").exception("fatal error")
         where = f"; details in {log_path}" if log_path else ""
         return _error(f"unexpected error: {type(error).__name__}: {error}{where}", EXIT_FAILED)
 

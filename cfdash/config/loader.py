@@ -31,6 +31,7 @@ from cfdash.config.schema import AccountSettings, ConfigFile, Settings
 from cfdash.config.secrets import SECRET_NAMES, CommandRunner, resolve_secret
 from cfdash.config.secrets import run_command as _run_command
 from cfdash.keys import keymap_issues
+from cfdash.redact import register_basic_auth
 
 __all__ = ["check_config", "find_problems", "keymap_problems", "load_settings", "theme_problem"]
 
@@ -227,6 +228,10 @@ def _build(
     config: ConfigFile,
     secrets: dict[str, dict[str, SecretStr]],
 ) -> Settings:
+    for keys in secrets.values():  # blanked in every text from the moment they are known
+        register_basic_auth(
+            keys["access_key"].get_secret_value(), keys["secret_key"].get_secret_value()
+        )
     accounts = {
         name: AccountSettings(
             name=name,

@@ -27,6 +27,7 @@ from cfdash.api.errors import (
 )
 from cfdash.api.models import QueueResult
 from cfdash.engine.health import AccountHealth, Backoff
+from cfdash.engine.scrub import ItemScrubber, scrub_error, scrub_model
 from cfdash.engine.tracking import Changes, JobKey, TrackedJob, Tracker
 
 __all__ = ["AccountLink", "Engine", "PollDone", "QueueDone", "QueueRefused"]
@@ -102,6 +103,7 @@ class _Runner:
     backoff: Backoff
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    scrub: ItemScrubber = field(default_factory=ItemScrubber)
 
 
 class Engine:
@@ -168,7 +170,7 @@ class Engine:
             health.last_attempt = self.clock()
             health.requests += 1
             try:
-                items = await runner.link.client.status()
+                items = runner.scrub(await runner.link.client.status())  # secrets blanked
                 changes = self.tracker.merge(account, items, self.clock())
             except ClanforgeError as error:
                 event = self._failed(account, error)
@@ -183,6 +185,7 @@ class Engine:
         return event
 
     def _failed(self, account: str, error: ClanforgeError) -> PollDone:
+        error = scrub_error(error)  # an error body may echo the credentials
         health = self._runners[account].health
         health.failures += 1
         health.state = "auth" if isinstance(error, AuthError) else "backoff"
@@ -292,7 +295,9 @@ class Engine:
         job.queue_note = "queueing…"
         try:
             result = await self._runners[job.account].link.client.queue(job.jobid, mirroring=flag)
+            result = scrub_model(result)
         except ClanforgeError as error:
+            error = scrub_error(error)
             unknown = job.queue_unknown = outcome_unknown(error)
             if unknown:
                 job.queue_note = "queue outcome unknown"
