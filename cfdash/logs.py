@@ -127,14 +127,24 @@ class SharedRotatingFileHandler(RotatingFileHandler):
             self.stream.close()
             self.stream = self._open()
 
+    def close(self) -> None:
+        """Close, even when the last buffered lines cannot be written (a full disk)."""
+        try:
+            super().close()
+        except OSError as error:
+            self.stream = None  # type: ignore[assignment]
+            _report(self._problem_text(error))
+
     def handleError(self, record: logging.LogRecord) -> None:
         """Note the failure once instead of printing ``--- Logging error ---`` tracebacks."""
-        error = sys.exc_info()[1]
+        _report(self._problem_text(sys.exc_info()[1]))
+
+    def _problem_text(self, error: BaseException | None) -> str:
         if isinstance(error, OSError):
             why = (error.strerror or type(error).__name__).lower()
         else:
-            why = f"{type(error).__name__}" if error is not None else "unknown error"
-        _report(f"cannot write the log {self.baseFilename} ({why}); log lines are being dropped")
+            why = type(error).__name__ if error is not None else "unknown error"
+        return f"cannot write the log {self.baseFilename} ({why}); log lines are being dropped"
 
 
 def setup_logging(directory: Path, level: str = "INFO") -> Path | None:

@@ -21,6 +21,7 @@ from typing import Literal
 
 from cfdash.config.paths import state_path
 from cfdash.engine.tracking import Changes, JobKey, Phase, TrackedJob, Tracker
+from cfdash.locking import file_lock
 
 __all__ = [
     "EventLog",
@@ -236,9 +237,10 @@ class EventLog:
         data = "".join(lines).encode("utf-8")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._rotate_for(len(data))
-            with self.path.open("ab") as file:
-                file.write(data)
+            with file_lock(self.path):  # another dashboard may be rotating the same file
+                self._rotate_for(len(data))
+                with self.path.open("ab") as file:
+                    file.write(data)
         except OSError as exc:
             message = f"cannot write the event log {self.path}: {exc.strerror or exc}"
             first = self.problem is None
