@@ -26,6 +26,7 @@ import platformdirs
 
 from cfdash.config.paths import APP_NAME
 from cfdash.engine.tracking import TrackedJob
+from cfdash.timefmt import iso_utc, seconds_until
 
 __all__ = ["COLUMNS", "default_export_path", "export_csv", "export_dir"]
 
@@ -48,9 +49,7 @@ COLUMNS = (
 
 
 def _iso(at: float | None) -> str:
-    if at is None:
-        return ""
-    return datetime.fromtimestamp(at, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return iso_utc(at)  # "invalid time" for a jobeta no calendar can show
 
 
 def _cell(value: object) -> str:
@@ -69,7 +68,7 @@ def _row(job: TrackedJob, now: float) -> list[str]:
         job.phase,
         _cell(job.progress),
         _iso(eta),
-        _cell(None if eta is None else round(eta - now)),
+        _cell(None if eta is None or (left := seconds_until(eta, now)) is None else round(left)),
         str(job.failures),
         job.error or "",
         _cell(job.release),

@@ -6,7 +6,7 @@ plain function with a plain test.
 
 from __future__ import annotations
 
-from cfdash.timefmt import duration
+from cfdash.timefmt import INVALID_TIME, duration, seconds_until
 
 __all__ = [
     "STATE_SYMBOLS",
@@ -37,7 +37,9 @@ def eta_text(eta: int | None, now: float) -> str:
     """A countdown to the ETA, or how long ago it passed ("overdue 2m")."""
     if eta is None:
         return ""
-    remaining = eta - now
+    remaining = seconds_until(eta, now)
+    if remaining is None:
+        return INVALID_TIME
     if remaining >= 0:
         return duration(remaining)
     overdue = -remaining
