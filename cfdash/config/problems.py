@@ -20,13 +20,14 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from cfdash.config.errors import Problem
-from cfdash.config.schema import AccountConfig, ConfigFile, JobEntry
+from cfdash.config.schema import MIN_REFRESH_INTERVAL, AccountConfig, ConfigFile, JobEntry
 
 __all__ = ["Loc", "describe_value", "key_path", "located_problems"]
 
 Loc = tuple[str | int, ...]
 
 _SECONDS = "a number of seconds greater than 0"
+_INTERVAL = f"a number of seconds, at least {MIN_REFRESH_INTERVAL:g}"
 _BOOL = "true or false"
 _NOTIFY_ITEM = '"bell" or "desktop"'
 # Every credential key: its value is the secret, or may be one pasted in the wrong place.
@@ -38,7 +39,8 @@ _SECRET_FIELDS = frozenset(
 
 # What each key should hold, by field name (the same name means the same thing everywhere).
 _FIELD_EXPECTED: dict[str, str] = {
-    "refresh_interval": _SECONDS,
+    "refresh_interval": _INTERVAL,
+    "stall_after": _SECONDS,
     "connect_timeout": _SECONDS,
     "read_timeout": _SECONDS,
     "theme": "the name of a theme, as a string",

@@ -146,7 +146,7 @@ def test_message_names_file_key_and_expectation(write_config: WriteConfig) -> No
     path = write_config(ACCOUNT + 'refresh_interval = "fast"\n')
     assert only_message(path) == (
         f"{path}: accounts.production.refresh_interval: "
-        'expected a number of seconds greater than 0, got "fast"'
+        'expected a number of seconds, at least 0.5, got "fast"'
     )
 
 
@@ -230,7 +230,7 @@ def test_unknown_key_far_from_any_lists_the_known_ones(write_config: WriteConfig
     [
         ("track_all = 1", "track_all", "expected true or false, got 1"),
         ('refresh_interval = "5"', "refresh_interval", 'got "5"'),
-        ("refresh_interval = -1", "refresh_interval", "greater than 0, got -1"),
+        ("refresh_interval = -1", "refresh_interval", "at least 0.5, got -1"),
         ("read_timeout = 0", "read_timeout", "greater than 0, got 0"),
         ('notify = ["beep"]', "notify[0]", 'expected "bell" or "desktop", got "beep"'),
         ('notify = "bell"', "notify", 'got "bell"'),
