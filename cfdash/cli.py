@@ -296,8 +296,10 @@ def _run_config(args: argparse.Namespace) -> int:
         return _error("say what to do with the config: cfdash config check")
     from cfdash.tui.themes import theme_names  # no Textual: it only reads names
 
-    themes = theme_names(paths.user_themes_dir())
-    code, text = check_config(paths.discover_config_path(args.config), themes=themes)
+    user_dir = paths.user_themes_dir()
+    code, text = check_config(
+        paths.discover_config_path(args.config), themes=theme_names(user_dir), themes_dir=user_dir
+    )
     print(text, file=sys.stdout if code == EXIT_OK else sys.stderr)
     return code
 
