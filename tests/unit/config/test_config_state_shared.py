@@ -186,3 +186,50 @@ def test_headless_status_names_a_deeply_nested_state_file_and_carries_on(
     assert "RecursionError" not in err and "unexpected error" not in err
     assert "nested too deeply" in err and "state.toml.corrupt-" in err
     assert code == 3  # the account is unreachable (port 9), but the command ran
+
+
+async def test_two_dashboards_adding_jobs_in_turn_keep_all_of_them(served, tmp_path: Path) -> None:
+    """The issue's "done when", on the real app: each dashboard's add is saved the app's way."""
+    from cfdash.cli import build_app
+    from cfdash.demo import demo_settings
+    from cfdash.engine.tracking import TrackedJob
+
+    settings = demo_settings(served.base_url)
+    path = tmp_path / "state.toml"
+
+    def dashboard():
+        return build_app(
+            settings, store=StateStore(path), clock=served.clock, poll=False, tick=False
+        )
+
+    def add(app, jobid: int) -> None:
+        assert app.engine.add(
+            TrackedJob("production", jobid, source="state", mirroring_setting=True)
+        )
+        app.persist()
+
+    a = dashboard()
+    add(a, 8888)
+    b = dashboard()  # starts after A's first add
+    add(a, 7777)
+    add(b, 6666)
+    saved = StateStore(path).load()
+    assert sorted(entry.id for _, entry in saved.added_jobs) == [6666, 7777, 8888]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no FIFOs")
+def test_every_command_refuses_a_fifo_state_file_in_one_sentence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cfdash.cli import main
+    from cfdash.config import state_path
+
+    config = tmp_path / "config.toml"
+    config.write_text("[accounts.a]\naccountserviceid = 1\naccess_key = 'x'\nsecret_key = 'y'\n")
+    config.chmod(0o600)
+    state_path().parent.mkdir(parents=True)
+    os.mkfifo(state_path())
+    for command in (["status"], ["watch", "1"], ["queue", "--account", "a", "1"]):
+        assert main([*command, "--config", str(config)]) == 2, command
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "a named pipe (FIFO)" in err, err
