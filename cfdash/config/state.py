@@ -59,7 +59,7 @@ from cfdash.config.problems import key_path
 from cfdash.config.schema import JobEntry
 from cfdash.locking import file_lock
 
-__all__ = ["STATE_VERSION", "State", "StateStore", "merge_states"]
+__all__ = ["FIELD_MERGES", "STATE_VERSION", "State", "StateStore", "merge_states"]
 
 STATE_VERSION = 1
 
@@ -326,13 +326,27 @@ def merge_states(known: State, ours: State, on_disk: State) -> State:
         ours.removed_jobs - known.removed_jobs
     )
     settings = {
-        f.name: getattr(ours, f.name)
-        if getattr(ours, f.name) != getattr(known, f.name)
-        else getattr(on_disk, f.name)
+        f.name: FIELD_MERGES.get(f.name, _merge_setting)(
+            getattr(known, f.name), getattr(ours, f.name), getattr(on_disk, f.name)
+        )
         for f in dataclasses.fields(State)
         if f.name not in _JOB_FIELDS
     }
     return State(added_jobs=added, removed_jobs=removed, **settings)
+
+
+def _merge_setting(known: Any, ours: Any, on_disk: Any) -> Any:
+    """Ours if this instance changed it; a table merges key by key the same way."""
+    if isinstance(ours, dict) and isinstance(known, dict) and isinstance(on_disk, dict):
+        merged = {key: value for key, value in on_disk.items() if key in ours or key not in known}
+        merged.update({key: value for key, value in ours.items() if known.get(key) != value})
+        return merged
+    return ours if ours != known else on_disk
+
+
+#: Fields of :class:`State` that merge by a rule of their own, ``(known, ours, on_disk)`` →
+#: merged; e.g. a last-seen table where, per job, the newer timestamp wins.
+FIELD_MERGES: dict[str, Callable[[Any, Any, Any], Any]] = {}
 
 
 def _keyed(jobs: list[tuple[str, JobEntry]]) -> list[tuple[tuple[str, int], JobEntry]]:

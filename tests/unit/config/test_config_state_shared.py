@@ -86,6 +86,15 @@ def test_merge_updates_an_entry_in_place_and_appends_new_ones_in_order() -> None
     ]
 
 
+def test_a_table_setting_merges_key_by_key() -> None:
+    from cfdash.config.state import _merge_setting
+
+    known = {"a": 1, "b": 2, "gone": 3}
+    ours = {"a": 1, "b": 20, "new": 4}  # changed b, added new, dropped gone
+    disk = {"a": 10, "b": 2, "gone": 3, "theirs": 5}
+    assert _merge_setting(known, ours, disk) == {"a": 10, "b": 20, "theirs": 5, "new": 4}
+
+
 def _adder(path: str, first: int, count: int, go) -> None:  # pragma: no cover - in a child
     store = StateStore(Path(path))
     state = store.load()
