@@ -229,14 +229,24 @@ def build_demo(
 
 
 def _pipeline_fate(
-    rng: random.Random, duration: float, *, fail_at: float | None = None, error: str = ""
+    rng: random.Random,
+    duration: float,
+    elapsed: float,
+    *,
+    fail_at: float | None = None,
+    error: str = "",
 ) -> Fate:
+    """A scripted pipeline run, its failure (if any) kept visibly ahead of where it starts."""
+    curve = noisy_curve(rng)
+    if fail_at is not None:
+        reached = progress_at(curve, elapsed / duration)
+        fail_at = max(fail_at, min(reached + 15.0, 95.0))
     return Fate(
         duration=duration,
         queue_delay=rng.uniform(15.0, 40.0),
         fail_at=fail_at,
         error=error or "failed",
-        curve=noisy_curve(rng),
+        curve=curve,
         estimate=duration * rng.uniform(0.85, 1.2),
     )
 
@@ -244,9 +254,9 @@ def _pipeline_fate(
 def add_demo_pipeline(sim: Simulator, asid: int) -> None:
     """Give account ``asid`` the demo's image and its update, diff and version (see above).
 
-    Scripted so that, at demo speed, within half a minute the update fails on the lock of the
-    diff (which its retry then meets too), the diff completes with files to show, and the
-    version completes and starts a new rollout of the image, which fills up again.
+    Scripted so that, at demo speed, within 30 s the update fails on the lock of the diff (which
+    its retry then meets too), the diff completes with files to show, and the version completes
+    and starts a new rollout of the image, which fills up again within another minute.
     """
     rng = pipeline_rng(sim.seed, "demo", DEMO_IMAGE, 0)
     now = sim.clock()
@@ -260,7 +270,7 @@ def add_demo_pipeline(sim: Simulator, asid: int) -> None:
         DEMO_IMAGE,
         jobid=diffid,
         state=JobState.RUNNING,
-        fate=_pipeline_fate(rng, 300.0),
+        fate=_pipeline_fate(rng, 300.0, 60.0),
         elapsed=60.0,
         created=now - rng.uniform(300, 900),
     )
@@ -269,7 +279,9 @@ def add_demo_pipeline(sim: Simulator, asid: int) -> None:
         DEMO_IMAGE,
         jobid=updateid,
         state=JobState.RUNNING,
-        fate=_pipeline_fate(rng, 420.0, fail_at=60.0, error=f"image locked by diffid: {diffid}"),
+        fate=_pipeline_fate(
+            rng, 420.0, 120.0, fail_at=60.0, error=f"image locked by diffid: {diffid}"
+        ),
         elapsed=120.0,
         created=now - rng.uniform(120, 300),
     )
@@ -279,7 +291,7 @@ def add_demo_pipeline(sim: Simulator, asid: int) -> None:
         jobid=versionid,
         diffid=diffid - 5,  # an earlier diff this version accepted, before the demo began
         state=JobState.RUNNING,
-        fate=_pipeline_fate(rng, 240.0),
+        fate=_pipeline_fate(rng, 240.0, 40.0),
         elapsed=40.0,
         created=now - rng.uniform(60, 120),
     )

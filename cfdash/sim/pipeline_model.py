@@ -226,12 +226,12 @@ class PipelineModel:
         job = self.jobs.get((stage, jobid))
         if job is None or job.asid != asid or stage == "version":
             return envelope(NO_ROWS)
-        holder = self.lock_holder(job.imageid)
-        if holder is not None and not (stage == "diff" and jobid == holder):
-            return envelope(LOCKED.format(diffid=holder))
         if stage == "diff" and not job.outstanding:
             verdict = "accepted" if job.accepted else "rejected"
             return envelope(f"diff {jobid} was already {verdict}")
+        holder = self.lock_holder(job.imageid)
+        if holder is not None and not (stage == "diff" and jobid == holder):
+            return envelope(LOCKED.format(diffid=holder))
         allowed = (JobState.FAILED,) if stage == "update" else (JobState.FAILED, JobState.COMPLETE)
         if job.state not in allowed:
             which = "failed updates" if stage == "update" else "complete or failed diffs"
