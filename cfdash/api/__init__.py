@@ -13,6 +13,7 @@ from cfdash.api.errors import (
     ServerError,
     TransportError,
 )
+from cfdash.api.images import FleetStatus, ImageStatus, MachineCounts, RegionStatus, image_status
 from cfdash.api.models import (
     ErrorEnvelope,
     JobFields,
@@ -23,6 +24,15 @@ from cfdash.api.models import (
     StatusList,
     parse_state,
 )
+from cfdash.api.pipeline import (
+    DiffStatus,
+    PipelineJob,
+    RetryResult,
+    UpdateStatus,
+    VersionStatus,
+    pipeline_status,
+    retry_job,
+)
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -31,18 +41,30 @@ __all__ = [
     "BadResponseError",
     "ClanforgeClient",
     "ClanforgeError",
+    "DiffStatus",
     "ErrorEnvelope",
+    "FleetStatus",
+    "ImageStatus",
     "InternalError",
     "JobFields",
     "JobState",
+    "MachineCounts",
     "NotFoundError",
+    "PipelineJob",
     "QueueResult",
     "RateLimitedError",
+    "RegionStatus",
     "RequestTimeout",
+    "RetryResult",
     "ServerError",
     "StateKind",
     "StatusItem",
     "StatusList",
     "TransportError",
+    "UpdateStatus",
+    "VersionStatus",
+    "image_status",
     "parse_state",
+    "pipeline_status",
+    "retry_job",
 ]

@@ -4,6 +4,11 @@ One ``ClanforgeClient`` per account: it knows the account's base URL, ASID and k
 ask for "the status list" or "queue job 123" and get models or a ``ClanforgeError`` naming the
 account. Requests are never retried here — least of all ``queue``, a state-changing GET that the
 operator's docs say must never be repeated automatically; backoff is the engine's business.
+
+An account signs in with HTTP Basic (access and secret key) or, on the newer operator, with a
+bearer token: same paths, same ``accountserviceid``, and a rejected token is the same
+``AuthError`` as rejected keys. The update/diff/version and image-status calls live in
+:mod:`cfdash.api.pipeline` and :mod:`cfdash.api.images`; they go through :meth:`request_model`.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import functools
 import logging
 import ssl
 import time
+from collections.abc import Generator, Mapping
 from types import TracebackType
 from typing import TypeVar
 
@@ -63,16 +69,45 @@ def _secret(value: SecretStr | str) -> SecretStr:
     return value if isinstance(value, SecretStr) else SecretStr(value)
 
 
+class _BearerAuth(httpx.Auth):
+    """``Authorization: Bearer <token>`` on every request; the token stays a ``SecretStr``.
+
+    An ``httpx.Auth`` rather than a default header, so the token never sits in the client's
+    header table, where a debugging ``repr`` or an event hook could print it.
+    """
+
+    def __init__(self, token: SecretStr) -> None:
+        self._token = token
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = f"Bearer {self._token.get_secret_value()}"
+        yield request
+
+
+def _auth_for(
+    access_key: SecretStr | None, secret_key: SecretStr | None, token: SecretStr | None
+) -> httpx.Auth:
+    """Basic for a key pair, Bearer for a token: exactly one of the two (a bug otherwise)."""
+    if token is not None:
+        if access_key is not None or secret_key is not None:
+            raise ValueError("an account signs in with keys or with a token, not both")
+        return _BearerAuth(token)
+    if access_key is None or secret_key is None:
+        raise ValueError("an account needs an access and a secret key, or a token")
+    return httpx.BasicAuth(access_key.get_secret_value(), secret_key.get_secret_value())
+
+
 class ClanforgeClient:
-    """Talks to one account of the Clanforge API over HTTP Basic auth."""
+    """Talks to one account of the Clanforge API over HTTP Basic or Bearer auth."""
 
     def __init__(
         self,
         *,
         account: str,
         accountserviceid: int,
-        access_key: SecretStr | str,
-        secret_key: SecretStr | str,
+        access_key: SecretStr | str | None = None,
+        secret_key: SecretStr | str | None = None,
+        token: SecretStr | str | None = None,
         base_url: str = DEFAULT_BASE_URL,
         connect_timeout: float = 5.0,
         read_timeout: float = 10.0,
@@ -82,16 +117,17 @@ class ClanforgeClient:
         self.accountserviceid = accountserviceid
         self.base_url = base_url.rstrip("/")
         self._last: tuple[bytes, BaseModel] | None = None
-        self._access_key = _secret(access_key)
-        self._secret_key = _secret(secret_key)
+        self._access_key = _secret(access_key) if access_key is not None else None
+        self._secret_key = _secret(secret_key) if secret_key is not None else None
+        self._token = _secret(token) if token is not None else None
+        #: "basic" or "bearer": how this account signs in (never the credential itself).
+        self.auth_scheme = "bearer" if self._token is not None else "basic"
         # A server that dribbles bytes can keep each read under the read timeout forever: the
         # whole exchange also gets a deadline, so a poll always ends.
         self._deadline = connect_timeout + 2 * read_timeout
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
-            auth=httpx.BasicAuth(
-                self._access_key.get_secret_value(), self._secret_key.get_secret_value()
-            ),
+            auth=_auth_for(self._access_key, self._secret_key, self._token),
             headers={"User-Agent": f"cfdash/{__version__}", "Cache-Control": "no-cache"},
             timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
             transport=transport,
@@ -130,6 +166,17 @@ class ClanforgeClient:
         path = QUEUE_PATH.format(jobid=int(jobid))
         params = {"mirroring": "true" if mirroring else "false"}
         return await self._get(QueueResult, path, f"queue {jobid}", params)
+
+    async def request_model(
+        self, model: type[M], path: str, endpoint: str, params: Mapping[str, str] | None = None
+    ) -> M:
+        """GET ``path`` (the account's ASID added) and parse it as ``model``, sent once.
+
+        The hook the pipeline and image-status calls use, with the same errors as ``queue``:
+        a ``TransportError`` whose ``request_sent`` is true means the answer was lost after the
+        request may have arrived. ``endpoint`` names the call in errors and the log.
+        """
+        return await self._get(model, path, endpoint, dict(params or {}))
 
     async def _get(
         self,
@@ -175,8 +222,10 @@ class ClanforgeClient:
             self._last = (body, result)
         return result
 
-    def _secrets(self) -> tuple[str, str]:
-        return (self._access_key.get_secret_value(), self._secret_key.get_secret_value())
+    def _secrets(self) -> tuple[str, ...]:
+        """Every credential of this client, to blank from excerpts of what the server said."""
+        held = (self._access_key, self._secret_key, self._token)
+        return tuple(secret.get_secret_value() for secret in held if secret is not None)
 
     def _log_failure(self, endpoint: str, status: int | None, started: float, why: str) -> None:
         log.warning(

@@ -5,7 +5,8 @@ The steps, each adding to one list of problems rather than stopping at the first
 1. read the file (missing → :class:`ConfigNotFound`; a directory or unreadable → a problem);
 2. parse TOML (a syntax error stops here: nothing after it can be trusted);
 3. validate against the schema (types, unknown keys, required keys, URL rules);
-4. resolve each account's two secrets from their one source (literal, env var or command).
+4. resolve each account's credentials — two keys, or a bearer token — each from its one source
+   (literal, env var or command), and check they fit the account's ``auth``.
 
 Steps 3 and 4 both run even when the other finds mistakes, so ``cfdash config check``
 reports a misspelt key and an unset ``CFDASH_PRODUCTION_ACCESS_KEY`` in the same run.
@@ -24,15 +25,16 @@ from typing import Any, NoReturn
 
 from pydantic import SecretStr, ValidationError
 
+from cfdash.config.credentials import resolve_credentials
 from cfdash.config.errors import ConfigError, ConfigNotFound, Problem, display_path
 from cfdash.config.files import CONFIG_MAX_BYTES, TooDeep, UnreadableFile, parse_toml, read_capped
 from cfdash.config.problems import Loc, describe_value, key_path, located_problems
 from cfdash.config.schema import AccountSettings, ConfigFile, Settings
-from cfdash.config.secrets import SECRET_NAMES, CommandRunner, resolve_secret
+from cfdash.config.secrets import CommandRunner
 from cfdash.config.secrets import run_command as _run_command
 from cfdash.config.themefile import theme_problems
 from cfdash.keys import keymap_issues
-from cfdash.redact import register_basic_auth
+from cfdash.redact import register_basic_auth, register_secret
 
 __all__ = ["check_config", "find_problems", "keymap_problems", "load_settings", "theme_problem"]
 
@@ -187,19 +189,16 @@ def _validate(
         for name, account in accounts.items():
             if not isinstance(account, dict):
                 continue  # reported by the schema
-            for secret_name in SECRET_NAMES:
-                value, problems = resolve_secret(
-                    file=path,
-                    account_key=key_path(("accounts", name)),
-                    account=account,
-                    name=secret_name,
-                    env=env,
-                    runner=runner,
-                )
-                # A secret's problem key always ends in a plain field name.
-                found.extend((("accounts", name, p.key.rsplit(".", 1)[1]), p) for p in problems)
-                if value is not None:
-                    secrets.setdefault(name, {})[secret_name] = value
+            resolved, problems = resolve_credentials(
+                file=path,
+                account_key=key_path(("accounts", name)),
+                account=account,
+                env=env,
+                runner=runner,
+            )
+            # A credential's problem key always ends in a plain field name.
+            found.extend((("accounts", name, p.key.rsplit(".", 1)[1]), p) for p in problems)
+            secrets[name] = resolved
     if config is not None:
         found.extend(_stall_problems(path, config))
     # Stable sort: problems at the same place keep the order they were found in.
@@ -272,16 +271,27 @@ def _build(
     secrets: dict[str, dict[str, SecretStr]],
 ) -> Settings:
     for keys in secrets.values():  # blanked in every text from the moment they are known
-        register_basic_auth(
-            keys["access_key"].get_secret_value(), keys["secret_key"].get_secret_value()
-        )
+        if "access_key" in keys and "secret_key" in keys:
+            register_basic_auth(
+                keys["access_key"].get_secret_value(), keys["secret_key"].get_secret_value()
+            )
+        if "token" in keys:
+            register_secret(keys["token"].get_secret_value())
     accounts = {
         name: AccountSettings(
             name=name,
             accountserviceid=account.accountserviceid,
             base_url=account.base_url.rstrip("/"),
-            access_key=secrets[name]["access_key"],
-            secret_key=secrets[name]["secret_key"],
+            access_key=secrets[name].get("access_key"),
+            secret_key=secrets[name].get("secret_key"),
+            auth=account.auth,
+            token=secrets[name].get("token"),
+            images=tuple(account.images),
+            finished_retention=(
+                account.finished_retention
+                if account.finished_retention is not None
+                else config.finished_retention
+            ),
             refresh_interval=(
                 account.refresh_interval
                 if account.refresh_interval is not None
@@ -310,6 +320,7 @@ def _build(
         stall_after=config.stall_after,
         keymap=dict(config.keymap),
         export_raw=config.export_raw,
+        finished_retention=config.finished_retention,
         accounts=accounts,
         warnings=_permission_warnings(path, config),
     )
@@ -320,7 +331,9 @@ def _permission_warnings(path: Path, config: ConfigFile) -> tuple[str, ...]:
     if os.name != "posix":
         return ()  # Windows ACLs do not map onto these mode bits
     inline = any(
-        account.access_key is not None or account.secret_key is not None
+        account.access_key is not None
+        or account.secret_key is not None
+        or account.token is not None
         for account in config.accounts.values()
     )
     if not inline:

@@ -34,6 +34,16 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from cfdash.config.pipeline import (
+    DEFAULT_FINISHED_RETENTION,
+    AuthMode,
+    ImageEntry,
+    RetentionSeconds,
+    Stage,
+    check_unique_images,
+    check_unique_jobs,
+)
+
 __all__ = [
     "ACCOUNT_NAME_PATTERN",
     "DEFAULT_BASE_URL",
@@ -41,6 +51,7 @@ __all__ = [
     "AccountConfig",
     "AccountSettings",
     "ConfigFile",
+    "ImageEntry",
     "JobEntry",
     "Notifier",
     "Settings",
@@ -105,6 +116,19 @@ class JobEntry(BaseModel):
     mirroring: bool | None = None
     label: str | None = None
 
+    # -- issue 15: the pipeline stage (declared after mirroring, so its check can see it) --
+    stage: Stage = "install"
+
+    @field_validator("stage")
+    @classmethod
+    def _mirroring_is_for_installs(cls, stage: Stage, info: ValidationInfo) -> Stage:
+        if stage != "install" and info.data.get("mirroring") is not None:
+            raise PydanticCustomError(
+                "cfdash_stage_mirroring",
+                '"install" for a job that sets mirroring (only installs are mirrored)',
+            )
+        return stage
+
     @model_validator(mode="before")
     @classmethod
     def _bare_id(cls, data: Any) -> Any:
@@ -143,6 +167,20 @@ class AccountConfig(BaseModel):
     notify: list[Notifier] | None = None
     stall_after: Seconds | None = None
 
+    # -- issue 15: bearer accounts, watched images, finished retention --
+    # Which credential keys fit which auth is checked with the secrets (config.credentials).
+    auth: AuthMode = "basic"
+    token: SecretStr | None = None
+    token_env: NonEmptyStr | None = None
+    token_command: NonEmptyStr | None = None
+    images: list[ImageEntry] = []
+    finished_retention: RetentionSeconds | None = None
+
+    @field_validator("images")
+    @classmethod
+    def _unique_images(cls, images: list[ImageEntry]) -> list[ImageEntry]:
+        return check_unique_images(images)
+
     @field_validator("base_url")
     @classmethod
     def _check_base_url(cls, url: str, info: ValidationInfo) -> str:
@@ -177,14 +215,7 @@ class AccountConfig(BaseModel):
     @field_validator("jobs")
     @classmethod
     def _unique_jobs(cls, jobs: list[JobEntry]) -> list[JobEntry]:
-        seen: set[int] = set()
-        for job in jobs:
-            if job.id in seen:
-                raise PydanticCustomError(
-                    "cfdash_duplicate_job", f"each job id once, but {job.id} is listed twice"
-                )
-            seen.add(job.id)
-        return jobs
+        return check_unique_jobs(jobs)  # per stage: update 91 and install 91 are two jobs
 
 
 class ConfigFile(BaseModel):
@@ -203,18 +234,24 @@ class ConfigFile(BaseModel):
     keymap: dict[str, NonEmptyStr] = {}
     # CSV export writes formula-like text cells as they are (default: with a leading ').
     export_raw: bool = False
+    # -- issue 15: seconds a finished job stays listed; an account may override it --
+    finished_retention: RetentionSeconds = DEFAULT_FINISHED_RETENTION
 
 
 class AccountSettings(BaseModel):
-    """One account, ready to use: secrets resolved, defaults merged.  Immutable."""
+    """One account, ready to use: secrets resolved, defaults merged.  Immutable.
+
+    A ``basic`` account holds ``access_key`` and ``secret_key``; a ``bearer`` one holds ``token``
+    and no keys.  Pass all three to the client as they are: it uses whichever is set.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str
     accountserviceid: int
     base_url: str  # no trailing slash, so callers can append "/cfp/v1/…" safely
-    access_key: SecretStr
-    secret_key: SecretStr
+    access_key: SecretStr | None = None
+    secret_key: SecretStr | None = None
     refresh_interval: float
     track_all: bool = False
     jobs: tuple[JobEntry, ...] = ()
@@ -224,6 +261,23 @@ class AccountSettings(BaseModel):
     read_only: bool = False
     notify: tuple[Notifier, ...] = ()
     stall_after: float = 600.0
+    # -- issue 15 --
+    auth: AuthMode = "basic"
+    token: SecretStr | None = None
+    images: tuple[ImageEntry, ...] = ()
+    finished_retention: float = DEFAULT_FINISHED_RETENTION
+
+    @model_validator(mode="after")
+    def _credentials_fit_auth(self) -> AccountSettings:
+        # A programming error, not a user's: the loader only builds accounts that fit.
+        has_keys = self.access_key is not None or self.secret_key is not None
+        if self.auth == "bearer" and (self.token is None or has_keys):
+            raise ValueError("a bearer account holds a token and no keys")
+        if self.auth == "basic" and (
+            self.token is not None or self.access_key is None or self.secret_key is None
+        ):
+            raise ValueError("a basic account holds both keys and no token")
+        return self
 
 
 class Settings(BaseModel):
@@ -241,6 +295,7 @@ class Settings(BaseModel):
     stall_after: float = 600.0
     keymap: dict[str, str] = {}
     export_raw: bool = False
+    finished_retention: float = DEFAULT_FINISHED_RETENTION
     accounts: dict[str, AccountSettings] = {}
     # Sentences worth showing once at start-up (e.g. a world-readable file holding secrets).
     warnings: tuple[str, ...] = ()

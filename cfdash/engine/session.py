@@ -20,7 +20,7 @@ from cfdash.config.state import State
 from cfdash.engine.audit import AuditLog
 from cfdash.engine.engine import AccountLink, Engine
 from cfdash.engine.tracking import TrackedJob, Tracker
-from cfdash.redact import register_basic_auth
+from cfdash.redact import register_basic_auth, register_secret
 
 __all__ = ["build_engine", "client_for", "state_from_tracker"]
 
@@ -28,13 +28,17 @@ __all__ = ["build_engine", "client_for", "state_from_tracker"]
 def client_for(
     account: AccountSettings, transport: httpx.AsyncBaseTransport | None = None
 ) -> ClanforgeClient:
-    """The account's client; its keys (and their Basic form) are blanked everywhere from now."""
-    register_basic_auth(_plain(account.access_key), _plain(account.secret_key))
+    """The account's client; its keys or token (and the Basic form) are blanked from now on."""
+    if account.token is not None:
+        register_secret(_plain(account.token))
+    else:
+        register_basic_auth(_plain(account.access_key), _plain(account.secret_key))
     return ClanforgeClient(
         account=account.name,
         accountserviceid=account.accountserviceid,
         access_key=account.access_key,
         secret_key=account.secret_key,
+        token=account.token,
         base_url=account.base_url,
         connect_timeout=account.connect_timeout,
         read_timeout=account.read_timeout,
