@@ -5,6 +5,7 @@ from cfdash.api.errors import (
     ApiError,
     AuthError,
     BadResponseError,
+    CertificateError,
     ClanforgeError,
     InternalError,
     NotFoundError,
@@ -14,6 +15,7 @@ from cfdash.api.errors import (
     TransportError,
 )
 from cfdash.api.models import (
+    BadStatusItem,
     ErrorEnvelope,
     JobFields,
     JobState,
@@ -29,6 +31,8 @@ __all__ = [
     "ApiError",
     "AuthError",
     "BadResponseError",
+    "BadStatusItem",
+    "CertificateError",
     "ClanforgeClient",
     "ClanforgeError",
     "ErrorEnvelope",
