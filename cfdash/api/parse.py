@@ -29,7 +29,6 @@ from cfdash.api.models import ErrorEnvelope
 __all__ = [
     "NESTED_TOO_DEEPLY",
     "decode_answer",
-    "describe_invalid",
     "excerpt",
     "parse_response",
     "parse_retry_after",
@@ -83,8 +82,7 @@ def _envelope(data: Any) -> ErrorEnvelope | None:
     return envelope if envelope.is_error else None
 
 
-def describe_invalid(error: ValidationError) -> str:
-    """Where a body first departs from the documented shape, as a short phrase."""
+def _describe(error: ValidationError) -> str:
     first = error.errors()[0]
     where = "".join(
         f"[{part}]" if isinstance(part, int) else f".{part}" for part in first["loc"]
@@ -171,7 +169,7 @@ def parse_response(
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        raise BadResponseError(describe_invalid(error), **where) from None
+        raise BadResponseError(_describe(error), **where) from None
     except ClanforgeError:
         raise
     except RecursionError:

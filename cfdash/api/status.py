@@ -81,13 +81,17 @@ def _one(raw: dict[str, Any], deep: tuple[str, ...] = ()) -> StatusItem | None:
         return BadStatusItem.without(raw, deep) if deep else StatusItem.model_validate(raw)
     except ValidationError as error:
         bad = {*deep, *(str(problem["loc"][0]) for problem in error.errors() if problem["loc"])}
-    if "jobid" in bad:
+    if not bad or "jobid" in bad:
         return None
     fields = tuple(sorted(bad))
     try:
         return BadStatusItem.without(raw, fields)
     except ValidationError:  # what is left still does not fit: keep the job id alone
+        pass
+    try:
         return BadStatusItem.without({"jobid": raw.get("jobid")}, fields)
+    except ValidationError:
+        return None
 
 
 def parse_status(
