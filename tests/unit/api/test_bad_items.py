@@ -80,11 +80,15 @@ async def test_whole_numbers_as_strings_or_floats_are_job_ids(fake_api, jobid, r
     assert only.jobid == read
 
 
-async def test_items_that_are_not_objects_are_left_out_and_counted(fake_api):
+async def test_items_that_are_not_objects_are_left_out_and_counted(fake_api, caplog):
     fake_api.send(raw_body(GOOD[0], "7", '"x"', "null", GOOD[1]))
     async with fake_api.client() as client:
         assert [i.jobid for i in await client.status()] == [1, 3]
         assert client.unreadable == 3
+        fake_api.send(raw_body(GOOD[1], "7", '"x"', "null", GOOD[0]))  # a new body, same count
+        await client.status()
+    said = [r.getMessage() for r in caplog.records if "readable job id" in r.getMessage()]
+    assert said == ["status list of production: 3 item(s) without a readable job id left out"]
 
 
 async def test_a_value_nested_past_the_limit_makes_its_field_bad(fake_api):
