@@ -4,16 +4,19 @@ The dashboard, the headless commands and the benchmark all drive this one class.
 has its own loop that arms the next poll only when the last one has finished, so polls never
 overlap and a slow account never delays another. Results leave the engine as small events
 through one listener; the dashboard turns them into Textual messages.
+
+The clock and the sleep are parameters, as in :class:`~cfdash.headless.watch.Watcher`: tests
+run the loops on a simulator's fake clock and step a fake sleep, so a schedule is checked
+exactly and never by counting requests over wall time.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -96,6 +99,7 @@ class QueueDone:
 
 
 Listener = Callable[[PollDone | QueueDone], None]
+Sleep = Callable[[float], Awaitable[object]]
 
 
 @dataclass
@@ -106,6 +110,7 @@ class _Runner:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     scrub: ItemScrubber = field(default_factory=ItemScrubber)
+    held: asyncio.Event = field(default_factory=asyncio.Event)  # set while pause() holds it
 
 
 class Engine:
@@ -120,6 +125,7 @@ class Engine:
         tracker: Tracker | None = None,
         *,
         clock: Callable[[], float] = time.time,
+        sleep: Sleep = asyncio.sleep,
         rng: random.Random | None = None,
         read_only: bool = False,
     ) -> None:
@@ -127,6 +133,7 @@ class Engine:
         rng = rng or random.Random()
         self.tracker = tracker if tracker is not None else Tracker()
         self.clock = clock
+        self.sleep = sleep
         self.read_only = read_only
         self.paused = False
         self._runners = {
@@ -222,14 +229,40 @@ class Engine:
     async def _run_account(self, account: str) -> None:
         runner = self._runners[account]
         while True:
-            await self._resume.wait()
+            if not self._resume.is_set():
+                runner.held.set()
+                try:
+                    await self._resume.wait()
+                finally:
+                    runner.held.clear()
             event = await self.poll(account)
             error = event.error if event is not None else None
             delay = runner.backoff.delay(runner.health.failures, error)
             runner.health.next_poll = self.clock() + delay
             runner.wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(runner.wake.wait(), delay)
+            await self._nap(runner, delay)
+
+    async def _nap(self, runner: _Runner, delay: float) -> None:
+        """Wait ``delay`` with the injected sleep, or less if :meth:`refresh` wakes the account."""
+        sleeping = asyncio.ensure_future(self.sleep(delay))
+        woken = asyncio.ensure_future(runner.wake.wait())
+        try:
+            await asyncio.wait((sleeping, woken), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeping.cancel()
+            woken.cancel()
+        if sleeping.done() and not sleeping.cancelled():
+            sleeping.result()  # a sleep that failed says so rather than spinning the loop
+
+    async def wait_held(self) -> None:
+        """Return once :meth:`pause` holds every account's loop (call it while :meth:`run` runs).
+
+        A loop asleep when ``pause()`` is called finishes its sleep first; from then until
+        :meth:`resume` no scheduled poll starts. A test waits on this, not on a quiet while.
+        """
+        runners = list(self._runners.values())
+        while not all(runner.held.is_set() for runner in runners):  # held now, not a moment ago
+            await asyncio.gather(*(runner.held.wait() for runner in runners))
 
     def refresh(self, account: str | None = None) -> None:
         """Poll now (one account, or all) instead of waiting for the schedule."""
