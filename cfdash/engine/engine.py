@@ -5,9 +5,8 @@ has its own loop that arms the next poll only when the last one has finished, so
 overlap and a slow account never delays another. Results leave the engine as small events
 through one listener; the dashboard turns them into Textual messages.
 
-The clock and the sleep are parameters, as in :class:`~cfdash.headless.watch.Watcher`: tests
-run the loops on a simulator's fake clock and step a fake sleep, so a schedule is checked
-exactly and never by counting requests over wall time.
+The clock and the sleep are parameters (as ``Watcher``'s): tests step a fake sleep on the
+simulator's fake clock, so a schedule is checked exactly, never by counting over wall time.
 """
 
 from __future__ import annotations
@@ -255,10 +254,9 @@ class Engine:
             sleeping.result()  # a sleep that failed says so rather than spinning the loop
 
     async def wait_held(self) -> None:
-        """Return once :meth:`pause` holds every account's loop (call it while :meth:`run` runs).
+        """Return once :meth:`pause` holds every loop of :meth:`run` (each ends its sleep first).
 
-        A loop asleep when ``pause()`` is called finishes its sleep first; from then until
-        :meth:`resume` no scheduled poll starts. A test waits on this, not on a quiet while.
+        From then until :meth:`resume` no scheduled poll starts: tests wait on this, not a while.
         """
         runners = list(self._runners.values())
         while not all(runner.held.is_set() for runner in runners):  # held now, not a moment ago
