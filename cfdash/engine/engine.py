@@ -3,10 +3,8 @@
 The dashboard, the headless commands and the benchmark all drive this one class. Each account
 has its own loop that arms the next poll only when the last one has finished, so polls never
 overlap and a slow account never delays another. Results leave the engine as small events
-through one listener; the dashboard turns them into Textual messages.
-
-The clock and the sleep are parameters (as ``Watcher``'s): tests step a fake sleep on the
-simulator's fake clock, so a schedule is checked exactly, never by counting over wall time.
+through one listener; the dashboard turns them into Textual messages. The clock and the
+sleep are parameters, so tests run the loops on a fake clock (see :mod:`.naps`).
 """
 
 from __future__ import annotations
@@ -15,7 +13,7 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -23,6 +21,7 @@ from cfdash.api.client import ClanforgeClient
 from cfdash.api.errors import AuthError, ClanforgeError, InternalError
 from cfdash.api.models import QueueResult
 from cfdash.engine.health import AccountHealth, Backoff
+from cfdash.engine.naps import Sleep, nap
 from cfdash.engine.outcomes import (
     QueueCheck,
     QueueOutcome,
@@ -98,7 +97,6 @@ class QueueDone:
 
 
 Listener = Callable[[PollDone | QueueDone], None]
-Sleep = Callable[[float], Awaitable[object]]
 
 
 @dataclass
@@ -239,19 +237,7 @@ class Engine:
             delay = runner.backoff.delay(runner.health.failures, error)
             runner.health.next_poll = self.clock() + delay
             runner.wake.clear()
-            await self._nap(runner, delay)
-
-    async def _nap(self, runner: _Runner, delay: float) -> None:
-        """Wait ``delay`` with the injected sleep, or less if :meth:`refresh` wakes the account."""
-        sleeping = asyncio.ensure_future(self.sleep(delay))
-        woken = asyncio.ensure_future(runner.wake.wait())
-        try:
-            await asyncio.wait((sleeping, woken), return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            sleeping.cancel()
-            woken.cancel()
-        if sleeping.done() and not sleeping.cancelled():
-            sleeping.result()  # a sleep that failed says so rather than spinning the loop
+            await nap(self.sleep, delay, runner.wake)
 
     async def wait_held(self) -> None:
         """Return once :meth:`pause` holds every loop of :meth:`run` (each ends its sleep first).

@@ -19,7 +19,8 @@ from cfdash.api.client import ClanforgeClient
 from cfdash.config.schema import AccountSettings, JobEntry, Settings
 from cfdash.config.state import State
 from cfdash.engine.audit import AuditLog
-from cfdash.engine.engine import AccountLink, Engine, Sleep
+from cfdash.engine.engine import AccountLink, Engine
+from cfdash.engine.naps import Sleep
 from cfdash.engine.tracking import TrackedJob, Tracker
 from cfdash.redact import register_basic_auth, register_secret
 
