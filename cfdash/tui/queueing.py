@@ -12,11 +12,12 @@ cannot stack dialogs.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 
 from textual.widget import Widget
 
-from cfdash.engine.engine import Engine, QueueRefused
+from cfdash.engine.engine import Engine, QueueDone, QueueRefused
 from cfdash.engine.tracking import JobKey, TrackedJob
 from cfdash.tui.bulk import LEFT_OUT, confirm_body, plan, summary
 from cfdash.tui.screens.confirm import BulkConfirmScreen, ConfirmScreen
@@ -111,13 +112,26 @@ class QueueFlow:
             self._refused(refused)
             return
         self.host.run_worker(self._queue(job.key), group="queue", exit_on_error=False)
-        self.grid.apply((), (job.key,), ())
 
     async def _queue(self, key: JobKey) -> None:
+        result = await self._send(key)  # the engine's listener posts Queued
+        if isinstance(result, QueueRefused):
+            self._refused(result)
+
+    async def _send(self, key: JobKey) -> QueueDone | QueueRefused:
+        """One request; its row says "queueing…" (and its old error "was: …") while it is out.
+
+        The engine marks the job in flight before its first ``await``, so one turn of the
+        loop after starting it the row can be redrawn — a hung request must not leave the
+        row showing the job's last error as if it were current.
+        """
+        request = asyncio.ensure_future(self.engine.queue(key, allow_active=False))
+        await asyncio.sleep(0)
+        self.grid.apply((), (key,), ())
         try:
-            await self.engine.queue(key, allow_active=False)  # the engine's listener posts Queued
+            return await request
         except QueueRefused as refused:
-            self._refused(refused)
+            return refused
 
     # -- the marked jobs --------------------------------------------------------------------
 
@@ -143,7 +157,6 @@ class QueueFlow:
             if confirmed:
                 self.grid.clear_marks()
                 self.host.run_worker(self._queue_many(sent), group="queue", exit_on_error=False)
-                self.grid.apply((), sent, ())
 
         count = len(sent)
         title = f"Queue {count} install job{'s' if count != 1 else ''}?"
@@ -152,8 +165,14 @@ class QueueFlow:
         )
 
     async def _queue_many(self, keys: list[JobKey]) -> None:
-        results = await self.engine.queue_many(
-            keys, concurrency=BULK_CONCURRENCY, allow_active=False
-        )
+        """At most :data:`BULK_CONCURRENCY` requests out at once, one per job (as
+        ``Engine.queue_many`` sends them, with each row redrawn as its request goes out)."""
+        gate = asyncio.Semaphore(BULK_CONCURRENCY)
+
+        async def one(key: JobKey) -> QueueDone | QueueRefused:
+            async with gate:
+                return await self._send(key)
+
+        results = await asyncio.gather(*(one(key) for key in dict.fromkeys(keys)))
         text, severity = summary(results)
         self.host.notify(text, title="Bulk queue", severity=severity, timeout=15)

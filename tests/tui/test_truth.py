@@ -89,6 +89,25 @@ async def test_an_old_job_error_is_not_shown_as_current_while_the_queue_outcome_
         assert grid(app).cell_style(failed.key, "error").dim
 
 
+async def test_a_hung_queue_shows_in_flight_and_the_old_error_as_past(served, make_app):
+    app = make_app(poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.engine.poll_all()
+        await pilot.pause()
+        [failed] = jobs_in(app, "failed")
+        error = failed.error
+        served.clock.advance(1)  # the queue goes out after the last read
+        served.sim.faults.add(Fault(FaultKind.SLOW, endpoint="queue", delay=1.0, count=1))
+        await queue_selected(app, pilot, failed)
+        await wait_for(lambda: cell(app, failed.key, "queue") == "queueing…", pilot)
+        assert cell(app, failed.key, "error") == f"was: {error}"
+        await wait_for(lambda: cell(app, failed.key, "queue") == "queued ✓", pilot)
+        assert cell(app, failed.key, "error") == f"was: {error}"  # not read since the queue
+        await app.engine.poll(failed.account)
+        await pilot.pause()
+        assert not cell(app, failed.key, "error").startswith("was:")
+
+
 async def test_rows_are_unconfirmed_during_an_outage_never_overdue(served, make_app):
     app = make_app(poll=False)
     async with app.run_test(size=SIZE) as pilot:
