@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from cfdash.timefmt import duration
+from cfdash.timefmt import INVALID_TIME, duration, is_valid_time, seconds_until
 
 __all__ = [
     "STATE_SYMBOLS",
@@ -46,7 +46,9 @@ def eta_text(eta: int | None, now: float) -> str:
     """A countdown to the ETA, or how long ago it passed ("overdue 2m")."""
     if eta is None:
         return ""
-    remaining = eta - now
+    remaining = seconds_until(eta, now)
+    if remaining is None:
+        return INVALID_TIME
     if remaining >= 0:
         return duration(remaining)
     overdue = -remaining
@@ -63,7 +65,10 @@ def age(when: float | None, now: float) -> str:
 
 def relative(when: float, now: float) -> str:
     """``3m ago``, ``in 5m`` or ``now``: a time put against the clock, either side of it."""
-    delta = now - when
+    left = seconds_until(when, now)
+    if left is None:
+        return INVALID_TIME
+    delta = -left
     if abs(delta) < 1:
         return "now"
     return f"{duration(delta)} ago" if delta > 0 else f"in {duration(-delta)}"
@@ -75,7 +80,12 @@ def local_time(when: float) -> str:
     The zone is written out because a time read off a screen is pasted into chats and
     tickets, where "14:02" alone is ambiguous across an ops team's time zones.
     """
-    at = datetime.fromtimestamp(when).astimezone()
+    if not is_valid_time(when):
+        return INVALID_TIME
+    try:
+        at = datetime.fromtimestamp(when).astimezone()
+    except (OverflowError, OSError, ValueError):  # the platform's own limits
+        return INVALID_TIME
     return at.strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
