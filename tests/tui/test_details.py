@@ -125,3 +125,18 @@ def test_fields_read_as_people_read_them():
     assert field_text("jobeta", int(now) + 300, now).endswith("CET (in 5m)")
     assert field_text("jobstart", "soon", now) == "soon"
     assert field_text("extra", {"b": 1}, now) == '{"b": 1}'
+    # Times no calendar can show read as such instead of stopping the screen.
+    assert field_text("jobeta", 10**30, now) == "invalid time"
+    assert field_text("jobcreated", -99_999_999_999, now) == "invalid time"
+
+
+def test_a_running_job_with_an_impossible_eta_still_describes():
+    from cfdash.api.models import StatusItem
+    from cfdash.engine.tracking import TrackedJob
+    from cfdash.tui.screens.details import describe_job
+
+    item = StatusItem(jobid=7, jobstateid=4, jobeta=10**30, jobcreated=-99_999_999_999)
+    job = TrackedJob("prod", 7, item=item, listed=True, confirmed_at=1_767_225_600.0)
+    text = describe_job(job, 1_767_225_600.0)
+    assert f"eta              invalid time (jobeta {10**30})" in text
+    assert "jobcreated               invalid time" in text and "None" not in text

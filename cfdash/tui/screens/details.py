@@ -24,6 +24,7 @@ from cfdash.api.models import StatusItem
 from cfdash.engine.audit import AuditEntry, AuditLog
 from cfdash.engine.tracking import NOT_FOUND_CAUSES, TrackedJob
 from cfdash.textfmt import eta_text, local_time, relative, state_label, yes_no
+from cfdash.timefmt import INVALID_TIME, is_valid_time
 from cfdash.tui.bindings import bindings_for
 from cfdash.tui.rows import error_predates_queue
 
@@ -47,6 +48,8 @@ def when(at: float | None, now: float) -> str:
     """``2026-01-05 14:02:11 UTC (3m ago)``, or ``—``."""
     if at is None:
         return NONE
+    if not is_valid_time(at):  # a jobeta of 10**30 is shown as such, not a crash
+        return INVALID_TIME
     return f"{local_time(at)} ({relative(at, now)})"
 
 
@@ -144,7 +147,9 @@ def describe_job(job: TrackedJob, now: float, audit: list[AuditEntry] | None = N
     ]
     if job.left_at is not None:
         lines.append(f"left the list    {when(job.left_at, now)}")
-    if job.eta is not None and job.phase == "running":
+    if job.eta is not None and job.phase == "running" and not is_valid_time(job.eta):
+        lines.append(f"eta              {INVALID_TIME} (jobeta {job.eta})")
+    elif job.eta is not None and job.phase == "running":
         stopped = ", stopped while unconfirmed" if job.unconfirmed else ""
         countdown = eta_text(job.eta, job.as_of(now))
         if job.unconfirmed and (countdown == "due" or countdown.startswith("overdue")):
