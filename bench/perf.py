@@ -881,6 +881,10 @@ async def _keypress(n: int, plan: Plan, box: Sandbox) -> dict[str, Any]:
                 await pilot.pause()
                 for _ in range(plan.key_samples):
                     await pilot.pause(0.3)  # between keys, as a person would
+                    # Running and queued jobs get a toast, not a dialog: go to one to send.
+                    table = app.main.table
+                    below = table.row_keys[table.cursor :]
+                    table.select(next(k for k in below if app.engine.queue_check(k).sendable))
                     mark = len(meter.log)
                     pressed = time.perf_counter()
                     send_key(app, "q", "q")

@@ -103,11 +103,18 @@ BINDINGS: tuple[KeyBinding, ...] = (
     KeyBinding("help.close", "escape,question_mark,q", "dismiss", "Close", "help"),
     KeyBinding("confirm.yes", "enter,y", "answer(True)", "Confirm", "confirm"),
     KeyBinding("confirm.no", "escape,n", "answer(False)", "Cancel", "confirm"),
+    # A confirm that sends several requests: Enter, pressed by reflex, cancels; only y sends.
+    KeyBinding("bulk_confirm.yes", "y", "answer(True)", "Queue all", "bulk_confirm"),
+    KeyBinding("bulk_confirm.no", "escape,n,enter", "answer(False)", "Cancel", "bulk_confirm"),
     KeyBinding("add.cancel", "escape", "cancel", "Cancel", "add"),
     KeyBinding("add.add_selected", "ctrl+s", "add_selected", "Add selected", "add",
                "Add the jobs ticked in the list"),
     KeyBinding("releases.close", "escape", "close", "Close releases", "releases"),
     KeyBinding("details.back", "escape,enter,backspace", "back", "Back", "details"),
+    KeyBinding("details.copy_id", "c", "copy_id", "Copy id", "details",
+               "Copy the job id to the clipboard"),
+    KeyBinding("details.copy_json", "j", "copy_json", "Copy JSON", "details",
+               "Copy the job's raw JSON, as last seen, to the clipboard"),
 )  # fmt: skip
 
 #: The job table's movement keys: fixed (no id, so no keymap moves them), listed here so the

@@ -8,16 +8,22 @@ test, and ``status`` prints an ETA exactly as the dashboard shows it.
 
 from __future__ import annotations
 
-from cfdash.timefmt import INVALID_TIME, duration, seconds_until
+from datetime import datetime
+
+from cfdash.timefmt import INVALID_TIME, duration, is_valid_time, seconds_until
 
 __all__ = [
     "STATE_SYMBOLS",
     "age",
+    "clock_time",
     "duration",
     "eta_text",
+    "local_time",
     "progress_bar",
+    "relative",
     "shorten",
     "state_label",
+    "yes_no",
 ]
 
 #: A symbol per phase, so no state is told by colour alone.
@@ -32,6 +38,7 @@ STATE_SYMBOLS = {
     "squashed": "⊘",
     "unknown": "?",
     "notlisted": "·",
+    "notfound": "∅",  # read, and not in the list: an empty set, not a finish
 }
 
 
@@ -54,6 +61,43 @@ def age(when: float | None, now: float) -> str:
         return "never"
     elapsed = now - when
     return "now" if elapsed < 1 else f"{duration(elapsed)} ago"
+
+
+def relative(when: float, now: float) -> str:
+    """``3m ago``, ``in 5m`` or ``now``: a time put against the clock, either side of it."""
+    left = seconds_until(when, now)
+    if left is None:
+        return INVALID_TIME
+    delta = -left
+    if abs(delta) < 1:
+        return "now"
+    return f"{duration(delta)} ago" if delta > 0 else f"in {duration(-delta)}"
+
+
+def local_time(when: float) -> str:
+    """``2026-01-05 14:02:11 CET``: a wall-clock time in the local zone, the zone named.
+
+    The zone is written out because a time read off a screen is pasted into chats and
+    tickets, where "14:02" alone is ambiguous across an ops team's time zones.
+    """
+    if not is_valid_time(when):
+        return INVALID_TIME
+    try:
+        at = datetime.fromtimestamp(when).astimezone()
+    except (OverflowError, OSError, ValueError):  # the platform's own limits
+        return INVALID_TIME
+    return at.strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def clock_time(when: float) -> str:
+    """``14:02:11``: the local time of day alone, for the header, where it sits beside the
+    viewer's own clock and the line has no room for a zone."""
+    return datetime.fromtimestamp(when).strftime("%H:%M:%S")
+
+
+def yes_no(value: bool | None) -> str:
+    """``yes``/``no`` for a flag, ``—`` when the service did not say."""
+    return "—" if value is None else ("yes" if value else "no")
 
 
 def progress_bar(percent: int | None, width: int = 10) -> str:

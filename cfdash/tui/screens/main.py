@@ -244,7 +244,7 @@ class MainScreen(Screen[None]):
     def action_details(self) -> None:
         job = self._selected()
         if job is not None:
-            self.app.push_screen(DetailsScreen(job, self.clock))
+            self.app.push_screen(DetailsScreen(job, self.clock, self.engine.audit))
 
     @on(JobGrid.RowSelected)
     def _row_chosen(self, event: JobGrid.RowSelected) -> None:
