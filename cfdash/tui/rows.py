@@ -120,7 +120,7 @@ def cells_for(
     marked: bool = False,
 ) -> dict[str, Cell]:
     """Every cell of ``job``'s row, as text plus a style name."""
-    note = job.queue_note if job.queue_note and not job.error else None
+    note = (job.queue_note or job.seen_note) if not job.error else None
     return {
         "mark": Cell("●" if marked else "", "mark"),
         "account": Cell(job.account),
