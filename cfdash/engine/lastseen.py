@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from cfdash.api.models import StateKind, parse_state
 from cfdash.config.lastseen import LastSeen, SeenKey
+from cfdash.stages import Stage
 from cfdash.timefmt import INVALID_TIME, is_valid_time
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ __all__ = [
 ]
 
 #: The stage of every job the tracker holds today (the pipeline's stages join later).
-INSTALL = "install"
+INSTALL: Stage = "install"
 #: Seconds between two writes of the last-seen table at most.
 SEEN_EVERY = 60.0
 
@@ -108,11 +109,12 @@ def seen_failed(seen: LastSeen) -> bool:
 
 
 def local_time(at: float) -> str:
-    """``2026-01-01 12:00 CET``: the reader's own clock and zone."""
+    """``01 Jan 12:00 CET``: the reader's own clock and zone, short enough that the whole
+    note fits the table's Error column (80 characters)."""
     if not is_valid_time(at):
         return INVALID_TIME
     try:
-        return datetime.fromtimestamp(at).astimezone().strftime("%Y-%m-%d %H:%M %Z")
+        return datetime.fromtimestamp(at).astimezone().strftime("%d %b %H:%M %Z")
     except (OverflowError, OSError, ValueError):
         return INVALID_TIME
 
@@ -120,7 +122,7 @@ def local_time(at: float) -> str:
 def seen_note(seen: LastSeen) -> str:
     """The row's note for a job gone from the list, judged from its last-seen row.
 
-    ``finished while cfdash was closed (last seen Running 97 % at 2026-01-01 12:00 CET)``.
+    ``finished while cfdash was closed (last seen Running 97 % at 01 Jan 12:00 CET)``.
     """
     last = seen.word if seen.progress is None else f"{seen.word} {seen.progress} %"
     last = f"last seen {last} at {local_time(seen.at)}"

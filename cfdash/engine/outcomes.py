@@ -189,7 +189,7 @@ def readiness(job: TrackedJob) -> QueueCheck:
     if job.item is None:  # gone while cfdash was closed (see cfdash.engine.lastseen)
         if phase == "failed":
             return QueueCheck(key, "sendable", "", job)  # as a failed job that left the list
-        return QueueCheck(key, "finished", f"it left the list ({job.seen_note})", job)
+        return QueueCheck(key, "finished", f"it {job.seen_note}", job)
     kind = job.item.state.kind
     if not job.listed:
         if kind is StateKind.FAILED:

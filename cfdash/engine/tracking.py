@@ -339,14 +339,15 @@ class Tracker:
     def unconfirm(self, account: str, now: float) -> Changes:
         """A read of ``account`` failed: its live rows are unconfirmed from now (or earlier).
 
-        Jobs that already left the list keep their ending: a failed read cannot change that.
+        Jobs that already left the list (here, or while cfdash was closed) keep their ending:
+        a failed read cannot change that.
         """
         since = self.unconfirmed_since.setdefault(account, now)
         changes = Changes()
         for job in self.jobs.values():
             if job.account != account or job.unconfirmed_since is not None:
                 continue
-            if job.listed or job.item is None:
+            if job.listed or (job.item is None and not job.gone_unseen):
                 job.unconfirmed_since = since
                 changes.changed.add(job.key)
         return changes
