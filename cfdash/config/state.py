@@ -20,6 +20,14 @@ or removed in the UI, and the chosen theme, sort and filters, live in ``state.to
     account = "production"
     id = 5551001
 
+    [[seen]]                  # each job tracked by id as last seen: see cfdash.config.lastseen
+    account = "production"
+    stage = "install"
+    id = 5551001
+    at = 1795848784.5
+    word = "Running"
+    progress = 97
+
 Three promises, because losing what the user set up is the failure that matters here:
 
 * writes are atomic — a temp file in the same directory, fsynced, then ``os.replace`` and an
@@ -59,6 +67,13 @@ from cfdash.config.files import (
     parse_toml,
     read_capped,
 )
+from cfdash.config.lastseen import (
+    LastSeen,
+    SeenKey,
+    merge_last_seen,
+    seen_from_rows,
+    seen_to_rows,
+)
 from cfdash.config.problems import key_path
 from cfdash.config.schema import JobEntry
 from cfdash.locking import file_lock
@@ -75,7 +90,8 @@ class State:
     ``added_jobs`` keeps the order jobs were added in (the table shows them that way);
     ``removed_jobs`` holds configured jobs the user stopped tracking, by (account, job id).
     The rest is the saved view: ``filter`` is the text filter, ``release`` the one image
-    version shown (None: all).
+    version shown (None: all) — and ``last_seen``, what was last seen of each job tracked by
+    id (:mod:`cfdash.config.lastseen`).
     """
 
     added_jobs: list[tuple[str, JobEntry]] = field(default_factory=list)
@@ -87,6 +103,7 @@ class State:
     release: int | None = None
     failed_only: bool = False
     hide_finished: bool = False
+    last_seen: dict[SeenKey, LastSeen] = field(default_factory=dict)
 
 
 # The file's shape.  strict, so a hand-edited `id = "5"` is caught rather than coerced;
@@ -117,6 +134,7 @@ class _StateFile(BaseModel):
     hide_finished: bool = False
     added: list[_AddedRow] = []
     removed: list[_RemovedRow] = []
+    seen: list[Any] = []  # row by row in seen_from_rows: one bad row is skipped, not fatal
 
 
 class _Corrupt(Exception):
@@ -257,6 +275,7 @@ class StateStore:
             release=parsed.release,
             failed_only=parsed.failed_only,
             hide_finished=parsed.hide_finished,
+            last_seen=seen_from_rows(parsed.seen),
         )
 
     def _write(self, state: State) -> None:
@@ -368,7 +387,7 @@ def _merge_setting(known: Any, ours: Any, on_disk: Any) -> Any:
 
 #: Fields of :class:`State` that merge by a rule of their own, ``(known, ours, on_disk)`` →
 #: merged; e.g. a last-seen table where, per job, the newer timestamp wins.
-FIELD_MERGES: dict[str, Callable[[Any, Any, Any], Any]] = {}
+FIELD_MERGES: dict[str, Callable[[Any, Any, Any], Any]] = {"last_seen": merge_last_seen}
 
 
 def _keyed(jobs: list[tuple[str, JobEntry]]) -> list[tuple[tuple[str, int], JobEntry]]:
@@ -396,6 +415,8 @@ def _to_toml(state: State) -> dict[str, Any]:
         data["removed"] = [
             {"account": account, "id": job_id} for account, job_id in sorted(state.removed_jobs)
         ]
+    if state.last_seen:
+        data["seen"] = seen_to_rows(state.last_seen)
     return data
 
 

@@ -20,6 +20,7 @@ from cfdash.config.schema import AccountSettings, JobEntry, Settings
 from cfdash.config.state import State
 from cfdash.engine.audit import AuditLog
 from cfdash.engine.engine import AccountLink, Engine
+from cfdash.engine.lastseen import remembered
 from cfdash.engine.naps import Sleep
 from cfdash.engine.tracking import TrackedJob, Tracker
 from cfdash.redact import register_basic_auth, register_secret
@@ -75,10 +76,14 @@ def build_engine(
 ) -> Engine:
     """An engine for every account of ``settings``, tracking config jobs plus the state's.
 
+    The state's last-seen table goes to the tracker, so a job an earlier run saw and that
+    is gone now is finished while cfdash was closed, not "not found".
+
     ``audit`` is where the queue requests it sends are recorded (none without one).
     """
     state = state or State()
     tracker = Tracker(name for name, acc in settings.accounts.items() if acc.track_all)
+    tracker.remembered = remembered(state.last_seen)  # before any job is added
     removed = set(state.removed_jobs)
     for name, account in settings.accounts.items():
         for entry in account.jobs:

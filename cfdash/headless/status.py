@@ -59,6 +59,7 @@ def job_json(job: TrackedJob, errors: dict[str, ClanforgeError]) -> dict[str, An
         "eta": job.eta,
         "failures": job.failures,
         "error": job.error,
+        "note": job.seen_note,
         "release": job.release,
         "mirroring": job.mirroring,
         "listed": job.listed,
@@ -89,7 +90,7 @@ def status_table(engine: Engine, errors: dict[str, ClanforgeError], now: float) 
             progress_text(job),
             eta_text(job.eta, now),
             str(job.failures) if job.item is not None else "",
-            error_cell(job.error),
+            error_cell(job.error or job.seen_note),  # the note: gone while cfdash was closed
         )
         for job in ordered_jobs(engine)
     ]

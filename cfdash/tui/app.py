@@ -23,6 +23,7 @@ from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
 from cfdash import startup
+from cfdash.config.lastseen import LastSeen, SeenKey
 from cfdash.engine.engine import Engine, PollDone, QueueDone
 from cfdash.engine.monitor import Monitor
 from cfdash.logs import current_log_path, on_logging_problem
@@ -117,30 +118,60 @@ class CfdashApp(App[None]):
         self.notify(sentence, title="Log not written", severity="warning", timeout=30)
 
     async def on_unmount(self) -> None:
-        self.persist()  # a filter typed but never entered is kept too
+        self.persist(seen=True)  # a filter typed but never entered is kept too; last-seen too
         await self.engine.aclose()
 
     def _write_escape(self, sequence: str) -> None:
         """Send a raw escape sequence (a desktop notification) to the terminal."""
         textual_compat.write_to_terminal(self, sequence)
 
-    def persist(self) -> None:
+    def persist(self, *, seen: bool = False) -> None:
         """Save the user's choices — tracked jobs, theme, the table's view — if they changed.
 
-        A failure is shown, never fatal, and loses nothing in memory.
+        ``seen`` (at exit) also writes what was last seen of each job. A failure is shown,
+        never fatal, and loses nothing in memory.
         """
         if self.keeper is None:
             return
         try:
-            self.keeper.save(self.engine.tracker, theme=self.saved_theme, view=self.main.table.view)
+            view = self.main.table.view
+            self.keeper.save(self.engine.tracker, theme=self.saved_theme, view=view, seen=seen)
         except Exception as error:
             log.exception("could not save the state file")
             self.notify(str(error), title="State not saved", severity="error", timeout=15)
+
+    def _save_seen_soon(self) -> None:
+        """After a poll: if a minute has passed, write the last-seen table from a thread."""
+        if self.keeper is None:
+            return
+        seen = self.keeper.seen_due(self.engine.tracker, self.clock())
+        if seen is not None:
+            self.run_worker(
+                partial(self._save_seen, seen),
+                name="save last-seen",
+                group="state",
+                thread=True,
+                exit_on_error=False,
+            )
+
+    def _save_seen(self, seen: dict[SeenKey, LastSeen]) -> None:
+        """In a thread: the write takes the state file's lock and merges (see StateKeeper)."""
+        assert self.keeper is not None
+        try:
+            self.keeper.save_seen(seen)
+        except Exception as error:
+            log.exception("could not save the last-seen state")
+            with contextlib.suppress(RuntimeError):  # the app closed meanwhile
+                self.call_from_thread(
+                    self.notify, str(error), title="State not saved", severity="error", timeout=15
+                )
 
     def _engine_event(self, event: PollDone | QueueDone) -> None:
         """Engine listener: turn events into messages; handlers do the widget work."""
         message = Polled(event) if isinstance(event, PollDone) else Queued(event)
         self.main.post_message(message)
+        if isinstance(event, PollDone):
+            self._save_seen_soon()
 
     def _every_second(self) -> None:
         # A timer callback that raises would end the app: the tick is @contained.

@@ -216,7 +216,8 @@ def _error_cell(job: TrackedJob) -> Cell:
         return Cell(shorten(f"not in the list: {NOT_FOUND_CAUSES}", 80), "note")
     error = job.error
     if not error:
-        return Cell("")
+        # How a job ended while cfdash was closed ("finished while cfdash was closed …").
+        return Cell(shorten(job.seen_note, 80), "note") if job.seen_note else Cell("")
     if error_predates_queue(job):
         return Cell(shorten(f"was: {error}", 80), "dim")
     return Cell(shorten(error, 80), "error")
