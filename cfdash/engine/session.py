@@ -19,6 +19,7 @@ from cfdash.config.schema import AccountSettings, JobEntry, Settings
 from cfdash.config.state import State
 from cfdash.engine.audit import AuditLog
 from cfdash.engine.engine import AccountLink, Engine
+from cfdash.engine.images import ImagePoller
 from cfdash.engine.tracking import TrackedJob, Tracker
 from cfdash.redact import register_basic_auth, register_secret
 
@@ -69,10 +70,13 @@ def build_engine(
     clock: Callable[[], float] = time.time,
     rng: random.Random | None = None,
     audit: AuditLog | None = None,
+    images: bool = False,
 ) -> Engine:
     """An engine for every account of ``settings``, tracking config jobs plus the state's.
 
     ``audit`` is where the queue requests it sends are recorded (none without one).
+    ``images``: also read each account's watched images after its polls (the dashboard and
+    ``status`` do; ``watch`` and ``queue`` have no use for them).
     """
     state = state or State()
     tracker = Tracker(name for name, acc in settings.accounts.items() if acc.track_all)
@@ -91,6 +95,9 @@ def build_engine(
     ]
     engine = Engine(links, tracker, clock=clock, rng=rng, read_only=settings.read_only)
     engine.audit = audit
+    if images:
+        watched = {name: account.images for name, account in settings.accounts.items()}
+        engine.images = ImagePoller(watched, clock=clock)
     return engine
 
 
