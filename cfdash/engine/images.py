@@ -26,7 +26,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cfdash.api.errors import (
     AuthError,
@@ -39,6 +39,9 @@ from cfdash.api.images import ImageStatus, image_endpoint, image_status
 from cfdash.engine.health import AccountHealth
 from cfdash.engine.scrub import scrub_error
 from cfdash.redact import REDACTOR
+
+if TYPE_CHECKING:
+    from cfdash.api.client import ClanforgeClient
 
 __all__ = [
     "ImageKey",
@@ -209,7 +212,7 @@ class ImagePoller:
         self,
         account: str,
         polled: ClanforgeError | None,
-        client: Any,
+        client: ClanforgeClient,
         health: AccountHealth,
     ) -> ClanforgeError | None:
         """Read ``account``'s images once, after its install list (whose error is ``polled``).
@@ -236,7 +239,7 @@ class ImagePoller:
             self._emit(ImagesRead(account, tuple(each.lines), trouble))
             return trouble
 
-    async def _one(self, client: Any, line: ImageLine) -> ClanforgeError | None:
+    async def _one(self, client: ClanforgeClient, line: ImageLine) -> ClanforgeError | None:
         """Read one image into its line; the error met, if any."""
         line.tried_at = self.clock()
         line.requests += 1

@@ -22,10 +22,10 @@ PROD = 12345
 SIZE = (150, 32)
 
 
-def make(served, tmp_path, *, pipeline: bool = True):
+def make(served, tmp_path, *, pipeline: bool = True, poll: bool = False):
     settings = demo_settings(served.base_url, refresh=60, pipeline=pipeline)
     store = StateStore(tmp_path / "state.toml")
-    return build_app(settings, store=store, clock=served.clock, poll=False, tick=False)
+    return build_app(settings, store=store, clock=served.clock, poll=poll, tick=False)
 
 
 def line_text(app) -> str:
@@ -74,6 +74,19 @@ async def test_the_image_line_shows_its_counts_and_ready_without_a_key(served, t
         await polled(app, pilot)
         await wait_for(lambda: "of 40  ready" in line_text(app), pilot)
         assert " 0 pending" in line_text(app) and "░" not in line_text(app)
+
+
+async def test_the_running_dashboard_reads_the_image_once_per_refresh(served, tmp_path):
+    app = make(served, tmp_path, poll=True)  # the real polling worker, a 60 s refresh
+    async with app.run_test(size=SIZE) as pilot:
+        line = app.engine.images.lines[0]
+        await wait_for(lambda: line.requests == 1, pilot)
+        for refresh in (2, 3):
+            await pilot.press("r")
+            await wait_for(lambda refresh=refresh: line.requests == refresh, pilot)
+        assert served.sim.requests.count("image_status", PROD, jobid=DEMO_IMAGE) == 3
+        assert served.sim.requests.count("status", PROD) == 3
+        await wait_for(lambda: "completed" in line_text(app), pilot)
 
 
 async def test_no_image_watched_takes_no_room_and_offers_no_key(served, tmp_path):

@@ -98,6 +98,7 @@ class ImageLines(Static):
         self.feed = feed
         self.clock = clock
         self._unsubscribe: Callable[[], None] | None = None
+        self._last: Text | None = None
 
     @property
     def lines(self) -> list[ImageLine]:
@@ -110,7 +111,7 @@ class ImageLines(Static):
             return
         assert self.engine.images is not None
         self._unsubscribe = self.engine.images.subscribe(self._heard)
-        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.repaint())
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.repaint(force=True))
         self.feed.subscribe(self, self._tracker_changed)
 
     def on_unmount(self) -> None:
@@ -133,8 +134,12 @@ class ImageLines(Static):
         colour = self.app.theme_variables.get(name, "")
         return f"{'bold ' if bold else ''}{colour}".strip()
 
-    def repaint(self) -> None:
-        self.update(self.build())
+    def repaint(self, *, force: bool = False) -> None:
+        """Rebuild the lines; repaint only when the words changed (or the theme did)."""
+        text = self.build()
+        if force or self._last is None or text.plain != self._last.plain:
+            self._last = text
+            self.update(text)
 
     def build(self) -> Text:
         lines = self.lines
