@@ -5,6 +5,7 @@ from cfdash.api.errors import (
     ApiError,
     AuthError,
     BadResponseError,
+    CertificateError,
     ClanforgeError,
     InternalError,
     NotFoundError,
@@ -15,6 +16,7 @@ from cfdash.api.errors import (
 )
 from cfdash.api.images import FleetStatus, ImageStatus, MachineCounts, RegionStatus, image_status
 from cfdash.api.models import (
+    BadStatusItem,
     ErrorEnvelope,
     JobFields,
     JobState,
@@ -39,6 +41,8 @@ __all__ = [
     "ApiError",
     "AuthError",
     "BadResponseError",
+    "BadStatusItem",
+    "CertificateError",
     "ClanforgeClient",
     "ClanforgeError",
     "DiffStatus",

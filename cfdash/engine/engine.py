@@ -3,13 +3,13 @@
 The dashboard, the headless commands and the benchmark all drive this one class. Each account
 has its own loop that arms the next poll only when the last one has finished, so polls never
 overlap and a slow account never delays another. Results leave the engine as small events
-through one listener; the dashboard turns them into Textual messages.
+through one listener; the dashboard turns them into Textual messages. The clock and the
+sleep are parameters, so tests run the loops on a fake clock (see :mod:`.naps`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import time
@@ -21,6 +21,7 @@ from cfdash.api.client import ClanforgeClient
 from cfdash.api.errors import AuthError, ClanforgeError, InternalError
 from cfdash.api.models import QueueResult
 from cfdash.engine.health import AccountHealth, Backoff
+from cfdash.engine.naps import Sleep, nap
 from cfdash.engine.outcomes import (
     QueueCheck,
     QueueOutcome,
@@ -107,6 +108,7 @@ class _Runner:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     scrub: ItemScrubber = field(default_factory=ItemScrubber)
+    held: asyncio.Event = field(default_factory=asyncio.Event)  # set while pause() holds it
 
 
 class Engine:
@@ -123,6 +125,7 @@ class Engine:
         tracker: Tracker | None = None,
         *,
         clock: Callable[[], float] = time.time,
+        sleep: Sleep = asyncio.sleep,
         rng: random.Random | None = None,
         read_only: bool = False,
     ) -> None:
@@ -130,6 +133,7 @@ class Engine:
         rng = rng or random.Random()
         self.tracker = tracker if tracker is not None else Tracker()
         self.clock = clock
+        self.sleep = sleep
         self.read_only = read_only
         self.paused = False
         self._runners = {
@@ -231,14 +235,27 @@ class Engine:
     async def _run_account(self, account: str) -> None:
         runner = self._runners[account]
         while True:
-            await self._resume.wait()
+            if not self._resume.is_set():
+                runner.held.set()
+                try:
+                    await self._resume.wait()
+                finally:
+                    runner.held.clear()
             event = await self.poll(account)
             error = event.error if event is not None else None
             delay = runner.backoff.delay(runner.health.failures, error)
             runner.health.next_poll = self.clock() + delay
             runner.wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(runner.wake.wait(), delay)
+            await nap(self.sleep, delay, runner.wake)
+
+    async def wait_held(self) -> None:
+        """Return once :meth:`pause` holds every loop of :meth:`run` (each ends its sleep first).
+
+        From then until :meth:`resume` no scheduled poll starts: tests wait on this, not a while.
+        """
+        runners = list(self._runners.values())
+        while not all(runner.held.is_set() for runner in runners):  # held now, not a moment ago
+            await asyncio.gather(*(runner.held.wait() for runner in runners))
 
     def refresh(self, account: str | None = None) -> None:
         """Poll now (one account, or all) instead of waiting for the schedule."""

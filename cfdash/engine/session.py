@@ -6,6 +6,7 @@ in the UI since (the config itself is never rewritten: it would lose the user's 
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import random
 import time
@@ -20,6 +21,7 @@ from cfdash.config.state import State
 from cfdash.engine.audit import AuditLog
 from cfdash.engine.engine import AccountLink, Engine
 from cfdash.engine.images import ImagePoller
+from cfdash.engine.naps import Sleep
 from cfdash.engine.tracking import TrackedJob, Tracker
 from cfdash.redact import register_basic_auth, register_secret
 
@@ -68,6 +70,7 @@ def build_engine(
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     clock: Callable[[], float] = time.time,
+    sleep: Sleep = asyncio.sleep,
     rng: random.Random | None = None,
     audit: AuditLog | None = None,
     images: bool = False,
@@ -93,7 +96,7 @@ def build_engine(
         AccountLink(name, client_for(acc, transport), acc.refresh_interval, acc.read_only)
         for name, acc in settings.accounts.items()
     ]
-    engine = Engine(links, tracker, clock=clock, rng=rng, read_only=settings.read_only)
+    engine = Engine(links, tracker, clock=clock, sleep=sleep, rng=rng, read_only=settings.read_only)
     engine.audit = audit
     if images:
         watched = {name: account.images for name, account in settings.accounts.items()}

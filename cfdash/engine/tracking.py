@@ -183,7 +183,10 @@ class TrackedJob:
 
     @property
     def progress(self) -> int | None:
-        return self.item.progress if self.item is not None else None
+        """None when unknown: not listed yet, or sent unreadable (not a made-up 0 %)."""
+        if self.item is None or "jobprogress" in self.item.bad_fields:
+            return None
+        return self.item.progress
 
     @property
     def eta(self) -> int | None:
@@ -197,7 +200,13 @@ class TrackedJob:
 
     @property
     def error(self) -> str | None:
-        return self.item.joberror if self.item is not None else None
+        """The job's error; first, if the service sent fields that could not be read, that."""
+        if self.item is None:
+            return None
+        bad, joberror = self.item.bad, self.item.joberror
+        if bad and joberror:
+            return f"{bad}; {joberror}"
+        return bad or joberror
 
     @property
     def target(self) -> str:

@@ -52,7 +52,8 @@ async def test_bulk_queue_sends_one_request_per_marked_job(served, make_app):
         assert all(f"{a}/{j}" in body for a, j in waiting) and "true (mirror)" in body
         await pilot.press("enter")
         await wait_for(lambda: served.sim.requests.count("queue") == len(waiting), pilot)
-        await pilot.pause(0.2)
+        # Once the bulk worker has finished, nothing more can be sent (poll=False).
+        await wait_for(lambda: not [w for w in app.workers if w.group == "queue"], pilot)
         calls = [call.jobid for call in served.sim.requests.queue_calls]
         assert sorted(calls) == sorted(j for _, j in waiting)  # exactly one each
         assert "image locked" in grid(app).cell_text(refused, "error")

@@ -39,14 +39,17 @@ async def test_rows_appear_and_move_with_the_clock(served, make_app):
         assert cell(app, running.key, "age") == "now"
 
 
-async def test_one_status_request_per_account_per_refresh(served, make_app):
+async def test_one_status_request_per_account_per_refresh(served, make_app, stepped_sleep):
     app = make_app()
+    app.engine.sleep = stepped_sleep  # each loop sleeps once per poll: asleep means answered
     async with app.run_test(size=SIZE) as pilot:
         accounts = len(served.sim.accounts)
-        await wait_for(lambda: served.sim.requests.count("status") == accounts, pilot)
+        await stepped_sleep.until(lambda: stepped_sleep.asleep == accounts)
+        assert served.sim.requests.count("status") == accounts
         await pilot.press("r")
-        await wait_for(lambda: served.sim.requests.count("status") == 2 * accounts, pilot)
-        await pilot.pause(0.2)
+        await stepped_sleep.until(
+            lambda: len(stepped_sleep.delays) == 2 * accounts and stepped_sleep.asleep == accounts
+        )
         assert served.sim.requests.count("status") == 2 * accounts
         for asid in served.sim.accounts:
             assert served.sim.requests.count("status", asid) == 2
@@ -79,7 +82,9 @@ async def test_escape_cancels_the_queue(served, make_app):
         await pilot.press("q")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("escape")
-        await pilot.pause(0.1)
+        await wait_for(lambda: not isinstance(app.screen, ConfirmScreen), pilot)
+        await pilot.pause()  # the dismissal's callback has run: a queue would have a worker
+        assert not [worker for worker in app.workers if worker.group == "queue"]
         assert served.sim.requests.count("queue") == 0
 
 

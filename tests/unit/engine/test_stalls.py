@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
 from cfdash.api.models import StatusItem
@@ -141,17 +143,24 @@ def test_span_text():
     ]
 
 
-def test_check_is_one_cheap_pass_over_many_jobs():
-    import time
-
+def test_check_is_one_pass_over_many_jobs():
+    # One question per running job per check, counted rather than timed: a timed assert
+    # measures the machine (this one failed under load); speed belongs in bench/.
     tracker = Tracker(["a"])
     items = [StatusItem(jobid=n, jobstateid=RUNNING, jobprogress=n % 100) for n in range(5000)]
     tracker.merge("a", items, T0)
     detector = StallDetector()
-    started = time.perf_counter()
+    asked = Counter()
+    why = detector._why
+
+    def counting(job, watch, now):
+        asked[job.key] += 1
+        return why(job, watch, now)
+
+    detector._why = counting
     for tick in range(10):
         detector.check(tracker, T0 + tick)
-    assert time.perf_counter() - started < 1.0
+    assert len(asked) == 5000 and set(asked.values()) == {10}
 
 
 # -- against the simulator -------------------------------------------------------------------
