@@ -183,7 +183,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     thread = SimThread(sim)
     base_url = thread.start()
     try:
-        settings = demo_settings(base_url).with_overrides(
+        settings = demo_settings(base_url, pipeline=True).with_overrides(
             read_only=args.read_only or None, theme=args.theme
         )
         with tempfile.TemporaryDirectory(prefix="cfdash-demo-") as state_dir:

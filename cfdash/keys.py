@@ -95,6 +95,11 @@ BINDINGS: tuple[KeyBinding, ...] = (
     _main("wall", "w", "Wall", "Show or hide the ops wall summary", show=False),
     _main("releases", "v", "Releases",
           "Jobs rolled up by image version; choose one to filter the table"),
+    # Offered only while an image is watched (MainScreen.check_action); the image line under
+    # the header names its key, so the footer keeps its room.
+    _main("fleets", "i", 'Fleets ("failed" = disabled)',
+          'Fleet readiness of each watched image, per fleet and region; "failed" counts '
+          "machines that were disabled", show=False),
     # The app owns themes (and saves the pick); the key is the dashboard's, so help, footer
     # and palette list it with the others.
     _main("theme", "t", "Next theme", "Switch to the next theme; it is kept for the next start",
@@ -115,6 +120,7 @@ BINDINGS: tuple[KeyBinding, ...] = (
                "Copy the job id to the clipboard"),
     KeyBinding("details.copy_json", "j", "copy_json", "Copy JSON", "details",
                "Copy the job's raw JSON, as last seen, to the clipboard"),
+    KeyBinding("fleets.close", "escape,i,backspace", "close", "Back", "fleets"),
 )  # fmt: skip
 
 #: The job table's movement keys: fixed (no id, so no keymap moves them), listed here so the

@@ -35,6 +35,7 @@ from cfdash.engine.tracking import Changes, JobKey, QueueAction, TrackedJob, Tra
 
 if TYPE_CHECKING:
     from cfdash.engine.audit import AuditLog
+    from cfdash.engine.images import ImagePoller
 
 __all__ = [
     "AccountLink",
@@ -115,6 +116,8 @@ class Engine:
 
     #: Where every queue request sent is recorded (set by whoever builds the engine).
     audit: AuditLog | None = None
+    #: The watched images, read after each poll of their account (see :mod:`.images`).
+    images: ImagePoller | None = None
 
     def __init__(
         self,
@@ -192,6 +195,12 @@ class Engine:
                 event = PollDone(account, changes, health)
                 self._audit_settled(changes)
         self._emit(event)
+        if self.images is not None:  # after the rows are out; its 401/429 are the account's
+            client = self._runners[account].link.client
+            trouble = await self.images.read(account, event.error, client, event.health)
+            if trouble is not None:
+                event = PollDone(account, Changes(), event.health, trouble)
+                self._emit(event)
         return event
 
     def _failed(self, account: str, error: ClanforgeError) -> PollDone:

@@ -20,6 +20,7 @@ from cfdash.config.schema import AccountSettings, JobEntry, Settings
 from cfdash.config.state import State
 from cfdash.engine.audit import AuditLog
 from cfdash.engine.engine import AccountLink, Engine
+from cfdash.engine.images import ImagePoller
 from cfdash.engine.lastseen import remembered
 from cfdash.engine.naps import Sleep
 from cfdash.engine.tracking import TrackedJob, Tracker
@@ -73,6 +74,7 @@ def build_engine(
     sleep: Sleep = asyncio.sleep,
     rng: random.Random | None = None,
     audit: AuditLog | None = None,
+    images: bool = False,
 ) -> Engine:
     """An engine for every account of ``settings``, tracking config jobs plus the state's.
 
@@ -80,6 +82,8 @@ def build_engine(
     is gone now is finished while cfdash was closed, not "not found".
 
     ``audit`` is where the queue requests it sends are recorded (none without one).
+    ``images``: also read each account's watched images after its polls (the dashboard and
+    ``status`` do; ``watch`` and ``queue`` have no use for them).
     """
     state = state or State()
     tracker = Tracker(name for name, acc in settings.accounts.items() if acc.track_all)
@@ -99,6 +103,9 @@ def build_engine(
     ]
     engine = Engine(links, tracker, clock=clock, sleep=sleep, rng=rng, read_only=settings.read_only)
     engine.audit = audit
+    if images:
+        watched = {name: account.images for name, account in settings.accounts.items()}
+        engine.images = ImagePoller(watched, clock=clock)
     return engine
 
 

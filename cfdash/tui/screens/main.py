@@ -35,7 +35,9 @@ from cfdash.tui.safety import contained
 from cfdash.tui.screens.add_job import AddJobRequest, AddJobScreen
 from cfdash.tui.screens.confirm import ConfirmScreen
 from cfdash.tui.screens.details import DetailsScreen
+from cfdash.tui.screens.fleets import FleetsScreen
 from cfdash.tui.settings import AppSettings
+from cfdash.tui.widgets.image_lines import ImageLines
 from cfdash.tui.widgets.job_grid import JobGrid
 from cfdash.tui.widgets.status_header import StatusHeader
 
@@ -93,6 +95,7 @@ class MainScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield self.header
+        yield ImageLines(self.engine, self.feed, self.clock)  # fleet readiness; none: no room
         yield self.table
         text = self.table.filter_text
         yield Input(
@@ -111,6 +114,8 @@ class MainScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # False hides the binding (footer, help, palette) and refuses the action; Textual
         # reserves None for "shown but disabled".
+        if action == "fleets":  # fleet readiness: only when some image is watched
+            return bool(self.engine.images is not None and len(self.engine.images))
         return not (action in _WRITES and self.engine.read_only)
 
     # -- engine events ----------------------------------------------------------------------
@@ -365,6 +370,9 @@ class MainScreen(Screen[None]):
             return
         panel.show()
         panel.focus()
+
+    def action_fleets(self) -> None:
+        FleetsScreen.open(self, self.engine, self.clock)
 
     def on_release_panel_chosen(self, event: ReleasePanel.Chosen) -> None:
         event.stop()
