@@ -251,6 +251,11 @@ def _build(
             stall_after=(
                 account.stall_after if account.stall_after is not None else config.stall_after
             ),
+            finished_retention=(
+                account.finished_retention
+                if account.finished_retention is not None
+                else config.finished_retention
+            ),
         )
         for name, account in config.accounts.items()
     }
@@ -263,6 +268,7 @@ def _build(
         stall_after=config.stall_after,
         keymap=dict(config.keymap),
         export_raw=config.export_raw,
+        finished_retention=config.finished_retention,
         accounts=accounts,
         warnings=_permission_warnings(path, config),
     )

@@ -36,6 +36,7 @@ _FIELD_EXPECTED: dict[str, str] = {
     "refresh_interval": _SECONDS,
     "connect_timeout": _SECONDS,
     "read_timeout": _SECONDS,
+    "finished_retention": "a finite number of seconds greater than 0",
     "theme": "the name of a theme, as a string",
     "read_only": _BOOL,
     "track_all": _BOOL,

@@ -36,6 +36,7 @@ from pydantic_core import PydanticCustomError
 __all__ = [
     "ACCOUNT_NAME_PATTERN",
     "DEFAULT_BASE_URL",
+    "DEFAULT_FINISHED_RETENTION",
     "AccountConfig",
     "AccountSettings",
     "ConfigFile",
@@ -55,6 +56,13 @@ Notifier = Literal["bell", "desktop"]
 AccountName = Annotated[str, StringConstraints(pattern=ACCOUNT_NAME_PATTERN)]
 NonEmptyStr = Annotated[str, StringConstraints(min_length=1)]
 Seconds = Annotated[float, Field(gt=0)]
+
+# -- finished_retention (issue 14): how long a finished track_all row stays ----------------
+#: Seconds a finished ``track_all`` row stays on the table (one hour unless the config says).
+DEFAULT_FINISHED_RETENTION = 3600.0
+# Finite: ``inf`` would mean "never", which is the table growing for days on an ops monitor.
+RetentionSeconds = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+# -------------------------------------------------------------------------------------------
 
 # Shared by every model read from the user's file.  hide_input_in_errors keeps values (which
 # may be secrets) out of ValidationError's own text, should one ever be printed.
@@ -118,6 +126,7 @@ class AccountConfig(BaseModel):
     read_only: bool = False
     notify: list[Notifier] | None = None
     stall_after: Seconds | None = None
+    finished_retention: RetentionSeconds | None = None
 
     @field_validator("base_url")
     @classmethod
@@ -175,6 +184,7 @@ class ConfigFile(BaseModel):
     keymap: dict[str, NonEmptyStr] = {}
     # CSV export writes formula-like text cells as they are (default: with a leading ').
     export_raw: bool = False
+    finished_retention: RetentionSeconds = DEFAULT_FINISHED_RETENTION
 
 
 class AccountSettings(BaseModel):
@@ -196,6 +206,7 @@ class AccountSettings(BaseModel):
     read_only: bool = False
     notify: tuple[Notifier, ...] = ()
     stall_after: float = 600.0
+    finished_retention: float = DEFAULT_FINISHED_RETENTION
 
 
 class Settings(BaseModel):
@@ -213,6 +224,7 @@ class Settings(BaseModel):
     stall_after: float = 600.0
     keymap: dict[str, str] = {}
     export_raw: bool = False
+    finished_retention: float = DEFAULT_FINISHED_RETENTION
     accounts: dict[str, AccountSettings] = {}
     # Sentences worth showing once at start-up (e.g. a world-readable file holding secrets).
     warnings: tuple[str, ...] = ()
