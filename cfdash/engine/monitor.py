@@ -20,7 +20,7 @@ __all__ = ["Monitor", "Observed"]
 class Observed:
     """One look's outcome."""
 
-    #: Completed, failed or stalled: what a toast, bell or desktop notice is for.
+    #: Finished, failed or stalled: what a toast, bell or desktop notice is for.
     notable: list[Transition] = field(default_factory=list)
     #: Jobs whose stalled flag turned on or off (their rows need redrawing).
     stall_changed: set[JobKey] = field(default_factory=set)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from cfdash.engine.tracking import TrackedJob
-from cfdash.textfmt import age, eta_text, progress_bar, shorten, state_label
+from cfdash.textfmt import age, eta_text, finished_bar, progress_bar, shorten, state_label
 
 __all__ = [
     "COLUMNS",
@@ -132,7 +132,11 @@ def cells_for(
             if stalled
             else Cell(state_label(job.phase, job.word), f"state-{job.phase}")
         ),
-        "progress": Cell(progress_bar(job.progress), "progress"),
+        "progress": (
+            Cell(finished_bar(), "dim")
+            if job.phase == "finished"
+            else Cell(progress_bar(job.progress), "progress")
+        ),
         "eta": _eta_cell(job, now),
         "failures": Cell(str(job.failures) if job.failures else ""),
         "error": Cell(shorten(job.error or note, 80), "error" if job.error else "note"),

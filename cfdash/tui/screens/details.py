@@ -61,7 +61,8 @@ def describe_job(job: TrackedJob, now: float) -> str:
                 lines.append(f"  {name:<24} {value!r}")
     lines += ["", "history"]
     lines += [
-        f"  {_clock_time(step.at)}  {step.word:<12} {step.progress:3d}%" for step in job.history
+        f"  {_clock_time(step.at)}  {step.word:<12} {_percent(step.progress)}"
+        for step in job.history
     ] or ["  no state seen yet"]
     lines += ["", "raw JSON last seen"]
     raw = job.item.model_dump(mode="json") if job.item is not None else None
@@ -98,3 +99,8 @@ class DetailsScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+
+def _percent(progress: int | None) -> str:
+    """`` 45%``; nothing for a Finished step (the service doesn't say how it ended)."""
+    return "" if progress is None else f"{progress:3d}%"
