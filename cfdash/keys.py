@@ -81,6 +81,8 @@ BINDINGS: tuple[KeyBinding, ...] = (
     _main("filter", "slash", "Filter", "Filter the table"),
     _main("sort", "s", "Sort", "Change the sort order"),
     _main("failed_only", "f", "Failed only", "Show failed jobs only"),
+    _main("hide_finished", "h", "Hide finished",
+          "Hide jobs that ended: Finished (left the list), Complete or Squashed", show=False),
     _main("details", "enter", "Details", "Details of the selected job", show=False),
     _main("export", "e", "Export", "Export the rows in view to CSV", show=False),
     _main("mark", "space", "Mark", "Mark or unmark the selected job", show=False),

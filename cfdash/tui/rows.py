@@ -16,6 +16,7 @@ from cfdash.textfmt import age, eta_text, finished_bar, progress_bar, shorten, s
 __all__ = [
     "COLUMNS",
     "CYCLED",
+    "ENDED",
     "SORTS",
     "TICKING",
     "Cell",
@@ -159,9 +160,23 @@ def ticking_cells(job: TrackedJob, now: float, stale_after: Mapping[str, float])
     return {"eta": _eta_cell(job, now), "age": _age_cell(job, now, stale_after)}
 
 
-def matches(job: TrackedJob, text: str, failed_only: bool, release: int | None = None) -> bool:
-    """The filter: failed-only, one release, then a case-insensitive substring of the row."""
+#: What hide-finished leaves out: jobs that ended and won't move again — Finished (left the
+#: list), and the service's own Complete and Squashed while it still lists them.
+ENDED = frozenset({"finished", "complete", "squashed"})
+
+
+def matches(
+    job: TrackedJob,
+    text: str,
+    failed_only: bool,
+    release: int | None = None,
+    hide_finished: bool = False,
+) -> bool:
+    """The filter: failed-only, hide-finished, one release, then a case-insensitive substring
+    of the row."""
     if failed_only and job.phase != "failed":
+        return False
+    if hide_finished and job.phase in ENDED:
         return False
     if release is not None and job.release != release:
         return False

@@ -26,6 +26,7 @@ def view_of(state: State) -> View:
         text=state.filter or "",
         failed_only=state.failed_only,
         release=state.release,
+        hide_finished=state.hide_finished,
     )
 
 
@@ -55,6 +56,7 @@ class StateKeeper:
             filter=view.text or None,
             release=view.release,
             failed_only=view.failed_only,
+            hide_finished=view.hide_finished,
         )
         if new != self.state and self.store is not None:
             self.store.save(new)

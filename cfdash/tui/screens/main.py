@@ -269,6 +269,12 @@ class MainScreen(Screen[None]):
         self.persist()
         self.notify("Failed jobs only." if self.table.failed_only else "All jobs.", timeout=2)
 
+    def action_hide_finished(self) -> None:
+        self.table.set_filter(hide_finished=not self.table.hide_finished)
+        self.persist()
+        hidden = self.table.hide_finished
+        self.notify("Finished jobs hidden." if hidden else "Finished jobs shown.", timeout=2)
+
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
         box.add_class("visible")
