@@ -94,6 +94,9 @@ BINDINGS: tuple[KeyBinding, ...] = (
     _main("wall", "w", "Wall", "Show or hide the ops wall summary", show=False),
     _main("releases", "v", "Releases",
           "Jobs rolled up by image version; choose one to filter the table"),
+    _main("events", "l", "Events",
+          "The event feed: each job that finished, failed, stalled or was queued, newest "
+          "first; beside the table on a wide screen (opening it dismisses a failure toast)"),
     # The app owns themes (and saves the pick); the key is the dashboard's, so help, footer
     # and palette list it with the others.
     _main("theme", "t", "Next theme", "Switch to the next theme; it is kept for the next start",
@@ -107,6 +110,7 @@ BINDINGS: tuple[KeyBinding, ...] = (
                "Add the jobs ticked in the list"),
     KeyBinding("releases.close", "escape", "close", "Close releases", "releases"),
     KeyBinding("details.back", "escape,enter,backspace", "back", "Back", "details"),
+    KeyBinding("events.close", "escape,l", "close", "Close events", "events"),
 )  # fmt: skip
 
 #: The job table's movement keys: fixed (no id, so no keymap moves them), listed here so the

@@ -15,7 +15,7 @@ from textual.widget import Widget
 
 from cfdash.engine.engine import Engine, QueueRefused
 from cfdash.engine.tracking import JobKey, TrackedJob
-from cfdash.tui.bulk import confirm_body, summary
+from cfdash.tui.bulk import Severity, confirm_body, summary
 from cfdash.tui.screens.confirm import ConfirmScreen
 from cfdash.tui.widgets.job_grid import JobGrid
 
@@ -46,6 +46,9 @@ class QueueFlow:
             self.ask_one(job)
 
     def _refused(self, refused: QueueRefused) -> None:
+        if refused.reason.startswith("read-only"):  # a reply to a key: a short status toast
+            self.host.notify(str(refused), title="Not queued", timeout=2)
+            return
         self.host.notify(str(refused), title="Not queued", severity="warning")
 
     # -- one job ----------------------------------------------------------------------------
@@ -91,9 +94,14 @@ class QueueFlow:
 
     async def _queue(self, key: JobKey) -> None:
         try:
-            await self.engine.queue(key)  # the engine's listener posts Queued
+            done = await self.engine.queue(key)  # the engine's listener posts Queued
         except QueueRefused as refused:
             self._refused(refused)
+            return
+        severity: Severity = (
+            "information" if done.result is not None else ("warning" if done.unknown else "error")
+        )
+        self.host.notify(done.message, title="Queue", severity=severity, timeout=8)
 
     # -- the marked jobs --------------------------------------------------------------------
 
