@@ -28,7 +28,7 @@ class EventsScreen(Screen[None]):
     """Every recent event, newest first; ``escape`` (or the feed's key) goes back."""
 
     DEFAULT_CSS = """
-    EventsScreen EventPanel { height: 1fr; border-left: none; }
+    EventsScreen EventPanel { height: 1fr; }
     """
 
     BINDINGS = bindings_for("events")
@@ -83,7 +83,8 @@ class EventFeedView:
         panel = self.side
         if panel is None:  # mounted when first asked for: most sessions never open it
             panel = EventPanel(self.report.lines, self.feed, classes="side")
-            await self.host.mount(panel)
+            body = self.back.parent  # the table's row: the panel goes to its right
+            await (body if isinstance(body, Widget) else self.host).mount(panel)
         panel.add_class("visible")
         panel.show_new()
 

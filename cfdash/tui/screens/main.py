@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Input
@@ -97,7 +98,8 @@ class MainScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield self.header
-        yield self.table
+        with Horizontal(id="body"):  # the table, and the event feed beside it when open
+            yield self.table
         text = self.table.filter_text
         yield Input(
             text,

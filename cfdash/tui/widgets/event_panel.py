@@ -6,8 +6,8 @@ screen, however many hundred are kept, and redraws only when the lines' ``versio
 It listens to the screen's :class:`~cfdash.tui.feed.TrackerFeed` like the other panels (every
 line comes with a tracker change: a poll, a stall, a queue answer).
 
-On a wide screen it sits beside the table (docked right); on a narrow one the same widget
-fills :class:`~cfdash.tui.screens.events.EventsScreen`.
+On a wide screen it sits beside the table (to its right, below the header); on a narrow one
+the same widget fills :class:`~cfdash.tui.screens.events.EventsScreen`.
 """
 
 from __future__ import annotations
@@ -53,12 +53,11 @@ class EventPanel(ScrollView, can_focus=True):
     EventPanel {
         background: $surface;
         color: $foreground;
-        border-left: vkey $panel-lighten-2;
+        border: round $panel-lighten-2;
         border-title-color: $foreground;
         border-title-style: bold;
     }
     EventPanel.side {
-        dock: right;
         width: 64;
         height: 1fr;
         display: none;
