@@ -21,9 +21,12 @@ and means its named key, as it does in Textual's keymap.
 from __future__ import annotations
 
 import difflib
+import json
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+
+from cfdash.keynames import is_key_name
 
 __all__ = [
     "BINDINGS",
@@ -141,6 +144,7 @@ TABLE_KEYS = frozenset(
 )
 
 _BY_ID = {binding.id: binding for binding in BINDINGS}
+_A_KEY_NAME = 'a key name, like "q", "ctrl+r", "f5" or "question_mark"'
 
 # Textual's names for characters whose Unicode names are long (textual.keys).
 _KEY_NAME_REPLACEMENTS = {
@@ -198,7 +202,17 @@ def keymap_issues(keymap: Mapping[str, str]) -> list[KeymapIssue]:
             issues.append(_unknown(binding_id))
         elif not normalize_keys(keymap[binding_id]):
             issues.append(KeymapIssue(binding_id, 'a key, like "q" or "ctrl+r"', "no key"))
-    known = {name: keys for name, keys in keymap.items() if name in _BY_ID}
+        elif unknown := [k for k in normalize_keys(keymap[binding_id]) if not is_key_name(k)]:
+            shown = json.dumps(unknown[0], ensure_ascii=False)
+            issues.append(
+                KeymapIssue(binding_id, _A_KEY_NAME, f"{shown}, which is not a key Textual knows")
+            )
+    # Only well-formed remaps can clash; a refused one keeps its default key.
+    known = {
+        name: keys
+        for name, keys in keymap.items()
+        if name in _BY_ID and all(is_key_name(key) for key in normalize_keys(keys))
+    }
     for binding_id, key, others in _clashes(known):
         if binding_id in known:
             issues.append(

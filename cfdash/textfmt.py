@@ -8,7 +8,7 @@ test, and ``status`` prints an ETA exactly as the dashboard shows it.
 
 from __future__ import annotations
 
-from cfdash.timefmt import duration
+from cfdash.timefmt import INVALID_TIME, duration, seconds_until
 
 __all__ = [
     "STATE_SYMBOLS",
@@ -40,7 +40,9 @@ def eta_text(eta: int | None, now: float) -> str:
     """A countdown to the ETA, or how long ago it passed ("overdue 2m")."""
     if eta is None:
         return ""
-    remaining = eta - now
+    remaining = seconds_until(eta, now)
+    if remaining is None:
+        return INVALID_TIME
     if remaining >= 0:
         return duration(remaining)
     overdue = -remaining

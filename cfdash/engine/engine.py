@@ -30,6 +30,7 @@ from cfdash.engine.outcomes import (
     readiness,
 )
 from cfdash.engine.retention import DEFAULT_FINISHED_RETENTION, Retention
+from cfdash.engine.scrub import ItemScrubber, scrub_error, scrub_model
 from cfdash.engine.tracking import Changes, JobKey, QueueAction, TrackedJob, Tracker
 
 if TYPE_CHECKING:
@@ -107,6 +108,7 @@ class _Runner:
     backoff: Backoff
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    scrub: ItemScrubber = field(default_factory=ItemScrubber)
 
 
 class Engine:
@@ -178,7 +180,7 @@ class Engine:
             health.last_attempt = self.clock()
             health.requests += 1
             try:
-                items = await runner.link.client.status()
+                items = runner.scrub(await runner.link.client.status())  # secrets blanked
                 now = self.clock()
                 changes = self._retire(self.tracker.merge(account, items, now), now)
             except ClanforgeError as error:
@@ -209,6 +211,7 @@ class Engine:
 
     def _failed(self, account: str, error: ClanforgeError) -> PollDone:
         """A read failed: the health says why, and the account's rows become unconfirmed."""
+        error = scrub_error(error)  # an error body may echo the credentials
         health = self._runners[account].health
         health.failures += 1
         health.state = "auth" if isinstance(error, AuthError) else "backoff"
@@ -360,8 +363,9 @@ class Engine:
         error: BaseException | None = None
         try:
             result = await self._runners[job.account].link.client.queue(job.jobid, mirroring=flag)
+            result = scrub_model(result)
         except ClanforgeError as failure:
-            error = failure
+            error = scrub_error(failure)  # an error body may echo the credentials
         except asyncio.CancelledError as cancelled:
             self._settle_call(job, action, queue_outcome(error=cancelled))
             raise

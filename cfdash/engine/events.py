@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
 from cfdash.config.paths import state_path
 from cfdash.engine.jsonl import JsonlFile
 from cfdash.engine.tracking import Changes, JobKey, Phase, TrackedJob, Tracker
+from cfdash.timefmt import iso_utc
 
 __all__ = [
     "EventLog",
@@ -183,7 +183,7 @@ def default_events_path() -> Path:
 
 
 def _iso(at: float) -> str:
-    return datetime.fromtimestamp(at, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return iso_utc(at)
 
 
 def event_record(transition: Transition) -> dict[str, object]:

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 
 import httpx
+from pydantic import SecretStr
 
 from cfdash.api.client import ClanforgeClient
 from cfdash.config.schema import AccountSettings, JobEntry, Settings
@@ -19,6 +20,7 @@ from cfdash.config.state import State
 from cfdash.engine.audit import AuditLog
 from cfdash.engine.engine import AccountLink, Engine
 from cfdash.engine.tracking import TrackedJob, Tracker
+from cfdash.redact import register_basic_auth, register_secret
 
 __all__ = ["build_engine", "client_for", "state_from_tracker"]
 
@@ -26,16 +28,27 @@ __all__ = ["build_engine", "client_for", "state_from_tracker"]
 def client_for(
     account: AccountSettings, transport: httpx.AsyncBaseTransport | None = None
 ) -> ClanforgeClient:
+    """The account's client; its keys or token (and the Basic form) are blanked from now on."""
+    if account.token is not None:
+        register_secret(_plain(account.token))
+    else:
+        register_basic_auth(_plain(account.access_key), _plain(account.secret_key))
     return ClanforgeClient(
         account=account.name,
         accountserviceid=account.accountserviceid,
         access_key=account.access_key,
         secret_key=account.secret_key,
+        token=account.token,
         base_url=account.base_url,
         connect_timeout=account.connect_timeout,
         read_timeout=account.read_timeout,
         transport=transport,
     )
+
+
+def _plain(value: SecretStr | str) -> str:
+    # model_copy(update=...) skips validation, so a plain str can stand in for a SecretStr.
+    return value.get_secret_value() if isinstance(value, SecretStr) else value
 
 
 def _job(account: str, entry: JobEntry, source: str) -> TrackedJob:

@@ -183,13 +183,14 @@ class TrackedJob:
 
     @property
     def progress(self) -> int | None:
-        """The percentage a person may be shown; None once Finished.
+        """The percentage a person may be shown; None when unknown or once Finished.
 
-        A job that left the list may have completed or been squashed — the service doesn't
-        say — so its last partial value would be a claim nobody can make. The raw value stays
-        in ``item`` (the details screen's raw JSON shows it).
+        Unknown: not listed yet, or sent unreadable (not a made-up 0 %). Finished: a job that
+        left the list may have completed or been squashed — the service doesn't say — so its
+        last partial value would be a claim nobody can make. The raw value stays in ``item``
+        (the details screen's raw JSON shows it).
         """
-        if self.item is None or self.phase == "finished":
+        if self.item is None or self.phase == "finished" or "jobprogress" in self.item.bad_fields:
             return None
         return self.item.progress
 
@@ -205,7 +206,13 @@ class TrackedJob:
 
     @property
     def error(self) -> str | None:
-        return self.item.joberror if self.item is not None else None
+        """The job's error; first, if the service sent fields that could not be read, that."""
+        if self.item is None:
+            return None
+        bad, joberror = self.item.bad, self.item.joberror
+        if bad and joberror:
+            return f"{bad}; {joberror}"
+        return bad or joberror
 
     @property
     def target(self) -> str:

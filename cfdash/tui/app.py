@@ -7,7 +7,10 @@ the state file — and an :class:`~cfdash.tui.settings.AppSettings` from
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
 from collections.abc import Callable, Iterable
 from functools import partial
 
@@ -23,7 +26,7 @@ from textual.worker import Worker, WorkerState
 from cfdash import startup
 from cfdash.engine.engine import Engine, PollDone, QueueDone
 from cfdash.engine.monitor import Monitor
-from cfdash.logs import current_log_path
+from cfdash.logs import current_log_path, on_logging_problem
 from cfdash.tui import bindings, textual_compat
 from cfdash.tui.alerts import Alerts
 from cfdash.tui.grid_rows import DEFAULT_VIEW
@@ -106,6 +109,22 @@ class CfdashApp(App[None]):
             self.run_worker(self.engine.run(), name="poller", group="engine", exit_on_error=False)
         if self.settings.tick:
             self.set_interval(1.0, self._every_second, name="tick")
+        loop = asyncio.get_running_loop()
+        if not self.is_headless:
+            # SIGTERM (a service manager, `kill`) and SIGHUP (the terminal closed) leave the way
+            # ctrl+q does, so the terminal gets its modes back (no raw mode, no mouse reports).
+            for signum in (signal.SIGTERM, signal.SIGHUP):
+                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                    loop.add_signal_handler(signum, self.exit)
+        # The log may fail later (a full disk): say so once, on this thread.
+        on_logging_problem(partial(self._logging_failed_from, loop))
+
+    def _logging_failed_from(self, loop: asyncio.AbstractEventLoop, sentence: str) -> None:
+        with contextlib.suppress(RuntimeError):  # this app's loop may be gone (tests, exit)
+            loop.call_soon_threadsafe(self._logging_failed, sentence)
+
+    def _logging_failed(self, sentence: str) -> None:
+        self.notify(sentence, title="Log not written", severity="warning", timeout=30)
 
     async def on_unmount(self) -> None:
         self.persist()  # a filter typed but never entered is kept too
