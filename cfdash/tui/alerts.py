@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from cfdash.engine.events import Transition, notable
 from cfdash.engine.tracking import JobKey
+from cfdash.tui.bulk import Severity
 
 __all__ = ["MIN_GAP", "NAMED", "Alerts", "Summary", "desktop_sequence"]
 
@@ -115,7 +116,7 @@ class Summary:
         return "Failed" if self.failed else ("Stalled" if self.stalled else "Finished")
 
     @property
-    def severity(self) -> str:
+    def severity(self) -> Severity:
         return "error" if self.failed else ("warning" if self.stalled else "information")
 
 

@@ -43,6 +43,15 @@ __all__ = ["CfdashApp"]
 log = logging.getLogger("cfdash.tui")
 
 
+def _on_a_loop() -> bool:
+    """Whether this thread runs an event loop (the app's, in cfdash: it has no other)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 class CfdashApp(App[None]):
     """The cfdash dashboard."""
 
@@ -143,9 +152,20 @@ class CfdashApp(App[None]):
         """Textual's ``notify``, through cfdash's :class:`~cfdash.tui.toasts.Toaster`: never
         more than three toasts up, status replies short, a failure summary kept.
 
-        ``kind`` None works it out (a short information toast is a status reply). Must be
-        called on the app's thread, as every caller in cfdash does.
+        ``kind`` None works it out (a short information toast is a status reply). Thread-safe,
+        as Textual's is: from another thread it hops onto the app's.
         """
+        if self.is_running and not _on_a_loop():
+            self.call_from_thread(
+                self.notify,
+                message,
+                title=title,
+                severity=severity,
+                timeout=timeout,
+                markup=markup,
+                kind=kind,
+            )
+            return
         self.toaster.notify(
             message, title=title, severity=severity, timeout=timeout, markup=markup, kind=kind
         )
