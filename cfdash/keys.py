@@ -84,6 +84,8 @@ BINDINGS: tuple[KeyBinding, ...] = (
     _main("filter", "slash", "Filter", "Filter the table"),
     _main("sort", "s", "Sort", "Change the sort order"),
     _main("failed_only", "f", "Failed only", "Show failed jobs only"),
+    _main("hide_finished", "h", "Hide finished",
+          "Hide jobs that ended: Finished (left the list), Complete or Squashed", show=False),
     _main("details", "enter", "Details", "Details of the selected job", show=False),
     _main("export", "e", "Export", "Export the rows in view to CSV", show=False),
     _main("mark", "space", "Mark", "Mark or unmark the selected job", show=False),
@@ -100,6 +102,9 @@ BINDINGS: tuple[KeyBinding, ...] = (
     _main("fleets", "i", 'Fleets ("failed" = disabled)',
           'Fleet readiness of each watched image, per fleet and region; "failed" counts '
           "machines that were disabled", show=False),
+    _main("events", "l", "Events",
+          "The event feed: each job that finished, failed, stalled or was queued, newest "
+          "first; beside the table on a wide screen (opening it dismisses a failure toast)"),
     # The app owns themes (and saves the pick); the key is the dashboard's, so help, footer
     # and palette list it with the others.
     _main("theme", "t", "Next theme", "Switch to the next theme; it is kept for the next start",
@@ -121,6 +126,7 @@ BINDINGS: tuple[KeyBinding, ...] = (
     KeyBinding("details.copy_json", "j", "copy_json", "Copy JSON", "details",
                "Copy the job's raw JSON, as last seen, to the clipboard"),
     KeyBinding("fleets.close", "escape,i,backspace", "close", "Back", "fleets"),
+    KeyBinding("events.close", "escape,l", "close", "Close events", "events"),
 )  # fmt: skip
 
 #: The job table's movement keys: fixed (no id, so no keymap moves them), listed here so the

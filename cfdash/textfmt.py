@@ -18,6 +18,7 @@ __all__ = [
     "clock_time",
     "duration",
     "eta_text",
+    "finished_bar",
     "local_time",
     "progress_bar",
     "relative",
@@ -110,6 +111,15 @@ def progress_bar(percent: int | None, width: int = 10) -> str:
     partial = " ▏▎▍▌▋▊▉"[part] if part else ""
     bar = ("█" * full + partial).ljust(width, "░")
     return f"{bar} {percent:3d}%"
+
+
+def finished_bar(width: int = 10) -> str:
+    """A full bar and no percentage: a Finished job is done, but nobody can say how.
+
+    The service drops a job from its list whether it completed or was squashed, so a number
+    (its last partial value, or 100%) would claim what isn't known.
+    """
+    return "█" * width
 
 
 def shorten(text: str | None, width: int) -> str:

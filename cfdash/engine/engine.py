@@ -30,6 +30,7 @@ from cfdash.engine.outcomes import (
     queue_outcome,
     readiness,
 )
+from cfdash.engine.retention import DEFAULT_FINISHED_RETENTION, Retention
 from cfdash.engine.scrub import ItemScrubber, scrub_error, scrub_model
 from cfdash.engine.tracking import Changes, JobKey, QueueAction, TrackedJob, Tracker
 
@@ -57,6 +58,8 @@ class AccountLink:
     client: ClanforgeClient
     interval: float = 5.0
     read_only: bool = False
+    #: Seconds a finished ``track_all`` row of this account stays (see :mod:`.retention`).
+    finished_retention: float = DEFAULT_FINISHED_RETENTION
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,8 @@ class Engine:
             link.name: _Runner(link, AccountHealth(link.name), Backoff(link.interval, rng=rng))
             for link in links
         }
+        #: Finished track_all rows, by when they drop out of the tracker.
+        self.retention = Retention({link.name: link.finished_retention for link in links})
         self._listeners: list[Listener] = []
         self._resume = asyncio.Event()
         self._resume.set()
@@ -183,7 +188,8 @@ class Engine:
             health.requests += 1
             try:
                 items = runner.scrub(await runner.link.client.status())  # secrets blanked
-                changes = self.tracker.merge(account, items, self.clock())
+                now = self.clock()
+                changes = self._retire(self.tracker.merge(account, items, now), now)
             except ClanforgeError as error:
                 event = self._failed(account, error)
             except Exception as bug:  # a bug must cost one poll, not the account's polling
@@ -202,6 +208,19 @@ class Engine:
                 event = PollDone(account, Changes(), event.health, trouble)
                 self._emit(event)
         return event
+
+    def _retire(self, changes: Changes, now: float) -> Changes:
+        """Note newly finished track_all rows; drop (any account's) whose retention is up.
+
+        Dropped rows leave as ``removed`` keys of this poll, like an untracked row.
+        """
+        self.retention.note(self.tracker, changes.changed)
+        gone = self.retention.expire(self.tracker, now)
+        if gone:
+            changes.added -= gone
+            changes.changed -= gone
+            changes.removed |= gone
+        return changes
 
     def _failed(self, account: str, error: ClanforgeError) -> PollDone:
         """A read failed: the health says why, and the account's rows become unconfirmed."""

@@ -98,7 +98,13 @@ def build_engine(
             tracker.add(_job(name, entry, "state"))
     tracker.dismissed |= removed
     links = [
-        AccountLink(name, client_for(acc, transport), acc.refresh_interval, acc.read_only)
+        AccountLink(
+            name,
+            client_for(acc, transport),
+            acc.refresh_interval,
+            acc.read_only,
+            finished_retention=acc.finished_retention,
+        )
         for name, acc in settings.accounts.items()
     ]
     engine = Engine(links, tracker, clock=clock, sleep=sleep, rng=rng, read_only=settings.read_only)

@@ -67,11 +67,11 @@ _HISTORY = 50
 
 @dataclass(frozen=True, slots=True)
 class Transition:
-    """One change of a job's shown state, for the details screen."""
+    """One change of a job's shown state, for the details screen (no progress once Finished)."""
 
     at: float
     word: str
-    progress: int
+    progress: int | None
 
 
 @dataclass(eq=False)
@@ -203,8 +203,14 @@ class TrackedJob:
 
     @property
     def progress(self) -> int | None:
-        """None when unknown: not listed yet, or sent unreadable (not a made-up 0 %)."""
-        if self.item is None or "jobprogress" in self.item.bad_fields:
+        """The percentage a person may be shown; None when unknown or once Finished.
+
+        Unknown: not listed yet, or sent unreadable (not a made-up 0 %). Finished: a job that
+        left the list may have completed or been squashed — the service doesn't say — so its
+        last partial value would be a claim nobody can make. The raw value stays in ``item``
+        (the details screen's raw JSON shows it).
+        """
+        if self.item is None or self.phase == "finished" or "jobprogress" in self.item.bad_fields:
             return None
         return self.item.progress
 
@@ -271,7 +277,10 @@ class TrackedJob:
     def _note_transition(self, at: float) -> None:
         word = self.word
         if not self.history or self.history[-1].word != word:
-            self.history.append(Transition(at, word, self.progress or 0))
+            progress = self.progress
+            if progress is None and self.phase != "finished":
+                progress = 0
+            self.history.append(Transition(at, word, progress))
 
 
 @dataclass
@@ -335,6 +344,11 @@ class Tracker:
 
     def remove(self, key: JobKey) -> TrackedJob | None:
         self.dismissed.add(key)
+        return self.jobs.pop(key, None)
+
+    def forget(self, key: JobKey) -> TrackedJob | None:
+        """Drop a row without dismissing it: a ``track_all`` job listed again comes back
+        (what :mod:`cfdash.engine.retention` does with finished rows whose time is up)."""
         return self.jobs.pop(key, None)
 
     def unconfirmed_count(self, account: str | None = None) -> int:

@@ -18,6 +18,7 @@ from rich.text import Text
 from textual import on
 from textual.app import App, SystemCommand
 from textual.command import Command, CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.worker import Worker, WorkerState
@@ -36,10 +37,20 @@ from cfdash.tui.screens.help import HelpScreen
 from cfdash.tui.screens.main import MainScreen
 from cfdash.tui.settings import AppSettings
 from cfdash.tui.state_keeper import StateKeeper
+from cfdash.tui.toasts import ToastKind, app_toaster
 
 __all__ = ["CfdashApp"]
 
 log = logging.getLogger("cfdash.tui")
+
+
+def _on_a_loop() -> bool:
+    """Whether this thread runs an event loop (the app's, in cfdash: it has no other)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 class CfdashApp(App[None]):
@@ -68,7 +79,15 @@ class CfdashApp(App[None]):
         self.log_path = settings.log_path or current_log_path()
         #: The state file; None: nothing is saved (and the view starts as the default).
         self.keeper = keeper
-        alerts = Alerts(self.notify, self.bell, self._write_escape, settings.alert_methods)
+        #: Every toast goes through this: at most three up, a failure summary that stays.
+        self.toaster = app_toaster(self)
+        alerts = Alerts(
+            lambda *args, **kwargs: self.notify(*args, **kwargs),  # whatever notify is then
+            self.bell,
+            self._write_escape,
+            settings.alert_methods,
+            release_of=lambda key: getattr(engine.tracker.get(key), "release", None),
+        )
         self.main = MainScreen(
             engine,
             settings,
@@ -120,6 +139,37 @@ class CfdashApp(App[None]):
     async def on_unmount(self) -> None:
         self.persist(seen=True)  # a filter typed but never entered is kept too; last-seen too
         await self.engine.aclose()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+        kind: ToastKind | None = None,
+    ) -> None:
+        """Textual's ``notify``, through cfdash's :class:`~cfdash.tui.toasts.Toaster`: never
+        more than three toasts up, status replies short, a failure summary kept.
+
+        ``kind`` None works it out (a short information toast is a status reply). Thread-safe,
+        as Textual's is: from another thread it hops onto the app's.
+        """
+        if self.is_running and not _on_a_loop():
+            self.call_from_thread(
+                self.notify,
+                message,
+                title=title,
+                severity=severity,
+                timeout=timeout,
+                markup=markup,
+                kind=kind,
+            )
+            return
+        self.toaster.notify(
+            message, title=title, severity=severity, timeout=timeout, markup=markup, kind=kind
+        )
 
     def _write_escape(self, sequence: str) -> None:
         """Send a raw escape sequence (a desktop notification) to the terminal."""

@@ -19,7 +19,7 @@ from textual.widget import Widget
 
 from cfdash.engine.engine import Engine, QueueDone, QueueRefused
 from cfdash.engine.tracking import JobKey, TrackedJob
-from cfdash.tui.bulk import LEFT_OUT, confirm_body, plan, summary
+from cfdash.tui.bulk import LEFT_OUT, Severity, confirm_body, plan, summary
 from cfdash.tui.screens.confirm import BulkConfirmScreen, ConfirmScreen
 from cfdash.tui.widgets.job_grid import JobGrid
 
@@ -62,6 +62,9 @@ class QueueFlow:
         self.host.notify(text, title="Not queued", severity="warning")
 
     def _refused(self, refused: QueueRefused) -> None:
+        if refused.reason.startswith("read-only"):  # a reply to a key: a short status toast
+            self.host.notify(str(refused), title="Not queued", timeout=2)
+            return
         check = self.engine.queue_check(refused.job) if refused.job is not None else None
         hint = _FORCE_HINT if check is not None and check.readiness == "active" else ""
         self._not_queued(f"{refused}{hint}")
@@ -117,6 +120,13 @@ class QueueFlow:
         result = await self._send(key)  # the engine's listener posts Queued
         if isinstance(result, QueueRefused):
             self._refused(result)
+            return
+        severity: Severity = (
+            "information"
+            if result.result is not None
+            else ("warning" if result.unknown else "error")
+        )
+        self.host.notify(result.message, title="Queue", severity=severity, timeout=8)
 
     async def _send(self, key: JobKey) -> QueueDone | QueueRefused:
         """One request; its row says "queueing…" (and its old error "was: …") while it is out.

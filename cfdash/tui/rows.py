@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 from cfdash.engine.tracking import NOT_FOUND_CAUSES, TrackedJob
-from cfdash.textfmt import age, eta_text, progress_bar, shorten, state_label
+from cfdash.textfmt import age, eta_text, finished_bar, progress_bar, shorten, state_label
 
 __all__ = [
     "COLUMNS",
     "CYCLED",
+    "ENDED",
     "SORTS",
     "TICKING",
     "Cell",
@@ -140,7 +141,11 @@ def cells_for(
         "kind": Cell(job.kind),
         "label": Cell(shorten(job.label or job.target, 24), "" if job.label else "dim"),
         "state": _state_cell(job, stalled),
-        "progress": Cell(progress_bar(job.progress), "progress"),
+        "progress": (
+            Cell(finished_bar(), "dim")
+            if job.phase == "finished"
+            else Cell(progress_bar(job.progress), "progress")
+        ),
         "eta": _eta_cell(job, now),
         "failures": Cell(str(job.failures) if job.failures else ""),
         "queue": _queue_cell(job),
@@ -247,9 +252,23 @@ def ticking_cells(job: TrackedJob, now: float, stale_after: Mapping[str, float])
     return {"eta": _eta_cell(job, now), "age": _age_cell(job, now, stale_after)}
 
 
-def matches(job: TrackedJob, text: str, failed_only: bool, release: int | None = None) -> bool:
-    """The filter: failed-only, one release, then a case-insensitive substring of the row."""
+#: What hide-finished leaves out: jobs that ended and won't move again — Finished (left the
+#: list), and the service's own Complete and Squashed while it still lists them.
+ENDED = frozenset({"finished", "complete", "squashed"})
+
+
+def matches(
+    job: TrackedJob,
+    text: str,
+    failed_only: bool,
+    release: int | None = None,
+    hide_finished: bool = False,
+) -> bool:
+    """The filter: failed-only, hide-finished, one release, then a case-insensitive substring
+    of the row."""
     if failed_only and job.phase != "failed":
+        return False
+    if hide_finished and job.phase in ENDED:
         return False
     if release is not None and job.release != release:
         return False

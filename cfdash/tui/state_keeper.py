@@ -34,6 +34,7 @@ def view_of(state: State) -> View:
         text=state.filter or "",
         failed_only=state.failed_only,
         release=state.release,
+        hide_finished=state.hide_finished,
     )
 
 
@@ -74,6 +75,7 @@ class StateKeeper:
                 filter=view.text or None,
                 release=view.release,
                 failed_only=view.failed_only,
+                hide_finished=view.hide_finished,
                 last_seen=self.seen_of(tracker) if seen else self.state.last_seen,
             )
             self._write(new)

@@ -169,7 +169,8 @@ def describe_job(job: TrackedJob, now: float, audit: list[AuditEntry] | None = N
     lines += ["", "audit trail", *_audit(audit, now)]
     lines += ["", "history"]
     lines += [
-        f"  {local_time(step.at)}  {step.word:<12} {step.progress:3d}%" for step in job.history
+        f"  {local_time(step.at)}  {step.word:<12} {_percent(step.progress)}"
+        for step in job.history
     ] or ["  no state seen yet"]
     lines += ["", "raw JSON last seen"]
     raw = raw_json(job)
@@ -235,3 +236,7 @@ class DetailsScreen(Screen[None]):
             return
         self.app.copy_to_clipboard(raw)
         self.notify(f"Copied the JSON of {self.job.account}/{self.job.jobid}.", timeout=2)
+
+def _percent(progress: int | None) -> str:
+    """`` 45%``; nothing for a Finished step (the service doesn't say how it ended)."""
+    return "" if progress is None else f"{progress:3d}%"
