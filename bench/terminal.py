@@ -4,7 +4,8 @@ The program runs in a detached 160×45 tmux session; after a warm-up, utime+stim
 ``/proc/PID/stat`` over the window give CPU % of one core (and CPU ms per refresh, counting
 refreshes as the simulator's status requests / accounts), VmRSS from ``/proc/PID/status``
 gives RSS (and its growth over the window's second half). The simulator's and the tmux
-server's CPU are kept beside it, and the rest of the machine's (``other %``).
+server's CPU are kept beside it, and the rest of the machine's (``other %``). The window
+starts and ends as a status request reaches the simulator, so it holds whole refreshes.
 
 cfdash can run under ``bench/probe.py`` (``probe=True``), which adds frames per second and the
 most toasts on screen at once. For cfdash the world's own churn over the window is read from
@@ -128,6 +129,16 @@ def _churn(a: dict, b: dict, gap: float, start: dict, end: dict, span: float) ->
     )
 
 
+def _next_request(proc: WorldProcess, seen: int, timeout: float) -> int:
+    """Wait until the simulator has counted a status request beyond ``seen``; the new count."""
+    deadline = time.monotonic() + timeout
+    count = proc.status_requests()
+    while count <= seen and time.monotonic() < deadline:
+        time.sleep(0.05)
+        count = proc.status_requests()
+    return count
+
+
 def measure(
     ctx: Context,
     who: str,
@@ -138,8 +149,13 @@ def measure(
     warmup: float,
     window: float,
     probe: bool = False,
+    min_requests: int = 4 * ACCOUNTS,
 ) -> TerminalFigures:
-    """Start a fresh world and ``who`` in tmux, wait for rows, warm up, measure ``window`` s."""
+    """Start a fresh world and ``who`` in tmux, wait for rows, warm up, measure ``window`` s.
+
+    The window starts and ends as a status request reaches the simulator, and lasts until at
+    least ``min_requests`` have (up to three times ``window`` more).
+    """
     tmux, box = ctx.tmux, ctx.box
     name = f"{who}-{world}-{n}-{int(moving)}" + ("-probe" if probe else "")
     stats = box.root / f"{name}.stats"
@@ -169,15 +185,21 @@ def measure(
                 second = proc.listed()
                 gap = time.monotonic() - gap_start
             server = tmux.server_pid()
+            # The window runs from one status request to another, so that it holds whole
+            # refreshes: a dashboard that refreshes every 10 s under load would otherwise
+            # be counted one refresh more or less in a 30 s window.
+            requests0 = _next_request(proc, proc.status_requests(), 60)
             before = (cpu_seconds(pid), cpu_seconds(proc.pid), cpu_seconds(server))
             load = Load()
-            rss0, requests0, t0 = rss_mb(pid), proc.status_requests(), time.monotonic()
+            rss0, t0 = rss_mb(pid), time.monotonic()
             t0_wall, probe0 = time.time(), _read_stats(stats) if probe else None
             time.sleep(window / 2)
             rss_mid = rss_mb(pid)
             time.sleep(window / 2)
+            enough = max(proc.status_requests(), requests0 + min_requests - 1)
+            requests1 = _next_request(proc, enough, 3 * window)
             after = (cpu_seconds(pid), cpu_seconds(proc.pid), cpu_seconds(server))
-            rss1, requests1, t1 = rss_mb(pid), proc.status_requests(), time.monotonic()
+            rss1, t1 = rss_mb(pid), time.monotonic()
             t1_wall, probe1 = time.time(), _read_stats(stats) if probe else None
             ours = sum(
                 b - a for a, b in zip(before, after, strict=True) if a is not None and b is not None
