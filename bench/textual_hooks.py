@@ -1,8 +1,9 @@
 """Every hook the benchmark puts into Textual, in one place.
 
 Checked against Textual 8.2.8. They wrap private methods (``App._display``,
-``Screen._on_timer_update``) and read the toast rack, because Textual has no public way to
-count frames or toasts; when Textual changes, this is the one file to look at.
+``Screen._on_timer_update``) and read the toast rack and the compositor's visible map
+(``Screen._compositor.visible_widgets``), because Textual has no public way to count frames or
+toasts on screen; when Textual changes, this is the one file to look at.
 
 How a frame happens in Textual 8.2: a widget's ``refresh()`` marks it dirty and posts
 ``Update`` to its screen; the screen's update timer (60/s, paused when nothing is dirty;
@@ -115,6 +116,11 @@ class ScreenCounter:
         """(toasts in view, toasts in the rack) on ``screen``."""
         from textual.widgets._toast import Toast, ToastRack
 
+        # The compositor's map of what is in view, as the frame just drawn used it. Read only:
+        # ``Screen.find_widget`` would build the full map for a toast out of view, and drop
+        # the visible map the app's next frame then has to rebuild (the probe must not add
+        # work to what it measures).
+        visible = screen._compositor.visible_widgets
         shown = mounted = 0
         for rack in screen.children:
             if not isinstance(rack, ToastRack) or not rack.display:
@@ -124,11 +130,7 @@ class ScreenCounter:
                     if not isinstance(toast, Toast):
                         continue
                     mounted += 1
-                    try:
-                        visible = screen.find_widget(toast).visible_region
-                    except Exception:  # not in the compositor's map: not on screen
-                        continue
-                    if visible.area:  # scrolled out of the rack, it is not seen either
+                    if toast in visible:  # laid out, on screen, not scrolled out of the rack
                         shown += 1
                         self.toasts_seen.add(id(toast))
         return shown, mounted
