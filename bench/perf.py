@@ -63,7 +63,7 @@ def _load_json(path: str) -> dict[str, Any]:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description="cfdash performance benchmark")
-    parser.add_argument("--quick", action="store_true", help="fewer sizes and samples, ~5 min")
+    parser.add_argument("--quick", action="store_true", help="fewer sizes and samples, ~8 min")
     parser.add_argument("--json", metavar="PATH", help="also save the figures as JSON")
     parser.add_argument(
         "--only", metavar="SECTIONS", help=f"comma-separated subset of {','.join(SECTIONS)},soak"
