@@ -37,7 +37,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cfdash.sim import demo_accounts
-from cfdash.tui.format import age, eta_text, progress_bar, shorten
+from cfdash.textfmt import age, eta_text, progress_bar, shorten
 
 __all__ = [
     "COLUMNS",

@@ -22,8 +22,8 @@ __all__ = ["MemoryWorld", "build_app"]
 
 
 def build_app(settings: Any, **options: Any) -> Any:
-    """cfdash's app factory (``cfdash.cli.build_app``): the app a user gets, injected."""
-    from cfdash.cli import build_app as factory
+    """cfdash's app factory (``cfdash.tui.wiring.build_app``): the app a user gets, injected."""
+    from cfdash.tui.wiring import build_app as factory
 
     return factory(settings, **options)
 

@@ -1,9 +1,10 @@
-"""The command line: argument parsing, and ``build_app``, the one factory tests reuse.
+"""The command line: argument parsing, and running the command asked for.
 
 Common options (``--config``, ``--read-only``, ``--theme``, ``--demo``, ``--log-level``) are
 accepted before or after a subcommand. Expected errors print one sentence and exit non-zero;
 no traceback reaches the user. Textual is imported only by the commands that show a screen:
-``status``, ``queue`` and ``watch`` live in :mod:`cfdash.headless` and run without it.
+``status``, ``queue`` and ``watch`` live in :mod:`cfdash.headless` and run without it.  The
+dashboard itself is built by :func:`cfdash.tui.wiring.build_app`, the factory tests reuse.
 """
 
 from __future__ import annotations
@@ -11,20 +12,17 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cfdash import __version__
+from cfdash.safetext import safe_text
 
 if TYPE_CHECKING:
-    import httpx
+    from cfdash.config import Settings
 
-    from cfdash.config import Settings, StateStore
-    from cfdash.tui.app import CfdashApp
-
-__all__ = ["build_app", "build_parser", "main"]
+__all__ = ["build_parser", "main"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -113,6 +111,9 @@ def _headless_commands(commands: argparse._SubParsersAction) -> None:
         help="the flag to send (auto: as the status list says)",
     )
     queue.add_argument("--failed", action="store_true", help="every failed job of the account")
+    queue.add_argument(
+        "--force", action="store_true", help="queue Queued or Running jobs too (not skipped)"
+    )
 
     watch = commands.add_parser("watch", help="follow jobs until they finish")
     _common(watch, suppress=True)
@@ -122,7 +123,8 @@ def _headless_commands(commands: argparse._SubParsersAction) -> None:
     watch.add_argument(
         "--exit-status",
         action="store_true",
-        help="exit 0 all completed, 1 any failed, 2 any squashed, 3 API trouble",
+        help="exit 0 all finished, 1 any failed, 2 any reported Squashed, 3 API trouble, "
+        "4 a job not found in its account's list",
     )
 
     serve = commands.add_parser("serve", help="the dashboard in a browser (textual-serve)")
@@ -130,106 +132,25 @@ def _headless_commands(commands: argparse._SubParsersAction) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--public", action="store_true", help="allow a non-loopback --host")
-
-
-def build_app(
-    settings: Settings,
-    *,
-    demo: bool = False,
-    store: StateStore | None = None,
-    transport: httpx.AsyncBaseTransport | None = None,
-    clock: Callable[[], float] = time.time,
-    poll: bool = True,
-    tick: bool = True,
-    theme: str | None = None,
-    themes_dir: Path | None = None,
-    environ: Mapping[str, str] | None = None,
-) -> CfdashApp:
-    """The dashboard for ``settings``: engine, tracked jobs from config + state, persistence.
-
-    ``theme`` is this run's ``--theme``, passed apart from ``settings.theme`` because it
-    outranks the state file's last choice while the config's line does not (the order is in
-    :func:`cfdash.tui.themes.choose_theme`).  ``themes_dir`` is the user's theme folder and
-    ``environ`` where ``NO_COLOR`` is read; tests pass both.  Raises
-    :class:`~cfdash.tui.themes.UnknownTheme` (a ``ConfigError``: one sentence, exit 2) for a
-    theme name that matches no theme, before anything starts.
-    """
-    import dataclasses
-    import os
-
-    from cfdash.config import State, user_themes_dir
-    from cfdash.config.loader import keymap_problems
-    from cfdash.engine.events import EventLog
-    from cfdash.engine.monitor import Monitor
-    from cfdash.engine.session import build_engine, state_from_tracker
-    from cfdash.engine.stalls import StallDetector
-    from cfdash.keys import usable_keymap
-    from cfdash.tui.app import CfdashApp
-    from cfdash.tui.themes import choose_theme, load_themes
-
-    notices = list(settings.warnings)
-    state = State()
-    if store is not None:
-        state = store.load()
-        if store.recovery_message:
-            notices.append(store.recovery_message)
-    user_dir = user_themes_dir() if themes_dir is None else themes_dir
-    themes = load_themes(user_dir)
-    choice = choose_theme(
-        themes,
-        explicit=theme,
-        saved=state.theme,
-        configured=settings.theme,
-        config_path=settings.path,
-        no_color=bool((os.environ if environ is None else environ).get("NO_COLOR")),
-        user_dir=user_dir,
+    serve.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the address users open, behind a reverse proxy (its origin is accepted)",
     )
-    # One notice for everything about themes, one for the keymap (config check lists the same).
-    notices += ["\n".join(filter(None, [themes.notice(), *choice.notices]))]
-    keymap_trouble = keymap_problems(settings.path or Path("config"), settings.keymap)
-    if keymap_trouble:
-        lines = [str(problem) for problem in keymap_trouble]
-        notices.append("\n".join([*lines, "Those keys keep their default bindings."]))
-    engine = build_engine(settings, state, transport=transport, clock=clock)
-
-    def persist() -> None:
-        nonlocal state
-        if store is not None:
-            new = state_from_tracker(engine.tracker, settings, state)
-            new = dataclasses.replace(new, theme=app.saved_theme)
-            # Polls that bring in track_all rows call this too: write (and fsync) only when
-            # what the file holds would actually change.
-            if new != state:
-                store.save(new)
-            state = new
-
-    monitor = Monitor(
-        StallDetector.from_settings(settings),
-        EventLog(store.path.parent / "events.jsonl") if store is not None else None,
+    serve.add_argument(
+        "--allow-queue",
+        action="store_true",
+        help="let browser sessions queue jobs (read-only without it)",
     )
-    monitor.prime(engine.tracker)
-    app = CfdashApp(
-        engine,
-        monitor=monitor,
-        alert_methods={
-            name: account.notify or settings.notify for name, account in settings.accounts.items()
-        },
-        clock=clock,
-        demo=demo,
-        poll=poll,
-        tick=tick,
-        keymap=usable_keymap(settings.keymap),
-        persist=persist,
-        notices=tuple(notice for notice in notices if notice),
-        themes=tuple(themes.themes.values()),
-        theme=choice.name,
-        saved_theme=state.theme,
+    serve.add_argument(
+        "--max-sessions", type=int, default=4, metavar="N", help="dashboards at once (4)"
     )
-    return app
 
 
 def _error(message: str, code: int = EXIT_USAGE) -> int:
-    print(f"cfdash: {message}", file=sys.stderr)
+    from cfdash.redact import redact
+
+    print(f"cfdash: {safe_text(redact(message), keep_newlines=True)}", file=sys.stderr)
     return code
 
 
@@ -242,6 +163,7 @@ def _load(args: argparse.Namespace) -> Settings:
 
 def _run_dashboard(args: argparse.Namespace) -> int:
     from cfdash.config import StateStore, state_path
+    from cfdash.tui.wiring import build_app
 
     if args.demo:
         return _run_demo(args)
@@ -255,6 +177,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     from cfdash.config import StateStore
     from cfdash.demo import demo_settings
     from cfdash.sim import SimThread, build_demo
+    from cfdash.tui.wiring import build_app
 
     sim = build_demo()
     thread = SimThread(sim)
@@ -294,8 +217,10 @@ def _run_config(args: argparse.Namespace) -> int:
         return _error("say what to do with the config: cfdash config check")
     from cfdash.tui.themes import theme_names  # no Textual: it only reads names
 
-    themes = theme_names(paths.user_themes_dir())
-    code, text = check_config(paths.discover_config_path(args.config), themes=themes)
+    user_dir = paths.user_themes_dir()
+    code, text = check_config(
+        paths.discover_config_path(args.config), themes=theme_names(user_dir), themes_dir=user_dir
+    )
     print(text, file=sys.stdout if code == EXIT_OK else sys.stderr)
     return code
 
@@ -314,6 +239,10 @@ def _run_headless(args: argparse.Namespace) -> int:
                 run_status(settings, state=state, account=args.account, as_json=args.json)
             )
         if args.command == "queue":
+            from cfdash.engine.audit import AuditLog
+
+            # A demo's requests go to its own simulator: they are not the user's to audit.
+            audit = None if args.demo else AuditLog(origin="cfdash queue")
             return asyncio.run(
                 run_queue(
                     settings,
@@ -321,7 +250,9 @@ def _run_headless(args: argparse.Namespace) -> int:
                     args.jobids,
                     mirroring=args.mirroring,
                     failed=args.failed,
+                    force=args.force,
                     state=state,
+                    audit=audit,
                 )
             )
         return asyncio.run(
@@ -337,15 +268,22 @@ def _run_headless(args: argparse.Namespace) -> int:
 
 
 def _run_serve(args: argparse.Namespace) -> int:
-    from cfdash.headless import check_host, run_serve, serve_command
+    from cfdash.headless import ServeOptions, run_serve, serve_command
 
-    check_host(args.host, args.public)
+    options = ServeOptions(
+        args.host,
+        args.port,
+        public=args.public,
+        public_url=args.public_url,
+        max_sessions=args.max_sessions,
+        read_only=args.read_only or not args.allow_queue,
+    )
     if not args.demo:
         _load(args)  # a config mistake is reported here once, not in every browser session
     command = serve_command(
-        config=args.config, demo=args.demo, read_only=args.read_only, theme=args.theme
+        config=args.config, demo=args.demo, read_only=options.read_only, theme=args.theme
     )
-    return run_serve(args.host, args.port, command, public=args.public)
+    return run_serve(command, options)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -391,7 +329,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # the last line of defence: one sentence, and where to look
         import logging
 
-        logging.getLogger("cfdash").exception("fatal error")
+        if log_path is not None:  # else logging's last resort would print the traceback
+            logging.getLogger("cfdash").exception("fatal error")
         where = f"; details in {log_path}" if log_path else ""
         return _error(f"unexpected error: {type(error).__name__}: {error}{where}", EXIT_FAILED)
 

@@ -1,9 +1,13 @@
-"""Every key binding of the dashboard by id, with its default keys — no Textual here.
+"""Every key binding of cfdash in one table — no Textual here.
 
-The Textual ``Binding(..., id=...)`` declarations live in the screens; this table mirrors them
-(a test keeps the two in step) so that a ``[keymap]`` can be judged without starting a screen:
-``cfdash config check`` reports unknown ids and clashing keys as config problems, and the
-dashboard shows the same problems as one notice and applies only the remaps that are safe.
+This table is the one source of truth for keys: the screens' and widgets' Textual
+``BINDINGS`` are generated from it (:func:`cfdash.tui.bindings.bindings_for`), and the help
+screen, the footer and the command palette read it.  Adding a key is one row here and one
+``action_*`` method where the row's ``scope`` says.
+
+It also lets a ``[keymap]`` be judged without starting a screen: ``cfdash config check``
+reports unknown ids and clashing keys as config problems, and the dashboard shows the same
+problems as one notice and applies only the remaps that are safe.
 
 Why refuse a clash rather than pass it on: Textual resolves a keymap that puts two actions on
 one key by silently dropping the older binding, so ``queue = "r"`` would leave "refresh" with
@@ -17,16 +21,21 @@ and means its named key, as it does in Textual's keymap.
 from __future__ import annotations
 
 import difflib
+import json
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from cfdash.keynames import is_key_name
+
 __all__ = [
     "BINDINGS",
     "MAIN_SCOPES",
+    "NAVIGATION",
     "TABLE_KEYS",
     "KeyBinding",
     "KeymapIssue",
+    "in_scope",
     "keymap_issues",
     "keys_in_force",
     "normalize_key",
@@ -37,55 +46,99 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class KeyBinding:
-    """One remappable binding: its id (the ``[keymap]`` key), default keys and where it works.
+    """One binding: its id (the ``[keymap]`` key), default keys, action and where it works.
 
     ``scope`` is ``"app"`` for keys that work on every screen, ``"main"`` for the dashboard
-    screen, or the name of the dialog the key belongs to.
+    screen, ``"table"`` for the job table's own movement keys, or the name of the dialog or
+    panel the key belongs to.  ``description`` is the short word the footer, the help and the
+    palette show; ``tooltip`` the sentence the palette (and a hover on the footer) adds.
+    ``show`` False keeps a key out of the footer only: the help and the palette list it.
     """
 
     id: str
     keys: str
+    action: str
     description: str
     scope: str
+    tooltip: str = ""
+    show: bool = True
+    priority: bool = False
+
+
+def _main(id: str, keys: str, description: str, tooltip: str, *, show: bool = True,
+          action: str | None = None) -> KeyBinding:  # fmt: skip
+    return KeyBinding(id, keys, action or id, description, "main", tooltip, show)
 
 
 BINDINGS: tuple[KeyBinding, ...] = (
-    KeyBinding("quit", "ctrl+q", "Quit", "app"),
-    KeyBinding("help", "question_mark", "Help", "app"),
-    KeyBinding("queue", "q", "Queue the selected job", "main"),
-    KeyBinding("add", "a", "Add a job", "main"),
-    KeyBinding("remove", "d", "Stop tracking the selected job", "main"),
-    KeyBinding("refresh", "r", "Refresh now", "main"),
-    KeyBinding("retry_auth", "R", "Retry accounts whose credentials were rejected", "main"),
-    KeyBinding("pause", "p", "Pause or resume polling", "main"),
-    KeyBinding("filter", "slash", "Filter the table", "main"),
-    KeyBinding("sort", "s", "Change the sort order", "main"),
-    KeyBinding("failed_only", "f", "Show failed jobs only", "main"),
-    KeyBinding("details", "enter", "Details of the selected job", "main"),
-    KeyBinding("theme", "t", "Next theme", "main"),
-    KeyBinding("export", "e", "Export the rows in view to CSV", "main"),
-    KeyBinding("wall", "w", "Show or hide the ops wall summary", "main"),
-    KeyBinding("releases", "v", "Show or hide the releases", "main"),
-    KeyBinding("mark", "space", "Mark or unmark the selected job", "main"),
-    KeyBinding("mark_all", "ctrl+a", "Mark every job in view", "main"),
-    KeyBinding("mark_failed", "x", "Mark every failed job in view (retry)", "main"),
-    KeyBinding("clear_marks", "escape", "Clear the marks", "main"),
-    KeyBinding("help.close", "escape,question_mark,q", "Close the help", "help"),
-    KeyBinding("confirm.yes", "enter,y", "Confirm", "confirm"),
-    KeyBinding("confirm.no", "escape,n", "Cancel", "confirm"),
-    KeyBinding("add.cancel", "escape", "Cancel adding a job", "add"),
-    KeyBinding("add.add_selected", "ctrl+s", "Add the jobs ticked in the list", "add"),
-    KeyBinding("releases.close", "escape", "Close the releases", "releases"),
-    KeyBinding("details.back", "escape,enter,backspace", "Back from the details", "details"),
+    KeyBinding("quit", "ctrl+q", "quit", "Quit", "app", priority=True),
+    KeyBinding("help", "question_mark", "help", "Help", "app"),
+    # The dashboard, in footer order.
+    _main("queue", "q", "Queue", "Queue the selected job, or every marked job"),
+    _main("add", "a", "Add", "Add a job"),
+    _main("remove", "d", "Untrack", "Stop tracking the selected job"),
+    _main("refresh", "r", "Refresh", "Refresh now"),
+    _main("retry_auth", "R", "Retry auth", "Retry accounts whose credentials were rejected",
+          show=False),
+    _main("pause", "p", "Pause", "Pause or resume polling"),
+    _main("filter", "slash", "Filter", "Filter the table"),
+    _main("sort", "s", "Sort", "Change the sort order"),
+    _main("failed_only", "f", "Failed only", "Show failed jobs only"),
+    _main("details", "enter", "Details", "Details of the selected job", show=False),
+    _main("export", "e", "Export", "Export the rows in view to CSV", show=False),
+    _main("mark", "space", "Mark", "Mark or unmark the selected job", show=False),
+    _main("mark_all", "ctrl+a", "Mark all in view", "Mark every job in view", show=False),
+    _main("mark_failed", "x", "Mark failed",
+          "Mark every failed job in view, ready to queue them again", show=False),
+    _main("clear_marks", "escape", "Clear marks", "Clear the filter box, or else the marks",
+          show=False),
+    _main("wall", "w", "Wall", "Show or hide the ops wall summary", show=False),
+    _main("releases", "v", "Releases",
+          "Jobs rolled up by image version; choose one to filter the table"),
+    # The app owns themes (and saves the pick); the key is the dashboard's, so help, footer
+    # and palette list it with the others.
+    _main("theme", "t", "Next theme", "Switch to the next theme; it is kept for the next start",
+          show=False, action="app.cycle_theme"),
+    # Dialogs and panels.
+    KeyBinding("help.close", "escape,question_mark,q", "dismiss", "Close", "help"),
+    KeyBinding("confirm.yes", "enter,y", "answer(True)", "Confirm", "confirm"),
+    KeyBinding("confirm.no", "escape,n", "answer(False)", "Cancel", "confirm"),
+    KeyBinding("add.cancel", "escape", "cancel", "Cancel", "add"),
+    KeyBinding("add.add_selected", "ctrl+s", "add_selected", "Add selected", "add",
+               "Add the jobs ticked in the list"),
+    KeyBinding("releases.close", "escape", "close", "Close releases", "releases"),
+    KeyBinding("details.back", "escape,enter,backspace", "back", "Back", "details"),
+)  # fmt: skip
+
+#: The job table's movement keys: fixed (no id, so no keymap moves them), listed here so the
+#: clash check below and the table widget read the same keys.
+NAVIGATION: tuple[KeyBinding, ...] = (
+    KeyBinding("", "up,k", "cursor(-1)", "Up", "table", show=False),
+    KeyBinding("", "down,j", "cursor(1)", "Down", "table", show=False),
+    KeyBinding("", "pageup", "page(-1)", "Page up", "table", show=False),
+    KeyBinding("", "pagedown", "page(1)", "Page down", "table", show=False),
+    KeyBinding("", "home", "jump(0)", "First", "table", show=False),
+    KeyBinding("", "end", "jump(-1)", "Last", "table", show=False),
+    # Enter on the table means what "details" means on the dashboard: not a clash.
+    KeyBinding("", "enter", "choose", "Details", "table", show=False),
 )
+
+
+def in_scope(scope: str) -> tuple[KeyBinding, ...]:
+    """The bindings of one scope, in table order (what a screen or widget declares)."""
+    return tuple(binding for binding in BINDINGS + NAVIGATION if binding.scope == scope)
+
 
 #: The scopes whose keys share the dashboard screen: a key may mean only one thing there.
 MAIN_SCOPES = frozenset({"app", "main"})
 
 #: Keys the table (focused on the dashboard) uses itself; a binding put there never fires.
-TABLE_KEYS = frozenset({"up", "down", "j", "k", "pageup", "pagedown", "home", "end"})
+TABLE_KEYS = frozenset(
+    key for binding in NAVIGATION if binding.action != "choose" for key in binding.keys.split(",")
+)
 
 _BY_ID = {binding.id: binding for binding in BINDINGS}
+_A_KEY_NAME = 'a key name, like "q", "ctrl+r", "f5" or "question_mark"'
 
 # Textual's names for characters whose Unicode names are long (textual.keys).
 _KEY_NAME_REPLACEMENTS = {
@@ -143,7 +196,17 @@ def keymap_issues(keymap: Mapping[str, str]) -> list[KeymapIssue]:
             issues.append(_unknown(binding_id))
         elif not normalize_keys(keymap[binding_id]):
             issues.append(KeymapIssue(binding_id, 'a key, like "q" or "ctrl+r"', "no key"))
-    known = {name: keys for name, keys in keymap.items() if name in _BY_ID}
+        elif unknown := [k for k in normalize_keys(keymap[binding_id]) if not is_key_name(k)]:
+            shown = json.dumps(unknown[0], ensure_ascii=False)
+            issues.append(
+                KeymapIssue(binding_id, _A_KEY_NAME, f"{shown}, which is not a key Textual knows")
+            )
+    # Only well-formed remaps can clash; a refused one keeps its default key.
+    known = {
+        name: keys
+        for name, keys in keymap.items()
+        if name in _BY_ID and all(is_key_name(key) for key in normalize_keys(keys))
+    }
     for binding_id, key, others in _clashes(known):
         if binding_id in known:
             issues.append(

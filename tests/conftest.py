@@ -58,3 +58,12 @@ async def served(clock: FakeClock) -> AsyncIterator[Served]:
         yield Served(sim, server, clock)
     finally:
         await server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _forget_registered_secrets():
+    """The redaction registry is process-wide: one test's keys must not blank another's text."""
+    yield
+    from cfdash.redact import forget_secrets
+
+    forget_secrets()

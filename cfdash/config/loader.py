@@ -25,11 +25,14 @@ from typing import Any, NoReturn
 from pydantic import SecretStr, ValidationError
 
 from cfdash.config.errors import ConfigError, ConfigNotFound, Problem, display_path
+from cfdash.config.files import CONFIG_MAX_BYTES, TooDeep, UnreadableFile, parse_toml, read_capped
 from cfdash.config.problems import Loc, describe_value, key_path, located_problems
 from cfdash.config.schema import AccountSettings, ConfigFile, Settings
 from cfdash.config.secrets import SECRET_NAMES, CommandRunner, resolve_secret
 from cfdash.config.secrets import run_command as _run_command
+from cfdash.config.themefile import theme_problems
 from cfdash.keys import keymap_issues
+from cfdash.redact import register_basic_auth
 
 __all__ = ["check_config", "find_problems", "keymap_problems", "load_settings", "theme_problem"]
 
@@ -77,21 +80,25 @@ def check_config(
     run_command: CommandRunner | None = None,
     *,
     themes: Collection[str] | None = None,
+    themes_dir: Path | None = None,
 ) -> tuple[int, str]:
     """What ``cfdash config check`` prints, and its exit status (0 fine, 2 problems).
 
     Beyond loading, it judges what only the dashboard uses: the ``[keymap]`` (unknown binding
-    ids, two actions on one key) and, given the names of the available ``themes``, the theme.
-    The dashboard itself shows those as a notice and carries on, so :func:`load_settings`
-    does not raise for them.
+    ids, key names Textual does not know, two actions on one key), given the names of the
+    available ``themes`` the theme, and given ``themes_dir`` every theme file in it.  The
+    dashboard itself shows those as a notice and carries on, so :func:`load_settings` does
+    not raise for them.
     """
     path = Path(path)
+    broken_themes = theme_problems(themes_dir) if themes_dir is not None else []
     try:
         settings = load_settings(path, env, run_command)
     except ConfigError as exc:
-        # The keymap may be fine even when other keys are not: report it in the same run.
-        return 2, "\n".join(str(p) for p in [*exc.problems, *_raw_keymap_problems(path)])
-    problems = keymap_problems(path, settings.keymap)
+        # The keymap and themes may be fine even when other keys are not: say so in one run.
+        found = [*exc.problems, *_raw_keymap_problems(path), *broken_themes]
+        return 2, "\n".join(str(p) for p in found)
+    problems = keymap_problems(path, settings.keymap) + broken_themes
     if themes is not None and settings.theme not in themes:
         problems.insert(0, theme_problem(path, settings.theme, themes))
     if problems:
@@ -135,23 +142,21 @@ def _read_toml(path: Path) -> dict[str, Any]:
     def fail(expected: str, got: str, line: int | None = None, col: int | None = None) -> NoReturn:
         raise ConfigError([Problem(path, "", expected, got, line, col)]) from None
 
-    # Checked first because Windows reports reading a directory as "permission denied".
-    if path.is_dir():
-        fail("a config file", "a directory")
+    # Not a regular file (a FIFO, /dev/zero) or over 1 MB: refused before a byte is parsed.
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigNotFound(path) from None
-    except PermissionError:
-        fail("a file cfdash may read", "permission denied")
-    except OSError as exc:
-        fail("a readable file", (exc.strerror or type(exc).__name__).lower())
+        raw = read_capped(path, CONFIG_MAX_BYTES, "config file")
+    except UnreadableFile as unreadable:
+        if unreadable.missing:
+            raise ConfigNotFound(path) from None
+        fail(unreadable.expected, unreadable.got)
     try:
         text = raw.decode("utf-8-sig")  # tolerate the BOM some Windows editors add
     except UnicodeDecodeError as exc:
         fail("a UTF-8 text file", f"a byte that is not UTF-8 at offset {exc.start}")
     try:
-        return tomllib.loads(text)
+        return parse_toml(text)
+    except TooDeep as deep:
+        fail(deep.expected, deep.got)
     except tomllib.TOMLDecodeError as exc:
         # tomllib's messages name a construct, never the value, so they are safe to show.
         message = str(exc)
@@ -195,9 +200,47 @@ def _validate(
                 found.extend((("accounts", name, p.key.rsplit(".", 1)[1]), p) for p in problems)
                 if value is not None:
                     secrets.setdefault(name, {})[secret_name] = value
+    if config is not None:
+        found.extend(_stall_problems(path, config))
     # Stable sort: problems at the same place keep the order they were found in.
     found.sort(key=lambda item: _file_position(data, item[0]))
     return [problem for _, problem in found], config, secrets
+
+
+def _stall_problems(path: Path, config: ConfigFile) -> list[tuple[Loc, Problem]]:
+    """``stall_after`` must be at least twice the refresh interval of each account it covers.
+
+    A job's progress is only seen once a poll; with less than two polls in the window, one
+    slow answer would flag a healthy job as stalled.
+    """
+    found: list[tuple[Loc, Problem]] = []
+    tightest: tuple[float, str] | None = None  # for the top-level value: the account it fails
+    for name, account in config.accounts.items():
+        interval = account.refresh_interval or config.refresh_interval
+        if account.stall_after is not None:
+            if account.stall_after < 2 * interval:
+                loc: Loc = ("accounts", name, "stall_after")
+                expected = (
+                    f"a number of seconds at least twice the account's refresh interval "
+                    f"(at least {2 * interval:g})"
+                )
+                got = f"{account.stall_after:g}"
+                found.append((loc, Problem(path, key_path(loc), expected, got)))
+        elif config.stall_after < 2 * interval and (tightest is None or interval > tightest[0]):
+            tightest = (interval, name)
+    if tightest is not None:
+        interval, name = tightest
+        expected = (
+            "a number of seconds at least twice each account's refresh interval (at least "
+            f"{2 * interval:g} for {key_path(('accounts', name))}, or set stall_after there)"
+        )
+        found.append(
+            (
+                ("stall_after",),
+                Problem(path, "stall_after", expected, f"{config.stall_after:g}"),
+            )
+        )
+    return found
 
 
 def _file_position(data: Any, loc: Loc) -> tuple[int, ...]:
@@ -228,6 +271,10 @@ def _build(
     config: ConfigFile,
     secrets: dict[str, dict[str, SecretStr]],
 ) -> Settings:
+    for keys in secrets.values():  # blanked in every text from the moment they are known
+        register_basic_auth(
+            keys["access_key"].get_secret_value(), keys["secret_key"].get_secret_value()
+        )
     accounts = {
         name: AccountSettings(
             name=name,
@@ -262,6 +309,7 @@ def _build(
         notify=tuple(config.notify),
         stall_after=config.stall_after,
         keymap=dict(config.keymap),
+        export_raw=config.export_raw,
         accounts=accounts,
         warnings=_permission_warnings(path, config),
     )

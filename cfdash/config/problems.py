@@ -20,20 +20,27 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from cfdash.config.errors import Problem
-from cfdash.config.schema import AccountConfig, ConfigFile, JobEntry
+from cfdash.config.schema import MIN_REFRESH_INTERVAL, AccountConfig, ConfigFile, JobEntry
 
 __all__ = ["Loc", "describe_value", "key_path", "located_problems"]
 
 Loc = tuple[str | int, ...]
 
 _SECONDS = "a number of seconds greater than 0"
+_INTERVAL = f"a number of seconds, at least {MIN_REFRESH_INTERVAL:g}"
 _BOOL = "true or false"
 _NOTIFY_ITEM = '"bell" or "desktop"'
-_SECRET_FIELDS = frozenset({"access_key", "secret_key"})
+# Every credential key: its value is the secret, or may be one pasted in the wrong place.
+_SECRET_FIELDS = frozenset(
+    f"{name}{suffix}"
+    for name in ("access_key", "secret_key")
+    for suffix in ("", "_env", "_command")
+)
 
 # What each key should hold, by field name (the same name means the same thing everywhere).
 _FIELD_EXPECTED: dict[str, str] = {
-    "refresh_interval": _SECONDS,
+    "refresh_interval": _INTERVAL,
+    "stall_after": _SECONDS,
     "connect_timeout": _SECONDS,
     "read_timeout": _SECONDS,
     "theme": "the name of a theme, as a string",
@@ -41,6 +48,7 @@ _FIELD_EXPECTED: dict[str, str] = {
     "track_all": _BOOL,
     "allow_insecure_http": _BOOL,
     "mirroring": _BOOL,
+    "export_raw": _BOOL,
     "notify": f"a list holding {_NOTIFY_ITEM} (or both)",
     "accounts": "at least one account table, like [accounts.production]",
     "keymap": 'a table of binding id = key, like queue = "q"',

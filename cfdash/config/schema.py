@@ -17,6 +17,7 @@ with a ``cfdash_`` type; their message is the "expected …" phrase the loader r
 from __future__ import annotations
 
 import ipaddress
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -36,6 +37,7 @@ from pydantic_core import PydanticCustomError
 __all__ = [
     "ACCOUNT_NAME_PATTERN",
     "DEFAULT_BASE_URL",
+    "MIN_REFRESH_INTERVAL",
     "AccountConfig",
     "AccountSettings",
     "ConfigFile",
@@ -54,7 +56,11 @@ ACCOUNT_NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]*$"
 Notifier = Literal["bell", "desktop"]
 AccountName = Annotated[str, StringConstraints(pattern=ACCOUNT_NAME_PATTERN)]
 NonEmptyStr = Annotated[str, StringConstraints(min_length=1)]
-Seconds = Annotated[float, Field(gt=0)]
+#: The shortest refresh interval: more often is a load on the API, not faster news.
+MIN_REFRESH_INTERVAL = 0.5
+# allow_inf_nan=False: TOML has inf and nan, and neither is a number of seconds.
+Seconds = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+Interval = Annotated[float, Field(ge=MIN_REFRESH_INTERVAL, allow_inf_nan=False)]
 
 # Shared by every model read from the user's file.  hide_input_in_errors keeps values (which
 # may be secrets) out of ValidationError's own text, should one ever be printed.
@@ -69,6 +75,24 @@ def is_loopback_host(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
+
+
+def _is_host(host: str) -> bool:
+    """A DNS name (IDN allowed) or an IP address: what an HTTP client can connect to."""
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return False
+    labels = ascii_host.lower().removesuffix(".").split(".")
+    return len(ascii_host) <= 253 and all(_LABEL.match(label) for label in labels)
 
 
 class JobEntry(BaseModel):
@@ -110,7 +134,7 @@ class AccountConfig(BaseModel):
     secret_key: SecretStr | None = None
     secret_key_env: NonEmptyStr | None = None
     secret_key_command: NonEmptyStr | None = None
-    refresh_interval: Seconds | None = None
+    refresh_interval: Interval | None = None
     track_all: bool = False
     jobs: list[JobEntry] = []
     connect_timeout: Seconds = 5.0
@@ -129,6 +153,10 @@ class AccountConfig(BaseModel):
             raise PydanticCustomError("cfdash_url", "an http:// or https:// URL") from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise PydanticCustomError("cfdash_url", "an http:// or https:// URL")
+        if not _is_host(parts.hostname) or any(c.isspace() or not c.isprintable() for c in url):
+            raise PydanticCustomError(
+                "cfdash_url", "an http:// or https:// URL with a valid host name and no spaces"
+            )
         if parts.query or parts.fragment:
             raise PydanticCustomError("cfdash_url", "a base URL without a ?query or #fragment")
         # If allow_insecure_http itself was wrong it is missing from info.data and already
@@ -164,7 +192,7 @@ class ConfigFile(BaseModel):
 
     model_config = _FILE_MODEL
 
-    refresh_interval: Seconds = 5.0
+    refresh_interval: Interval = 5.0
     theme: NonEmptyStr = "cfdash-dark"
     read_only: bool = False
     notify: list[Notifier] = []
@@ -173,6 +201,8 @@ class ConfigFile(BaseModel):
     accounts: dict[AccountName, AccountConfig] = Field(min_length=1)
     # Binding id -> key.  Only shape is checked here; the TUI knows which ids exist.
     keymap: dict[str, NonEmptyStr] = {}
+    # CSV export writes formula-like text cells as they are (default: with a leading ').
+    export_raw: bool = False
 
 
 class AccountSettings(BaseModel):
@@ -210,6 +240,7 @@ class Settings(BaseModel):
     notify: tuple[Notifier, ...] = ()
     stall_after: float = 600.0
     keymap: dict[str, str] = {}
+    export_raw: bool = False
     accounts: dict[str, AccountSettings] = {}
     # Sentences worth showing once at start-up (e.g. a world-readable file holding secrets).
     warnings: tuple[str, ...] = ()

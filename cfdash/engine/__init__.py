@@ -1,8 +1,15 @@
 """The engine: polling schedule, backoff, job tracking and queueing. No Textual here."""
 
-from cfdash.engine.engine import AccountLink, Engine, PollDone, QueueDone, QueueRefused
+from cfdash.engine.engine import AccountLink, Engine, PollDone, QueueDone
 from cfdash.engine.health import AccountHealth, Backoff
-from cfdash.engine.tracking import Changes, JobKey, TrackedJob, Tracker
+from cfdash.engine.outcomes import (
+    QueueCheck,
+    QueueOutcome,
+    QueueRefused,
+    queue_outcome,
+    readiness,
+)
+from cfdash.engine.tracking import Changes, JobKey, QueueAction, TrackedJob, Tracker
 
 __all__ = [
     "AccountHealth",
@@ -12,8 +19,13 @@ __all__ = [
     "Engine",
     "JobKey",
     "PollDone",
+    "QueueAction",
+    "QueueCheck",
     "QueueDone",
+    "QueueOutcome",
     "QueueRefused",
     "TrackedJob",
     "Tracker",
+    "queue_outcome",
+    "readiness",
 ]

@@ -15,21 +15,34 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from cfdash.api.client import ClanforgeClient
-from cfdash.api.errors import (
-    AuthError,
-    BadResponseError,
-    ClanforgeError,
-    InternalError,
-    ServerError,
-    TransportError,
-)
+from cfdash.api.errors import AuthError, ClanforgeError, InternalError
 from cfdash.api.models import QueueResult
 from cfdash.engine.health import AccountHealth, Backoff
-from cfdash.engine.tracking import Changes, JobKey, TrackedJob, Tracker
+from cfdash.engine.outcomes import (
+    QueueCheck,
+    QueueOutcome,
+    QueueRefused,
+    outcome_unknown,
+    queue_outcome,
+    readiness,
+)
+from cfdash.engine.scrub import ItemScrubber, scrub_error, scrub_model
+from cfdash.engine.tracking import Changes, JobKey, QueueAction, TrackedJob, Tracker
 
-__all__ = ["AccountLink", "Engine", "PollDone", "QueueDone", "QueueRefused"]
+if TYPE_CHECKING:
+    from cfdash.engine.audit import AuditLog
+
+__all__ = [
+    "AccountLink",
+    "Engine",
+    "PollDone",
+    "QueueDone",
+    "QueueRefused",
+    "outcome_unknown",
+]
 
 log = logging.getLogger("cfdash.engine")
 
@@ -56,40 +69,30 @@ class PollDone:
 
 @dataclass(frozen=True)
 class QueueDone:
-    """A queue call ended: ``result`` on success, else ``error``; ``unknown`` if unsettled."""
+    """A queue call ended; ``outcome`` says how, by the one rule in :mod:`.outcomes`."""
 
     key: JobKey
-    result: QueueResult | None = None
-    error: ClanforgeError | None = None
-    unknown: bool = False
+    outcome: QueueOutcome
+
+    @property
+    def result(self) -> QueueResult | None:
+        return self.outcome.result
+
+    @property
+    def error(self) -> ClanforgeError | None:
+        return self.outcome.error
+
+    @property
+    def unknown(self) -> bool:
+        """The request may or may not have taken effect: the next status list will tell."""
+        return self.outcome.status == "unknown"
 
     @property
     def message(self) -> str:
         job = f"{self.key[0]}/{self.key[1]}"
-        if self.result is not None:
-            return f"{job}: {self.result.summary()}"
-        why = self.error.message if self.error is not None else "no answer"
         if self.unknown:
-            return f"{job}: queue outcome unknown ({why}); the next poll will tell"
-        if isinstance(self.error, TransportError):
-            return f"{job}: queue not sent: {why}"
-        return f"{job}: queue refused: {why}"
-
-
-def outcome_unknown(error: ClanforgeError) -> bool:
-    """Whether a failed queue call may still have taken effect.
-
-    Only an answer from the service itself (an error envelope, 401/403, 429) says it did not;
-    a 5xx from a gateway, an unreadable body or a connection lost after sending says nothing,
-    and only the next status list can tell.
-    """
-    if isinstance(error, TransportError):
-        return error.request_sent
-    return isinstance(error, ServerError | BadResponseError | InternalError)
-
-
-class QueueRefused(Exception):
-    """A queue request the engine will not send (read-only, in flight, no mirroring flag...)."""
+            return f"{job}: {self.outcome.note}; the next poll will tell"
+        return f"{job}: {self.outcome.note}"
 
 
 Listener = Callable[[PollDone | QueueDone], None]
@@ -102,10 +105,14 @@ class _Runner:
     backoff: Backoff
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    scrub: ItemScrubber = field(default_factory=ItemScrubber)
 
 
 class Engine:
     """Polls accounts, merges their status lists into the tracker, and queues jobs."""
+
+    #: Where every queue request sent is recorded (set by whoever builds the engine).
+    audit: AuditLog | None = None
 
     def __init__(
         self,
@@ -168,7 +175,7 @@ class Engine:
             health.last_attempt = self.clock()
             health.requests += 1
             try:
-                items = await runner.link.client.status()
+                items = runner.scrub(await runner.link.client.status())  # secrets blanked
                 changes = self.tracker.merge(account, items, self.clock())
             except ClanforgeError as error:
                 event = self._failed(account, error)
@@ -179,15 +186,27 @@ class Engine:
                 health.failures, health.state, health.reason = 0, "ok", ""
                 health.last_success = self.clock()
                 event = PollDone(account, changes, health)
+                self._audit_settled(changes)
         self._emit(event)
         return event
 
     def _failed(self, account: str, error: ClanforgeError) -> PollDone:
+        """A read failed: the health says why, and the account's rows become unconfirmed."""
+        error = scrub_error(error)  # an error body may echo the credentials
         health = self._runners[account].health
         health.failures += 1
         health.state = "auth" if isinstance(error, AuthError) else "backoff"
         health.reason = error.reason
-        return PollDone(account, Changes(), health, error)
+        return PollDone(account, self.tracker.unconfirm(account, self.clock()), health, error)
+
+    def _audit_settled(self, changes: Changes) -> None:
+        if self.audit is None:
+            return
+        for key in sorted(changes.settled):
+            job = self.tracker.get(key)
+            action = job.queue_action if job is not None else None
+            if action is not None and action.settled is not None:
+                self.audit.settled(key, action.settled, action.settled_at or self.clock())
 
     async def poll_all(self) -> list[PollDone]:
         """One poll of every account, concurrently (what ``cfdash status`` does)."""
@@ -246,27 +265,49 @@ class Engine:
 
     # -- queueing ---------------------------------------------------------------------------
 
-    def check_queue(self, key: JobKey) -> TrackedJob:
-        """The job, if a queue request may be sent for it now; else ``QueueRefused`` says why."""
+    def queue_check(self, key: JobKey) -> QueueCheck:
+        """Where ``key`` stands before a queue (see :func:`.outcomes.readiness`).
+
+        The confirm dialog sorts marked jobs by this: sendable, running or queued, finished
+        or gone from the list, not found.
+        """
         job = self.tracker.get(key)
         if job is None:
-            raise QueueRefused(f"{key[0]}/{key[1]} is not tracked")
+            return QueueCheck(key, "not_found", "it is not tracked")
+        return readiness(job)
+
+    def check_queue(
+        self, key: JobKey, *, allow_active: bool = True, mirroring: bool | None = None
+    ) -> TrackedJob:
+        """The job, if a queue request may be sent for it now; else ``QueueRefused`` says why.
+
+        Nothing is sent for a job that finished, was not found, or whose account has not been
+        read. A Queued or Running job is sent for only with ``allow_active``: a front end
+        warns first (``cfdash queue`` skips them unless ``--force``; the confirm dialog lists
+        them apart, from :meth:`queue_check`). ``mirroring`` is an explicit flag for this
+        request, over the status list's and the config's.
+        """
+        job = self.tracker.get(key)
+        if job is None:
+            raise QueueRefused("it is not tracked", key)
         link = self._runners[job.account].link
         if self.read_only or link.read_only:
-            raise QueueRefused("read-only: queueing is disabled")
+            raise QueueRefused("read-only: queueing is disabled", key)
         if job.queue_in_flight:
-            raise QueueRefused(f"{job.account}/{job.jobid}: a queue request is already in flight")
-        if job.mirroring is None:
+            raise QueueRefused("a queue request is already in flight", key)
+        check = readiness(job)
+        if not check.sendable and not (allow_active and check.readiness == "active"):
+            raise check.refusal()
+        if mirroring is None and job.mirroring is None:
             raise QueueRefused(
-                f"{job.account}/{job.jobid}: its mirroring flag is unknown (not in the status "
-                "list); set mirroring for it in the config or the add dialog"
+                "its mirroring flag is unknown (not in the status list); set mirroring for it "
+                "in the config or the add dialog",
+                key,
             )
-        if job.state is not None and job.listed and job.state.is_finished:
-            raise QueueRefused(f"{job.account}/{job.jobid} has already finished")
         return job
 
     async def queue_many(
-        self, keys: list[JobKey], *, concurrency: int = 4
+        self, keys: list[JobKey], *, concurrency: int = 4, allow_active: bool = True
     ) -> list[QueueDone | QueueRefused]:
         """Queue several jobs, at most ``concurrency`` requests at a time, one request each.
 
@@ -278,39 +319,55 @@ class Engine:
         async def one(key: JobKey) -> QueueDone | QueueRefused:
             async with gate:
                 try:
-                    return await self.queue(key)
+                    return await self.queue(key, allow_active=allow_active)
                 except QueueRefused as refused:
                     return refused
 
         return list(await asyncio.gather(*(one(key) for key in dict.fromkeys(keys))))
 
-    async def queue(self, key: JobKey) -> QueueDone:
-        """Send one queue request for ``key``. Never retried; raises ``QueueRefused`` first."""
-        job = self.check_queue(key)
-        flag = bool(job.mirroring)
+    async def queue(
+        self, key: JobKey, *, allow_active: bool = True, mirroring: bool | None = None
+    ) -> QueueDone:
+        """Send one queue request for ``key``. Never retried; raises ``QueueRefused`` first.
+
+        The outcome is decided by :func:`.outcomes.queue_outcome`, kept on the row as its
+        ``queue_action`` and written to the audit trail. Cancelled while the request is out
+        (Ctrl+C), the row says "outcome unknown", the trail records it, and the cancellation
+        goes on.
+        """
+        job = self.check_queue(key, allow_active=allow_active, mirroring=mirroring)
+        flag = bool(job.mirroring) if mirroring is None else mirroring
+        action = job.queue_action = QueueAction(self.clock(), flag)
         job.queue_in_flight = True
         job.queue_note = "queueing…"
+        result: QueueResult | None = None
+        error: BaseException | None = None
         try:
             result = await self._runners[job.account].link.client.queue(job.jobid, mirroring=flag)
-        except ClanforgeError as error:
-            unknown = job.queue_unknown = outcome_unknown(error)
-            if unknown:
-                job.queue_note = "queue outcome unknown"
-            elif isinstance(error, TransportError):
-                job.queue_note = f"queue not sent: {error.reason}"
-            else:
-                job.queue_note = f"queue refused: {error.message}"
-            event = QueueDone(key, error=error, unknown=unknown)
+            result = scrub_model(result)
+        except ClanforgeError as failure:
+            error = scrub_error(failure)  # an error body may echo the credentials
+        except asyncio.CancelledError as cancelled:
+            self._settle_call(job, action, queue_outcome(error=cancelled))
+            raise
         except Exception as bug:  # our bug: the request may have gone out, so say unknown
             log.exception("queue of %s/%s failed unexpectedly", *key)
-            job.queue_note, job.queue_unknown = "queue outcome unknown", True
-            event = QueueDone(key, error=InternalError(bug, account=key[0]), unknown=True)
-        else:
+            error = InternalError(bug, account=key[0], endpoint=f"queue {key[1]}")
+        outcome = queue_outcome(result, error)
+        if result is not None and outcome.status == "queued":
             self.tracker.record_queue(key, result, self.clock())
-            event = QueueDone(key, result=result)
-        finally:
-            job.queue_in_flight = False
+        self._settle_call(job, action, outcome)
+        event = QueueDone(key, outcome)
         self._emit(event)
         # A status read (never the queue call again) confirms what happened.
         self.refresh(job.account)
         return event
+
+    def _settle_call(self, job: TrackedJob, action: QueueAction, outcome: QueueOutcome) -> None:
+        """The row and the audit trail learn how a queue call ended."""
+        job.queue_in_flight = False
+        action.outcome = outcome
+        job.queue_unknown = outcome.status == "unknown"
+        job.queue_note = outcome.note
+        if self.audit is not None:
+            self.audit.queued(job.key, action.mirroring, outcome, action.at)

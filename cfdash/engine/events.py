@@ -10,17 +10,15 @@ Only job fields ever reach a transition, so nothing here can carry a credential.
 
 from __future__ import annotations
 
-import json
-import logging
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
 from cfdash.config.paths import state_path
+from cfdash.engine.jsonl import JsonlFile
 from cfdash.engine.tracking import Changes, JobKey, Phase, TrackedJob, Tracker
+from cfdash.timefmt import iso_utc
 
 __all__ = [
     "EventLog",
@@ -31,8 +29,6 @@ __all__ = [
     "event_record",
     "notable",
 ]
-
-log = logging.getLogger("cfdash.engine.events")
 
 Notable = Literal["completed", "failed", "stalled"]
 
@@ -104,8 +100,8 @@ class TransitionWatcher:
     """Remembers each job's last phase and word; reports the changes since it last looked.
 
     The first sight of a job is remembered, not reported: a job already Failed when the
-    dashboard starts is not news. A job the API has never listed (phase ``notlisted``) is not
-    "seen" yet, so its first listing is a first sight too. Call :meth:`look` after each merge
+    dashboard starts is not news. A job the API has never listed (``notlisted``, ``notfound``)
+    is not "seen" yet, so its first listing is a first sight too. Call :meth:`look` after each merge
     with the merge's :class:`~cfdash.engine.tracking.Changes` (or, after a queue answer moved
     a row, with that one key); call it with ``None`` to look at every job.
     """
@@ -175,10 +171,9 @@ class TransitionWatcher:
         return found
 
     def _remember(self, key: JobKey, job: TrackedJob) -> None:
-        phase = job.phase
-        if phase == "notlisted":
-            return  # nothing known yet: the first listing is the first sight
-        self._last[key] = (phase, job.word)
+        if job.item is None:
+            return  # never seen (not read yet, or not found): the first listing is first sight
+        self._last[key] = (job.phase, job.word)
 
 
 def default_events_path() -> Path:
@@ -187,7 +182,7 @@ def default_events_path() -> Path:
 
 
 def _iso(at: float) -> str:
-    return datetime.fromtimestamp(at, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return iso_utc(at)
 
 
 def event_record(transition: Transition) -> dict[str, object]:
@@ -209,59 +204,21 @@ def event_record(transition: Transition) -> dict[str, object]:
     return record
 
 
-class EventLog:
-    """Appends transitions to a JSONL file, one object per line, rotated by size.
+class EventLog(JsonlFile):
+    """Appends transitions to ``events.jsonl``, one object per line, rotated by size.
 
     When the file would grow past ``max_bytes`` it becomes ``events.jsonl.1`` (the older ones
-    shifting to ``.2`` … ``.{backups}``, the oldest dropped). Writing never raises: an
-    ``OSError`` is kept in :attr:`problem` and returned by :meth:`append` the first time it
-    happens, so the UI can show it once rather than on every poll. A later successful write
-    clears it (and a new failure after that is reported again).
+    shifting to ``.2`` … ``.{backups}``, the oldest dropped). Writing never raises (see
+    :class:`~cfdash.engine.jsonl.JsonlFile`).
     """
+
+    what = "the event log"
 
     def __init__(
         self, path: Path | str | None = None, max_bytes: int = 1_000_000, backups: int = 3
     ) -> None:
-        self.path = Path(path) if path is not None else default_events_path()
-        self.max_bytes = max_bytes
-        self.backups = max(0, backups)
-        #: The current problem writing the log, as a sentence; None while writing works.
-        self.problem: str | None = None
+        super().__init__(path if path is not None else default_events_path(), max_bytes, backups)
 
     def append(self, transitions: Iterable[Transition]) -> str | None:
         """Write ``transitions``; a message the first time writing fails, else None."""
-        lines = [json.dumps(event_record(t), ensure_ascii=False) + "\n" for t in transitions]
-        if not lines:
-            return None
-        data = "".join(lines).encode("utf-8")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._rotate_for(len(data))
-            with self.path.open("ab") as file:
-                file.write(data)
-        except OSError as exc:
-            message = f"cannot write the event log {self.path}: {exc.strerror or exc}"
-            first = self.problem is None
-            self.problem = message
-            if first:
-                log.warning("%s", message)
-                return message
-            return None
-        self.problem = None
-        return None
-
-    def _rotate_for(self, incoming: int) -> None:
-        try:
-            size = self.path.stat().st_size
-        except FileNotFoundError:
-            return
-        if size == 0 or size + incoming <= self.max_bytes:
-            return
-        if self.backups == 0:
-            self.path.unlink()
-            return
-        for n in range(self.backups - 1, 0, -1):
-            older = self.path.with_name(f"{self.path.name}.{n}")
-            if older.exists():
-                os.replace(older, self.path.with_name(f"{self.path.name}.{n + 1}"))
-        os.replace(self.path, self.path.with_name(f"{self.path.name}.1"))
+        return self.write(event_record(t) for t in transitions)

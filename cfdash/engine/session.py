@@ -12,12 +12,15 @@ import time
 from collections.abc import Callable
 
 import httpx
+from pydantic import SecretStr
 
 from cfdash.api.client import ClanforgeClient
 from cfdash.config.schema import AccountSettings, JobEntry, Settings
 from cfdash.config.state import State
+from cfdash.engine.audit import AuditLog
 from cfdash.engine.engine import AccountLink, Engine
 from cfdash.engine.tracking import TrackedJob, Tracker
+from cfdash.redact import register_basic_auth
 
 __all__ = ["build_engine", "client_for", "state_from_tracker"]
 
@@ -25,6 +28,8 @@ __all__ = ["build_engine", "client_for", "state_from_tracker"]
 def client_for(
     account: AccountSettings, transport: httpx.AsyncBaseTransport | None = None
 ) -> ClanforgeClient:
+    """The account's client; its keys (and their Basic form) are blanked everywhere from now."""
+    register_basic_auth(_plain(account.access_key), _plain(account.secret_key))
     return ClanforgeClient(
         account=account.name,
         accountserviceid=account.accountserviceid,
@@ -35,6 +40,11 @@ def client_for(
         read_timeout=account.read_timeout,
         transport=transport,
     )
+
+
+def _plain(value: SecretStr | str) -> str:
+    # model_copy(update=...) skips validation, so a plain str can stand in for a SecretStr.
+    return value.get_secret_value() if isinstance(value, SecretStr) else value
 
 
 def _job(account: str, entry: JobEntry, source: str) -> TrackedJob:
@@ -54,8 +64,12 @@ def build_engine(
     transport: httpx.AsyncBaseTransport | None = None,
     clock: Callable[[], float] = time.time,
     rng: random.Random | None = None,
+    audit: AuditLog | None = None,
 ) -> Engine:
-    """An engine for every account of ``settings``, tracking config jobs plus the state's."""
+    """An engine for every account of ``settings``, tracking config jobs plus the state's.
+
+    ``audit`` is where the queue requests it sends are recorded (none without one).
+    """
     state = state or State()
     tracker = Tracker(name for name, acc in settings.accounts.items() if acc.track_all)
     removed = set(state.removed_jobs)
@@ -71,7 +85,9 @@ def build_engine(
         AccountLink(name, client_for(acc, transport), acc.refresh_interval, acc.read_only)
         for name, acc in settings.accounts.items()
     ]
-    return Engine(links, tracker, clock=clock, rng=rng, read_only=settings.read_only)
+    engine = Engine(links, tracker, clock=clock, rng=rng, read_only=settings.read_only)
+    engine.audit = audit
+    return engine
 
 
 def state_from_tracker(tracker: Tracker, settings: Settings, previous: State) -> State:

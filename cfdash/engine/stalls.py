@@ -12,6 +12,11 @@ A job stops being stalled as soon as its progress changes or it leaves Running. 
 cfdash's own (the time of the poll that showed the change), not the service's ``jobupdated``,
 so a skewed service clock cannot make every job look stuck; only the ETA, which the service
 sends as a wall-clock time, is compared with the local clock.
+
+Only what cfdash can see counts. While a job's account cannot be read the job is
+*unconfirmed*: its clock stops and it is never stalled (an outage would otherwise flag every
+running job). After the first good read its clock starts afresh on the local clock, and a
+deadline that passed unseen during the gap gets its ``eta_grace`` again from that read.
 """
 
 from __future__ import annotations
@@ -40,6 +45,10 @@ class _Watch:
     since: float
     #: When cfdash last saw its progress change; None until it has (first sight is no move).
     moved: float | None
+    #: Its account could not be read at the last look: the clock is stopped.
+    paused: bool = False
+    #: When watching resumed after such a gap; the ETA rule's grace runs from here too.
+    resumed: float | None = None
 
 
 def span_text(seconds: float) -> str:
@@ -98,7 +107,11 @@ class StallDetector:
         return self.per_account.get(account, self.stall_after)
 
     def observe(self, tracker: Tracker, now: float) -> None:
-        """Note which running jobs moved; forget jobs that are no longer running."""
+        """Note which running jobs moved; forget jobs that are no longer running.
+
+        An unconfirmed job's watch is paused; the first look after its account reads again
+        starts the watch afresh.
+        """
         running: set[JobKey] = set()
         for key, job in tracker.jobs.items():
             if job.phase != "running":
@@ -106,8 +119,14 @@ class StallDetector:
             running.add(key)
             progress = job.progress
             watch = self._watch.get(key)
+            if job.unconfirmed_since is not None:
+                if watch is not None:
+                    watch.paused = True
+                continue
             if watch is None:
                 self._watch[key] = _Watch(progress, now, None)
+            elif watch.paused:
+                self._watch[key] = _Watch(progress, now, None, resumed=now)
             elif watch.progress != progress:
                 watch.progress, watch.since, watch.moved = progress, now, now
         if len(running) != len(self._watch):
@@ -120,7 +139,7 @@ class StallDetector:
         current = {
             key
             for key, watch in self._watch.items()
-            if self._why(tracker.jobs[key], watch, now) is not None
+            if not watch.paused and self._why(tracker.jobs[key], watch, now) is not None
         }
         self.newly_stalled = current - self._stalled
         self._stalled = current
@@ -129,7 +148,7 @@ class StallDetector:
     def reason(self, job: TrackedJob, now: float) -> str | None:
         """Why ``job`` counts as stalled at ``now`` (``no progress for 12m``), else None."""
         watch = self._watch.get(job.key)
-        if watch is None or job.phase != "running":
+        if watch is None or watch.paused or job.unconfirmed or job.phase != "running":
             return None
         return self._why(job, watch, now)
 
@@ -164,6 +183,8 @@ class StallDetector:
         eta = job.eta
         if eta is not None:
             deadline = eta + self.eta_grace
+            if watch.resumed is not None:
+                deadline = max(deadline, watch.resumed + self.eta_grace)
             if now > deadline and (watch.moved is None or watch.moved <= deadline):
                 return f"ETA passed {span_text(now - eta)} ago"
         return None

@@ -3,7 +3,13 @@
 A status list says everything the service knows about the account's *incomplete* jobs; the
 tracker turns consecutive lists into what changed — new rows, changed fields, jobs that left
 the list — so the dashboard patches only those rows and the headless commands can tell a
-finished job from one that was never listed.
+finished job from one that was never found.
+
+What the tracker knows has an age. A job seen and then gone is *finished*; a job absent from a
+list that was read, and never seen, is *not found* (a wrong id, another account's job, or one
+that finished before cfdash looked) — never "finished". While an account cannot be read its
+jobs are *unconfirmed since* the first failed read: their last values stay, but nothing may
+be concluded from them (no stall, no overdue ETA) until a read succeeds again.
 """
 
 from __future__ import annotations
@@ -11,18 +17,30 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from cfdash.api.models import JobState, QueueResult, StateKind, StatusItem
 
-__all__ = ["Changes", "JobKey", "Phase", "TrackedJob", "Tracker"]
+if TYPE_CHECKING:
+    from cfdash.engine.outcomes import QueueOutcome
+
+__all__ = [
+    "NOT_FOUND_CAUSES",
+    "Changes",
+    "JobKey",
+    "Phase",
+    "QueueAction",
+    "TrackedJob",
+    "Tracker",
+]
 
 JobKey = tuple[str, int]
 Source = Literal["config", "state", "track_all"]
 
-#: Where a tracked job stands, as the dashboard shows it. The API's states, plus the two that
-#: only a tracker can know: ``finished`` (it left the incomplete list after being seen) and
-#: ``notlisted`` (never seen in the list yet).
+#: Where a tracked job stands, as the dashboard shows it. The API's states, plus three that
+#: only a tracker can know: ``finished`` (it left the incomplete list after being seen),
+#: ``notlisted`` (its account's list has not been read since it was tracked) and ``notfound``
+#: (a list was read and the job, never seen before, was not in it).
 Phase = Literal[
     "created",
     "pending",
@@ -34,7 +52,11 @@ Phase = Literal[
     "unknown",
     "finished",
     "notlisted",
+    "notfound",
 ]
+
+#: What a "not found" row suggests, for the row, the details and ``cfdash watch``.
+NOT_FOUND_CAUSES = "a wrong id, another account's job, or it finished before cfdash started"
 
 _HISTORY = 50
 
@@ -46,6 +68,34 @@ class Transition:
     at: float
     word: str
     progress: int
+
+
+@dataclass(eq=False)
+class QueueAction:
+    """The last queue request sent for a job from here, and what became of it.
+
+    Kept apart from the job's own ``joberror``: a queue answer is about what cfdash did, the
+    error is about the install. ``outcome`` is None while the request is in flight; an
+    unknown outcome is ``settled`` by the next status list that shows the job (or its absence).
+    """
+
+    at: float
+    mirroring: bool
+    outcome: QueueOutcome | None = None
+    settled: str | None = None
+    settled_at: float | None = None
+
+    @property
+    def text(self) -> str:
+        """For a queue column: ``queued ✓``, ``refused: …``, ``outcome unknown → took effect``."""
+        outcome = self.outcome
+        if outcome is None:
+            return "queueing…"
+        if outcome.status == "queued":
+            return "queued ✓"
+        if outcome.status == "unknown":
+            return f"outcome unknown → {self.settled}" if self.settled else "outcome unknown"
+        return outcome.text
 
 
 @dataclass(eq=False)
@@ -68,6 +118,13 @@ class TrackedJob:
     queue_in_flight: bool = False
     #: A queue call may or may not have taken effect; the next status list settles it.
     queue_unknown: bool = False
+    #: The last queue request sent from here and its outcome (its own column, not the error's).
+    queue_action: QueueAction | None = None
+    #: When a read of its account first failed since the last good one: the row's values are
+    #: that old. None while the account reads fine.
+    unconfirmed_since: float | None = None
+    #: A read of its account succeeded without it and it had never been seen: not found.
+    not_found: bool = False
     history: deque[Transition] = field(default_factory=lambda: deque(maxlen=_HISTORY))
 
     @property
@@ -91,9 +148,19 @@ class TrackedJob:
         return self.item.state if self.item is not None else None
 
     @property
+    def unconfirmed(self) -> bool:
+        """Its account cannot be read right now: what the row shows may no longer be true."""
+        return self.unconfirmed_since is not None
+
+    def as_of(self, now: float) -> float:
+        """The time the row's knowledge is from: countdowns stop while it is unconfirmed."""
+        since = self.unconfirmed_since
+        return now if since is None else min(since, now)
+
+    @property
     def phase(self) -> Phase:
         if self.item is None:
-            return "notlisted"
+            return "notfound" if self.not_found else "notlisted"
         if not self.listed:
             # Gone from the incomplete list. A failed job that vanished stays failed (some
             # deployments drop failed jobs); anything else that left after running finished.
@@ -103,12 +170,14 @@ class TrackedJob:
 
     @property
     def word(self) -> str:
-        """The state word for people: the API's word, or Finished / not listed."""
+        """The state word for people: the API's word, or Finished / not listed / not found."""
         phase = self.phase
         if phase == "finished":
             return "Finished"
         if phase == "notlisted":
             return "not listed"
+        if phase == "notfound":
+            return "not found"
         assert self.item is not None
         return self.item.state.word
 
@@ -144,15 +213,23 @@ class TrackedJob:
     def release(self) -> int | None:
         return self.item.target_imageversionid if self.item is not None else None
 
-    def settle_queue(self) -> None:
-        """A status list answered what a lost queue answer could not: did it take effect?"""
+    def settle_queue(self, now: float | None = None) -> bool:
+        """A status list answered what a lost queue answer could not: did it take effect?
+
+        True if there was something to settle.
+        """
         if not self.queue_unknown:
-            return
+            return False
         self.queue_unknown = False
-        if not self.listed or (self.state is not None and self.state.is_active):
-            self.queue_note = f"queue took effect ({self.word})"
+        gone = self.item is not None and not self.listed
+        if gone or (self.state is not None and self.state.is_active):
+            settled = f"took effect ({self.word})"
         else:
-            self.queue_note = f"queue did not take effect (still {self.word})"
+            settled = f"did not take effect (still {self.word})"
+        self.queue_note = f"queue {settled}"
+        if self.queue_action is not None:
+            self.queue_action.settled, self.queue_action.settled_at = settled, now
+        return True
 
     def _note_transition(self, at: float) -> None:
         word = self.word
@@ -162,11 +239,16 @@ class TrackedJob:
 
 @dataclass
 class Changes:
-    """What one merge changed: row keys to add, patch, and forget."""
+    """What one merge changed: row keys to add, patch, and forget.
+
+    ``settled`` names the jobs (also in ``changed``) whose unknown queue outcome this merge
+    settled, for the audit trail.
+    """
 
     added: set[JobKey] = field(default_factory=set)
     changed: set[JobKey] = field(default_factory=set)
     removed: set[JobKey] = field(default_factory=set)
+    settled: set[JobKey] = field(default_factory=set)
 
     def __bool__(self) -> bool:
         return bool(self.added or self.changed or self.removed)
@@ -181,6 +263,8 @@ class Tracker:
         self.latest: dict[str, dict[int, StatusItem]] = {}
         #: Jobs the user stopped tracking: track_all must not bring them back.
         self.dismissed: set[JobKey] = set()
+        #: Accounts whose reads fail, and since when (the first failed read after a good one).
+        self.unconfirmed_since: dict[str, float] = {}
 
     def __len__(self) -> int:
         return len(self.jobs)
@@ -188,21 +272,51 @@ class Tracker:
     def get(self, key: JobKey) -> TrackedJob | None:
         return self.jobs.get(key)
 
-    def add(self, job: TrackedJob, now: float | None = None) -> bool:
-        """Track ``job``; False if that key is tracked already. Uses the last list if it has it."""
+    def add(self, job: TrackedJob, now: float | None = None, *, fresh: bool = False) -> bool:
+        """Track ``job``; False if that key is tracked already. Uses the last list if it has it.
+
+        ``fresh`` says the account's last list was read just now, so a job absent from it is
+        not found at once (``cfdash queue`` reads first); otherwise the next read decides.
+        """
         if job.key in self.jobs:
             return False
         self.dismissed.discard(job.key)
-        item = self.latest.get(job.account, {}).get(job.jobid)
+        listed = self.latest.get(job.account)
+        item = listed.get(job.jobid) if listed is not None else None
         if item is not None:
             job.item, job.listed, job.confirmed_at = item, True, now
             job._note_transition(now or 0.0)
+        elif fresh and listed is not None:
+            job.not_found = True
         self.jobs[job.key] = job
         return True
 
     def remove(self, key: JobKey) -> TrackedJob | None:
         self.dismissed.add(key)
         return self.jobs.pop(key, None)
+
+    def unconfirmed_count(self, account: str | None = None) -> int:
+        """How many jobs (of ``account``, or of all) are unconfirmed: for the header's counts."""
+        return sum(
+            1
+            for job in self.jobs.values()
+            if job.unconfirmed_since is not None and (account is None or job.account == account)
+        )
+
+    def unconfirm(self, account: str, now: float) -> Changes:
+        """A read of ``account`` failed: its live rows are unconfirmed from now (or earlier).
+
+        Jobs that already left the list keep their ending: a failed read cannot change that.
+        """
+        since = self.unconfirmed_since.setdefault(account, now)
+        changes = Changes()
+        for job in self.jobs.values():
+            if job.account != account or job.unconfirmed_since is not None:
+                continue
+            if job.listed or job.item is None:
+                job.unconfirmed_since = since
+                changes.changed.add(job.key)
+        return changes
 
     def untracked(self, account: str) -> list[StatusItem]:
         """Jobs of the account's last status list that are not on the dashboard."""
@@ -214,6 +328,7 @@ class Tracker:
         changes = Changes()
         listed = {item.jobid: item for item in items}
         self.latest[account] = listed
+        self.unconfirmed_since.pop(account, None)
         if account in self.track_all:
             for jobid in listed:
                 key = (account, jobid)
@@ -223,20 +338,32 @@ class Tracker:
         for job in self.jobs.values():
             if job.account != account:
                 continue
+            if job.unconfirmed_since is not None:
+                job.unconfirmed_since = None
+                changes.changed.add(job.key)
             item = listed.get(job.jobid)
             if item is not None:
                 if (job.item is not item and job.item != item) or not job.listed:
                     job.item, job.listed, job.left_at = item, True, None
+                    job.not_found = False
                     job._note_transition(now)
                     if job.key not in changes.added:
                         changes.changed.add(job.key)
-                if job.queue_unknown:
-                    job.settle_queue()
+                if job.settle_queue(now):
                     changes.changed.add(job.key)
+                    changes.settled.add(job.key)
                 job.confirmed_at = now
             elif job.listed:
                 job.listed, job.left_at = False, now
-                job.settle_queue()
+                if job.settle_queue(now):
+                    changes.settled.add(job.key)
+                job._note_transition(now)
+                changes.changed.add(job.key)
+            elif job.item is None and not job.not_found:
+                # Read, and not there, and never seen: not found (never "finished").
+                job.not_found = True
+                if job.settle_queue(now):
+                    changes.settled.add(job.key)
                 job._note_transition(now)
                 changes.changed.add(job.key)
         return changes

@@ -10,6 +10,7 @@ arguments and runs them.
 from cfdash.headless.common import (
     EXIT_API,
     EXIT_FAILED,
+    EXIT_NOT_FOUND,
     EXIT_OK,
     EXIT_SQUASHED,
     EXIT_USAGE,
@@ -17,17 +18,19 @@ from cfdash.headless.common import (
 )
 from cfdash.headless.context import headless_settings
 from cfdash.headless.queue import run_queue
-from cfdash.headless.serve import check_host, run_serve, serve_command
+from cfdash.headless.serve import ServeOptions, check_host, run_serve, serve_command
 from cfdash.headless.status import run_status
 from cfdash.headless.watch import run_watch
 
 __all__ = [
     "EXIT_API",
     "EXIT_FAILED",
+    "EXIT_NOT_FOUND",
     "EXIT_OK",
     "EXIT_SQUASHED",
     "EXIT_USAGE",
     "HeadlessError",
+    "ServeOptions",
     "check_host",
     "headless_settings",
     "run_queue",

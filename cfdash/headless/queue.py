@@ -1,14 +1,24 @@
-"""``cfdash queue``: queue jobs of one account, once each, and print what the API said.
+"""``cfdash queue``: queue jobs of one account, once each, and print what became of each.
 
 A queue call changes things on the service and the operator's docs say it must never be
 repeated automatically, so nothing here retries: a request that may have reached the service
 without an answer is reported as "outcome unknown" and left for a status read to settle.
-Everything that can be checked before sending is checked first (read-only, the account, each
-job's mirroring flag), so a mistake in the arguments sends nothing at all.
+What each answer means is the engine's one rule (:mod:`cfdash.engine.outcomes`), the same the
+dashboard uses, so a lost answer is never called "failed" here.
+
+The account's status list is read first, and each job is sorted by it before anything is
+sent: Queued or Running jobs are skipped with a note unless ``--force`` (queueing them again
+may install twice), finished ones are left out, and ids not in the list are "not found".
+
+Exit status: the worst of the jobs' — 0 all queued; 1 any refused, by the service or by cfdash
+(not found, skipped, finished); 3 any transport or auth trouble, or an unknown outcome.
+Read-only and argument mistakes exit 2 before anything is sent. Ctrl+C while a request is in
+flight first names the jobs whose outcome is unknown.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -16,11 +26,12 @@ from typing import Literal, TextIO
 
 import httpx
 
-from cfdash.api.errors import ApiError, AuthError, TransportError
+from cfdash.api.errors import AuthError
 from cfdash.api.models import StateKind
 from cfdash.config import State
 from cfdash.config.schema import Settings
 from cfdash.engine import Engine, JobKey, QueueDone, QueueRefused, TrackedJob
+from cfdash.engine.audit import AuditLog
 from cfdash.engine.session import build_engine
 from cfdash.headless.common import (
     EXIT_API,
@@ -30,35 +41,39 @@ from cfdash.headless.common import (
     describe,
     only_account,
 )
+from cfdash.safetext import safe_text
 
 __all__ = ["Mirroring", "queue_line", "run_queue"]
 
 Mirroring = Literal["true", "false", "auto"]
 
+_UNKNOWN_HINT = "not retried — `cfdash status` will show whether it was queued"
+
+
+def _name(key: JobKey) -> str:
+    return f"{key[0]}/{key[1]}"
+
 
 def queue_line(done: QueueDone) -> tuple[str, int]:
-    """The line to print for one queue call, and the exit status it implies."""
-    job = f"{done.key[0]}/{done.key[1]}"
-    if done.result is not None:
-        return f"{job}: {done.result.summary()}", EXIT_OK
-    error = done.error
-    if error is None:
-        return f"{job}: outcome unknown (no answer); not retried", EXIT_API
-    if isinstance(error, ApiError):
-        return f"{job}: refused: {error.message}", EXIT_FAILED
-    if isinstance(error, TransportError) and not error.request_sent:
-        return f"{job}: not sent ({describe(error)})", EXIT_API
-    if isinstance(error, AuthError):
-        return f"{job}: not queued: {describe(error)}", EXIT_API
-    if isinstance(error, TransportError) or error.status == 200:
-        # The service got the request (or answered 200 with a body we could not read):
-        # whether the job was queued is unknown, and sending it again could queue it twice.
-        return (
-            f"{job}: outcome unknown ({describe(error)}); not retried — "
-            "`cfdash status` will show whether it was queued",
-            EXIT_API,
-        )
-    return f"{job}: failed: {describe(error)}", EXIT_API
+    """The line to print for one queue call, and the exit status it implies.
+
+    The line quotes the API (its summary, its refusal), so it is escaped: safe to print.
+    """
+    line, code = _queue_line(done)
+    return safe_text(line), code
+
+
+def _queue_line(done: QueueDone) -> tuple[str, int]:
+    job, outcome = _name(done.key), done.outcome
+    if outcome.status == "queued":
+        return f"{job}: {outcome.text}", EXIT_OK
+    if outcome.status == "refused":
+        return f"{job}: {outcome.text}", EXIT_FAILED
+    if outcome.status == "unknown":
+        return f"{job}: {outcome.text}; {_UNKNOWN_HINT}", EXIT_API
+    if not outcome.sent:
+        return f"{job}: not sent ({outcome.reason})", EXIT_API
+    return f"{job}: {outcome.text}", EXIT_API
 
 
 def _unique(jobids: Sequence[int]) -> list[int]:
@@ -75,47 +90,64 @@ async def _read_list(engine: Engine, account: str, why: str) -> None:
         )
 
 
-def _prepare(engine: Engine, account: str, jobids: list[int], flag: bool | None) -> list[JobKey]:
-    """Track each job with the flag its queue call will send; refuse if one has none."""
-    keys: list[JobKey] = []
-    unknown: list[str] = []
+def _track(engine: Engine, account: str, jobids: list[int]) -> list[JobKey]:
+    keys = []
     for jobid in jobids:
         key = (account, jobid)
-        if flag is not None:
-            engine.remove(key)  # an explicit flag beats the config's for this one call
-            engine.add(TrackedJob(account, jobid, source="state", mirroring_setting=flag))
-        elif engine.tracker.get(key) is None:
-            engine.add(TrackedJob(account, jobid, source="state"))
-        job = engine.tracker.get(key)
-        if job is None or job.mirroring is None:
-            unknown.append(str(jobid))
+        if engine.tracker.get(key) is None:  # tracked for this run only
+            engine.tracker.add(
+                TrackedJob(account, jobid, source="state"), engine.clock(), fresh=True
+            )
         keys.append(key)
-    if unknown:
-        jobs = ", ".join(unknown)
-        raise HeadlessError(
-            f"{'job' if len(unknown) == 1 else 'jobs'} {jobs} "
-            f"{'is' if len(unknown) == 1 else 'are'} not in {account}'s status list, so the "
-            "mirroring flag is unknown; pass --mirroring true or false (nothing was queued)"
-        )
     return keys
 
 
-async def _send(engine: Engine, keys: list[JobKey], out: TextIO) -> int:
+def _left_out(engine: Engine, key: JobKey, force: bool) -> str | None:
+    """The line for a job that will not be sent, or None to send it."""
+    check = engine.queue_check(key)
+    if check.sendable or (force and check.readiness == "active"):
+        return None
+    if check.readiness == "active":
+        return f"{_name(key)}: skipped: {check.reason} (pass --force to queue it anyway)"
+    if check.readiness == "not_found":
+        return f"{_name(key)}: {check.reason}; not sent"
+    return f"{_name(key)}: not queued: {check.reason}"
+
+
+async def _send(
+    engine: Engine, keys: list[JobKey], flag: bool | None, force: bool, out: TextIO
+) -> int:
     code = EXIT_OK
     for i, key in enumerate(keys):
-        try:
-            done = await engine.queue(key)
-        except QueueRefused as refusal:
-            print(f"{key[0]}/{key[1]}: not queued: {refusal}", file=out, flush=True)
+        note = _left_out(engine, key, force)
+        if note is not None:
+            print(safe_text(note), file=out, flush=True)
             code = max(code, EXIT_FAILED)
             continue
+        try:
+            done = await engine.queue(key, allow_active=force, mirroring=flag)
+        except QueueRefused as refusal:
+            print(safe_text(f"{_name(key)}: not queued: {refusal.reason}"), file=out, flush=True)
+            code = max(code, EXIT_FAILED)
+            continue
+        except asyncio.CancelledError:
+            # Ctrl+C with the request out: say so before the command exits 130.
+            print(
+                f"{_name(key)}: outcome unknown (interrupted while the request was in flight); "
+                f"{_UNKNOWN_HINT}",
+                file=out,
+                flush=True,
+            )
+            for rest in keys[i + 1 :]:
+                print(f"{_name(rest)}: not sent (interrupted)", file=out, flush=True)
+            raise
         line, job_code = queue_line(done)
         print(line, file=out, flush=True)
         code = max(code, job_code)
         if isinstance(done.error, AuthError):
             # Rejected keys will be rejected for every job: stop rather than hammer.
             for skipped in keys[i + 1 :]:
-                print(f"{skipped[0]}/{skipped[1]}: not sent (credentials rejected)", file=out)
+                print(f"{_name(skipped)}: not sent (credentials rejected)", file=out)
             break
     return code
 
@@ -127,13 +159,17 @@ async def run_queue(
     *,
     mirroring: Mirroring = "auto",
     failed: bool = False,
+    force: bool = False,
     state: State | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     clock: Callable[[], float] = time.time,
     out: TextIO | None = None,
+    audit: AuditLog | None = None,
 ) -> int:
-    """Queue ``jobids`` (or every Failed job with ``failed``) of ``account``; see the exit codes
-    in :mod:`cfdash.headless.common`. Raises :class:`HeadlessError` before sending anything.
+    """Queue ``jobids`` (or every Failed job with ``failed``) of ``account``; returns the exit
+    status (see the module docstring). Raises :class:`HeadlessError` before sending anything.
+
+    ``audit`` records each request sent (``cfdash queue`` passes the user's ``audit.jsonl``).
     """
     out = out or sys.stdout
     if failed and jobids:
@@ -148,19 +184,17 @@ async def run_queue(
             "read-only: queueing is disabled (--read-only or read_only in the config); "
             "nothing was sent"
         )
-    engine = build_engine(settings, state, transport=transport, clock=clock)
+    engine = build_engine(settings, state, transport=transport, clock=clock, audit=audit)
     try:
+        await _read_list(engine, account, "before queueing")
         if failed:
-            await _read_list(engine, account, "to find its failed jobs")
             listed = engine.tracker.latest.get(account, {}).values()
             jobids = [item.jobid for item in listed if item.state.kind is StateKind.FAILED]
             if not jobids:
                 print(f"{account}: no failed jobs to queue", file=out)
                 return EXIT_OK
-        elif mirroring == "auto":
-            await _read_list(engine, account, "for the mirroring flags")
         flag = None if mirroring == "auto" else mirroring == "true"
-        keys = _prepare(engine, account, _unique(jobids), flag)
-        return await _send(engine, keys, out)
+        keys = _track(engine, account, _unique(jobids))
+        return await _send(engine, keys, flag, force, out)
     finally:
         await engine.aclose()

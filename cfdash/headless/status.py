@@ -22,8 +22,9 @@ from cfdash.config.schema import Settings
 from cfdash.engine import Engine, TrackedJob
 from cfdash.engine.session import build_engine
 from cfdash.headless.common import EXIT_API, EXIT_OK, describe, health_word, only_account
-from cfdash.headless.text import ERROR_WIDTH, progress_text, table
-from cfdash.tui.format import eta_text, shorten
+from cfdash.headless.text import error_cell, progress_text, table
+from cfdash.safetext import safe_text
+from cfdash.textfmt import eta_text
 
 __all__ = ["NOT_READ", "job_json", "ordered_jobs", "run_status", "status_json", "status_table"]
 
@@ -88,7 +89,7 @@ def status_table(engine: Engine, errors: dict[str, ClanforgeError], now: float) 
             progress_text(job),
             eta_text(job.eta, now),
             str(job.failures) if job.item is not None else "",
-            shorten(job.error, ERROR_WIDTH),
+            error_cell(job.error),
         )
         for job in ordered_jobs(engine)
     ]
@@ -118,9 +119,11 @@ async def run_status(
         await engine.aclose()
     errors = {event.account: event.error for event in events if event.error is not None}
     for name, error in errors.items():
-        print(f"cfdash: account {name} could not be read: {describe(error)}", file=err)
+        print(safe_text(f"cfdash: account {name} could not be read: {describe(error)}"), file=err)
     if as_json:
-        print(json.dumps(status_json(engine, errors), indent=2), file=out)
+        # ensure_ascii (the default, said out loud): every control, C1 and U+2028 character
+        # is written as a JSON \u escape, so the output is exact and still inert on a terminal.
+        print(json.dumps(status_json(engine, errors), indent=2, ensure_ascii=True), file=out)
     else:
         print(status_table(engine, errors, clock()), file=out)
     return EXIT_API if errors else EXIT_OK

@@ -1,5 +1,11 @@
 """``cfdash watch``: follow jobs until each has finished, then exit with what became of them.
 
+With ``--exit-status`` the exit status says how it went, worst first: 3 the API could not be
+read (the watch ends early), 4 a job was never found in its account's list (a wrong id,
+another account's job, or one that finished before the watch began), 1 a job failed, 2 the
+service reported one Squashed while still listing it, 0 all finished. A job seen in the list
+and then gone is *finished* — success, since the service does not say more.
+
 It polls with the dashboard's engine and obeys the dashboard's floor: one status request per
 involved account per interval, however many of its jobs are watched, and never two at once.
 Failed polls back off with the engine's :class:`~cfdash.engine.Backoff` (``Retry-After``
@@ -13,6 +19,7 @@ by moving that clock, so an hour-long install is watched in milliseconds.
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 import sys
 import time
@@ -28,9 +35,11 @@ from cfdash.config import State
 from cfdash.config.schema import Settings
 from cfdash.engine import Backoff, Engine, JobKey, PollDone, TrackedJob
 from cfdash.engine.session import build_engine
+from cfdash.engine.tracking import NOT_FOUND_CAUSES
 from cfdash.headless.common import (
     EXIT_API,
     EXIT_FAILED,
+    EXIT_NOT_FOUND,
     EXIT_OK,
     EXIT_SQUASHED,
     HeadlessError,
@@ -38,12 +47,13 @@ from cfdash.headless.common import (
     only_account,
 )
 from cfdash.headless.watch_view import PlainView, TtyView, WatchView
-from cfdash.tui.format import duration
+from cfdash.safetext import safe_text
+from cfdash.timefmt import duration
 
 __all__ = [
     "MAX_FAILED_POLLS",
     "MIN_INTERVAL",
-    "NOT_LISTED_POLLS",
+    "NOT_FOUND_POLLS",
     "Outcome",
     "WatchResult",
     "Watcher",
@@ -53,14 +63,15 @@ __all__ = [
     "run_watch",
 ]
 
-Outcome = Literal["completed", "failed", "squashed", "not listed"]
+Outcome = Literal["finished", "completed", "failed", "squashed", "not found"]
 Sleep = Callable[[float], Awaitable[object]]
 
 #: Consecutive failed polls of one account after which the watch gives up (exit 3).
 MAX_FAILED_POLLS = 5
-#: Successful reads of its account after which a job never listed is given up on: it finished
-#: before the watch began, or it does not exist — either way nobody can say it completed.
-NOT_LISTED_POLLS = 3
+#: Successful reads of its account after which a job never listed is given up on as not found:
+#: a wrong id, another account's job, or one that finished before the watch began — either
+#: way nobody can say it finished. (More than one read, for a job created a moment ago.)
+NOT_FOUND_POLLS = 3
 #: No interval shorter than this: the API is shared, and installs take minutes.
 MIN_INTERVAL = 1.0
 
@@ -68,23 +79,27 @@ MIN_INTERVAL = 1.0
 def outcome_of(job: TrackedJob, reads: int) -> Outcome | None:
     """How ``job`` ended, or None while it may still change.
 
-    A job that left the incomplete list after being seen counts as completed, unless it was
-    last seen failed (the tracker's ``phase`` already says ``failed`` for that).
+    A job that left the incomplete list after being seen is *finished*, unless it was last
+    seen failed (the tracker's ``phase`` already says ``failed`` for that); one the service
+    itself calls Complete is *completed*. Squashed counts only while the service lists it so.
     """
     phase = job.phase
-    if phase in ("complete", "finished"):
+    if phase == "complete":
         return "completed"
-    if phase in ("failed", "squashed"):
+    if phase in ("finished", "failed", "squashed"):
         return phase  # type: ignore[return-value]
-    if phase == "notlisted" and reads >= NOT_LISTED_POLLS:
-        return "not listed"
+    if phase == "notfound" and reads >= NOT_FOUND_POLLS:
+        return "not found"
     return None
 
 
 def exit_status(outcomes: Iterable[Outcome]) -> int:
-    """``--exit-status``: 1 if any failed (or was never listed), else 2 if any squashed, else 0."""
+    """``--exit-status``: 4 if any was not found, else 1 if any failed, else 2 if any was
+    squashed, else 0 (finished and completed are success)."""
     seen = set(outcomes)
-    if seen & {"failed", "not listed"}:
+    if "not found" in seen:
+        return EXIT_NOT_FOUND
+    if "failed" in seen:
         return EXIT_FAILED
     if "squashed" in seen:
         return EXIT_SQUASHED
@@ -92,13 +107,21 @@ def exit_status(outcomes: Iterable[Outcome]) -> int:
 
 
 def summary(outcomes: Mapping[JobKey, Outcome]) -> str:
-    """``3 jobs finished: 2 completed, 1 failed``."""
+    """``3 jobs watched: 2 finished, 1 failed`` — never "finished" for a job not found."""
     counts = Counter(outcomes.values())
-    parts = ", ".join(
-        f"{counts[o]} {o}" for o in ("completed", "failed", "squashed", "not listed") if counts[o]
-    )
+    order = ("finished", "completed", "failed", "squashed", "not found")
+    parts = ", ".join(f"{counts[o]} {o}" for o in order if counts[o])
     total = len(outcomes)
-    return f"{total} job{'s' if total != 1 else ''} finished: {parts}"
+    return f"{total} job{'s' if total != 1 else ''} watched: {parts}"
+
+
+def not_found_lines(outcomes: Mapping[JobKey, Outcome]) -> list[str]:
+    """One line naming each job that was not found, and what that may mean."""
+    return [
+        f"{account}/{jobid}: not found in {account}'s status list ({NOT_FOUND_CAUSES})"
+        for (account, jobid), outcome in outcomes.items()
+        if outcome == "not found"
+    ]
 
 
 @dataclass
@@ -128,6 +151,7 @@ async def resolve_jobs(
         return [key for key in engine.tracker.jobs if key[1] == jobid]
 
     polls: list[PollDone] = []
+    read: list[str] = []
     if any(not matches(jobid) for jobid in ids) and engine.tracker.track_all:
         read = [name for name in engine.accounts if name in engine.tracker.track_all]
         polls = [e for e in await asyncio.gather(*map(engine.poll, read)) if e is not None]
@@ -144,6 +168,13 @@ async def resolve_jobs(
                     f"job {jobid} was not found, and account {unread[0].account} could not be "
                     f"read: {describe(unread[0].error)}",  # type: ignore[arg-type]
                     EXIT_API,
+                )
+            if read:
+                lists = " and ".join(f"{name}'s" for name in read)
+                raise HeadlessError(
+                    f"job {jobid} was not found in {lists} status list ({NOT_FOUND_CAUSES}); "
+                    "give --account NAME to watch another account's job",
+                    EXIT_NOT_FOUND,
                 )
             raise HeadlessError(
                 f"job {jobid} is not tracked by any account; give --account NAME to watch it"
@@ -256,7 +287,8 @@ async def run_watch(
     out, err = out or sys.stdout, err or sys.stderr
     if not jobids:
         raise HeadlessError("say which jobs to watch: one or more job ids")
-    if interval is not None and interval < MIN_INTERVAL:
+    if interval is not None and not (math.isfinite(interval) and interval >= MIN_INTERVAL):
+        # NaN compares false with everything: `nan < 1` let it through, and inf never polled.
         raise HeadlessError(f"--interval must be at least {MIN_INTERVAL:g} second")
     settings = only_account(settings, account)
     engine = build_engine(settings, state, transport=transport, clock=clock)
@@ -269,7 +301,9 @@ async def run_watch(
     finally:
         await engine.aclose()
     if result.trouble is not None:
-        print(f"cfdash: {result.trouble}", file=err)
+        print(f"cfdash: {safe_text(result.trouble)}", file=err)
         return EXIT_API
+    for line in not_found_lines(result.outcomes):
+        print(line, file=out)
     print(summary(result.outcomes), file=out)
     return exit_status(result.outcomes.values()) if exit_with_status else EXIT_OK

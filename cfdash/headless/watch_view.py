@@ -3,7 +3,8 @@
 Piped into a CI log, every redraw would be noise, so a job gets one line each time its state,
 progress or ETA changes, and account trouble goes to stderr. In a terminal a short block — one
 line per job, then any account trouble — is redrawn in place after each round of polls,
-with nothing fancier than "cursor up, clear to the end".
+with nothing fancier than "cursor up, clear to the end". Those two are the only escape
+sequences written: job lines and notes quote the API and are escaped (:mod:`cfdash.safetext`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Protocol, TextIO
 
 from cfdash.engine.tracking import TrackedJob
 from cfdash.headless.text import job_line
+from cfdash.safetext import safe_text
 
 __all__ = ["PlainView", "TtyView", "WatchView", "clock_time"]
 
@@ -40,7 +42,7 @@ class PlainView:
         stamp = clock_time(now)
         for account, note in notes.items():
             if self._notes.get(account) != note:
-                print(f"{stamp} {note}", file=self.err, flush=True)
+                print(f"{stamp} {safe_text(note)}", file=self.err, flush=True)
         for account in set(self._notes) - set(notes):
             print(f"{stamp} {account}: reading again", file=self.err, flush=True)
         self._notes = dict(notes)
@@ -63,7 +65,7 @@ class TtyView:
     def round(self, now: float, jobs: Sequence[TrackedJob], notes: Mapping[str, str]) -> None:
         width = max(20, shutil.get_terminal_size().columns - 1)
         lines = [job_line(job, now) for job in jobs]
-        lines += [f"! {note}" for note in notes.values()]
+        lines += [f"! {safe_text(note)}" for note in notes.values()]
         lines.append(f"updated {clock_time(now)} — Ctrl-C to stop")
         # Lines longer than the terminal would wrap and break the "cursor up" count.
         lines = [line if len(line) <= width else line[: width - 1] + "…" for line in lines]

@@ -1,21 +1,19 @@
 """The Textual app: wires an engine to the main screen, runs polling in a worker.
 
-The app receives everything it talks to — the engine (with its clients), a clock, a persist
-callback — from ``cfdash.cli.build_app``, the one factory the command line and the tests share.
+The app receives everything it talks to — the engine (with its clients), the stall monitor,
+the state file — and an :class:`~cfdash.tui.settings.AppSettings` from
+:func:`cfdash.tui.wiring.build_app`, the one factory the command line and the tests share.
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable
 from functools import partial
-from pathlib import Path
 
 from rich.text import Text
 from textual import on
 from textual.app import App, SystemCommand
-from textual.binding import Binding
 from textual.command import Command, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 from textual.theme import Theme
@@ -25,11 +23,15 @@ from cfdash import startup
 from cfdash.engine.engine import Engine, PollDone, QueueDone
 from cfdash.engine.monitor import Monitor
 from cfdash.logs import current_log_path
+from cfdash.tui import bindings, textual_compat
 from cfdash.tui.alerts import Alerts
+from cfdash.tui.grid_rows import DEFAULT_VIEW
 from cfdash.tui.messages import Polled, Queued
 from cfdash.tui.screens.details import DetailsScreen
 from cfdash.tui.screens.help import HelpScreen
 from cfdash.tui.screens.main import MainScreen
+from cfdash.tui.settings import AppSettings
+from cfdash.tui.state_keeper import StateKeeper
 
 __all__ = ["CfdashApp"]
 
@@ -43,92 +45,75 @@ class CfdashApp(App[None]):
     TITLE = "cfdash"
     ENABLE_COMMAND_PALETTE = True
 
-    BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
-        Binding("question_mark", "help", "Help", id="help"),
-    ]
+    BINDINGS = bindings.bindings_for("app")
 
     def __init__(
         self,
         engine: Engine,
+        settings: AppSettings | None = None,
         *,
-        clock: Callable[[], float] = time.time,
-        demo: bool = False,
-        poll: bool = True,
-        tick: bool = True,
-        keymap: Mapping[str, str] | None = None,
-        persist: Callable[[], None] | None = None,
-        notices: tuple[str, ...] = (),
-        log_path: Path | None = None,
-        themes: Sequence[Theme] = (),
-        theme: str | None = None,
-        saved_theme: str | None = None,
         monitor: Monitor | None = None,
-        alert_methods: Mapping[str, Iterable[str]] | None = None,
-        export_path: Callable[[float], Path] | None = None,
+        keeper: StateKeeper | None = None,
     ) -> None:
         super().__init__()
+        settings = settings or AppSettings()
         self.engine = engine
-        self.clock = clock
-        self.demo = demo
-        self._poll = poll
-        self._tick = tick
-        # Named apart from Textual's own ``_keymap``, which set_keymap fills in normalised.
-        self._user_keymap = dict(keymap or {})
-        self._notices = notices
-        self.log_path = log_path or current_log_path()
-        self._persist = persist
-        alerts = Alerts(self.notify, self.bell, self._write_escape, alert_methods or {})
-        extra = {"export_path": export_path} if export_path is not None else {}
+        self.settings = settings
+        self.clock = settings.clock
+        self.demo = settings.demo
+        self.log_path = settings.log_path or current_log_path()
+        #: The state file; None: nothing is saved (and the view starts as the default).
+        self.keeper = keeper
+        alerts = Alerts(self.notify, self.bell, self._write_escape, settings.alert_methods)
         self.main = MainScreen(
             engine,
-            clock,
-            demo=demo,
-            persist=self.persist,
-            defer_polls=tick,
+            settings,
             monitor=monitor,
             alerts=alerts,
-            **extra,
+            persist=self.persist,
+            view=keeper.view if keeper is not None else DEFAULT_VIEW,
         )
         # Themes: cfdash's own (built-in, then the user's) are what `t` and the palette offer.
-        for each in themes:
+        for each in settings.themes:
             self.register_theme(each)
-        self.cfdash_themes = tuple(each.name for each in themes)
+        self.cfdash_themes = tuple(each.name for each in settings.themes)
         #: The user's last pick (t or the palette), saved in the state file; None: never.
-        self.saved_theme = saved_theme
+        self.saved_theme = keeper.state.theme if keeper is not None else None
         self._theme_before_preview: str | None = None
-        if theme is not None:
-            self.theme = theme  # before mount, so the first frame is already in this theme
+        if settings.theme is not None:
+            self.theme = settings.theme  # before mount, so the first frame is already in it
 
     def on_mount(self) -> None:
         self.call_after_refresh(startup.resume)  # see cfdash.startup
-        if self._user_keymap:
-            self.set_keymap(self._user_keymap)
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.engine.subscribe(self._engine_event)
         self.push_screen(self.main)
-        for notice in self._notices:
+        for notice in self.settings.notices:
             self.notify(notice, severity="warning", timeout=15)
-        if self._poll:
+        if self.settings.poll:
             self.run_worker(self.engine.run(), name="poller", group="engine", exit_on_error=False)
-        if self._tick:
+        if self.settings.tick:
             self.set_interval(1.0, self._every_second, name="tick")
 
     async def on_unmount(self) -> None:
+        self.persist()  # a filter typed but never entered is kept too
         await self.engine.aclose()
 
     def _write_escape(self, sequence: str) -> None:
-        """Send a raw escape sequence (a desktop notification) through the terminal driver."""
-        driver = getattr(self, "_driver", None)
-        if driver is not None and not self.is_headless:
-            driver.write(sequence)
+        """Send a raw escape sequence (a desktop notification) to the terminal."""
+        textual_compat.write_to_terminal(self, sequence)
 
     def persist(self) -> None:
-        """Save the tracked jobs; a failure is shown, never fatal, and loses nothing in memory."""
-        if self._persist is None:
+        """Save the user's choices — tracked jobs, theme, the table's view — if they changed.
+
+        A failure is shown, never fatal, and loses nothing in memory.
+        """
+        if self.keeper is None:
             return
         try:
-            self._persist()
+            self.keeper.save(self.engine.tracker, theme=self.saved_theme, view=self.main.table.view)
         except Exception as error:
             log.exception("could not save the state file")
             self.notify(str(error), title="State not saved", severity="error", timeout=15)
@@ -147,13 +132,11 @@ class CfdashApp(App[None]):
     def _fatal_error(self) -> None:
         """One sentence and the log's path instead of Textual's traceback (whose locals could
         hold a secret); the traceback itself goes to the log."""
-        error = self._exception
+        error = textual_compat.unhandled_exception(self)
         log.error("fatal error", exc_info=error)
         where = f"; details in {self.log_path}" if self.log_path else ""
-        self._exit_renderables.append(
-            Text(f"cfdash stopped: unexpected error: {type(error).__name__}{where}")
-        )
-        self._close_messages_no_wait()
+        sentence = f"cfdash stopped: unexpected error: {type(error).__name__}{where}"
+        self.panic(Text(sentence))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:
@@ -166,53 +149,20 @@ class CfdashApp(App[None]):
                 timeout=30,
             )
 
+    def _allowed(self, action: str) -> bool:
+        """Whether the dashboard offers ``action`` now (queueing is hidden when read-only)."""
+        return bool(self.main.check_action(action, ()))
+
     def help_rows(self) -> list[tuple[str, str]]:
-        """Each of cfdash's own actions (bindings with an id), with the keys now bound to it."""
-        keys: dict[str, list[str]] = {}
-        descriptions: dict[str, str] = {}
-        for binding in self._bindings_in_force():
-            if not binding.id or not binding.description:
-                continue  # widget navigation (arrows, page keys) is listed once, below
-            if not self.main.check_action(binding.action, ()):
-                continue  # hidden here too (queueing in read-only mode)
-            keys.setdefault(binding.id, []).append(self.get_key_display(binding))
-            descriptions[binding.id] = binding.description
-        rows = [(" / ".join(dict.fromkeys(keys[name])), descriptions[name]) for name in keys]
-        rows.append(("ctrl+p", "Command palette"))
-        rows.append(("↑ ↓ pgup pgdn", "Move through the table"))
-        return rows
-
-    def _bindings_in_force(self) -> list[Binding]:
-        """The screen's and the app's own bindings with the user's keymap applied.
-
-        Not the focused widget's (the table claims enter for itself, but "details" is still
-        ours to list).  The maps are copies: Textual applies the keymap to a copy of each map
-        per key press, so the originals always hold the default keys.
-        """
-        found: list[Binding] = []
-        for bindings in (self.main._bindings.copy(), self._bindings.copy()):
-            if self._keymap:
-                bindings.apply_keymap(self._keymap)
-            found += [b for each in bindings.key_to_bindings.values() for b in each]
-        return found
+        """Each of cfdash's own keys (from :mod:`cfdash.keys`) with the keys now bound to it."""
+        return bindings.help_rows(self, self.settings.keymap, self._allowed)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every dashboard action in the palette too, named as in the footer and help."""
         yield from super().get_system_commands(screen)
-        if screen is not self.main:
-            return
-        keys: dict[str | None, list[str]] = {}
-        for bound in self._bindings_in_force():
-            keys.setdefault(bound.id, []).append(self.get_key_display(bound))
-        for binding in self.main.BINDINGS:
-            assert isinstance(binding, Binding)
-            if not self.main.check_action(binding.action, ()):
-                continue  # hidden (e.g. queueing in read-only mode)
-            key = " / ".join(dict.fromkeys(keys.get(binding.id) or [self.get_key_display(binding)]))
-            yield SystemCommand(
-                binding.description,
-                f"{binding.tooltip or binding.description} ({key})",
-                partial(self.main.run_action, binding.action),
+        if screen is self.main:
+            yield from bindings.palette_commands(
+                self, self.settings.keymap, self._allowed, self.main.run_action
             )
 
     # -- themes ------------------------------------------------------------------------------

@@ -7,11 +7,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from typing import Literal
 
 from cfdash.engine.engine import QueueDone, QueueRefused
 from cfdash.engine.tracking import TrackedJob
 
 __all__ = ["MAX_LISTED", "confirm_body", "summary"]
+
+#: A toast's severity, as Textual's ``notify`` takes it.
+Severity = Literal["information", "warning", "error"]
 
 #: Jobs listed one per line in the confirm dialog; the rest are counted.
 MAX_LISTED = 15
@@ -39,14 +43,14 @@ def confirm_body(
     return "\n".join(lines)
 
 
-def summary(results: Sequence[QueueDone | QueueRefused]) -> tuple[str, str]:
+def summary(results: Sequence[QueueDone | QueueRefused]) -> tuple[str, Severity]:
     """The toast after a bulk queue: (text, severity)."""
     queued = sum(1 for r in results if isinstance(r, QueueDone) and r.result is not None)
     unknown = sum(1 for r in results if isinstance(r, QueueDone) and r.unknown)
     reasons: Counter[str] = Counter()
     for result in results:
         if isinstance(result, QueueRefused):
-            reasons[str(result).split(": ", 1)[-1]] += 1
+            reasons[result.reason] += 1
         elif result.result is None and not result.unknown and result.error is not None:
             reasons[result.error.message] += 1
     parts = [f"Queued {queued} of {len(results)}"]
@@ -55,5 +59,7 @@ def summary(results: Sequence[QueueDone | QueueRefused]) -> tuple[str, str]:
     if reasons:
         why = "; ".join(f"{count} × {reason}" for reason, count in reasons.most_common(3))
         parts.append(f"{sum(reasons.values())} refused: {why}")
-    severity = "information" if queued == len(results) else ("warning" if queued else "error")
+    severity: Severity = (
+        "information" if queued == len(results) else ("warning" if queued else "error")
+    )
     return ", ".join(parts) + ".", severity

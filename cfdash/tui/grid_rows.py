@@ -24,9 +24,34 @@ from cfdash.tui.rows import (
     ticking_cells,
 )
 
-__all__ = ["GridRows", "Redraw"]
+__all__ = ["DEFAULT_SORT", "DEFAULT_VIEW", "GridRows", "Redraw", "View"]
 
 _UNSET = object()
+
+#: The order rows come in until the user picks another.
+DEFAULT_SORT = "account"
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """What the user chose to see — the sort and the filters — as the state file keeps it."""
+
+    sort: str = DEFAULT_SORT
+    sort_reverse: bool = False
+    text: str = ""
+    failed_only: bool = False
+    #: One release (target image version) only; None shows every release.
+    release: int | None = None
+
+    def unseen(self) -> str:
+        """The filters the table does not show (no box, no arrow): "" when there are none."""
+        hidden = ["failed jobs only"] if self.failed_only else []
+        hidden += [f"release v{self.release} only"] if self.release is not None else []
+        return " and ".join(hidden)
+
+
+#: Every row, in the default order: what a first start shows.
+DEFAULT_VIEW = View()
 
 
 @dataclass
@@ -54,16 +79,18 @@ class GridRows:
         tracker: Tracker,
         clock: Callable[[], float],
         stale_after: Mapping[str, float] | None = None,
+        view: View = DEFAULT_VIEW,
     ) -> None:
         self.tracker = tracker
         self.clock = clock
         self.stale_after = dict(stale_after or {})
-        self.filter_text = ""
-        self.failed_only = False
+        self.filter_text = view.text.strip()
+        self.failed_only = view.failed_only
         #: Show one release (target_imageversionid) only; None shows all.
-        self.release: int | None = None
-        self.sort = "account"
-        self.sort_reverse = False
+        self.release: int | None = view.release
+        # A sort the state file names but this version lacks falls back to the default.
+        self.sort = view.sort if view.sort in SORTS else DEFAULT_SORT
+        self.sort_reverse = view.sort_reverse and view.sort in SORTS
         #: Jobs marked for a bulk action (space, ctrl+a, x).
         self.marked: set[JobKey] = set()
         #: Jobs flagged STALLED (by the screen's stall detector).
@@ -92,6 +119,10 @@ class GridRows:
     def row_text(self, key: JobKey) -> str:
         self.catch_up(key)
         return " ".join(cell.text for cell in self.cells[key].values())
+
+    @property
+    def view(self) -> View:
+        return View(self.sort, self.sort_reverse, self.filter_text, self.failed_only, self.release)
 
     @property
     def sort_label(self) -> str:
@@ -178,13 +209,13 @@ class GridRows:
         redraw = Redraw()
         for key in pending:
             job = jobs.get(key)
-            wanted = job is not None and self.wanted(job)
-            if key in self.index and not wanted:
-                redraw.left.append(key)
-            elif wanted and key not in self.index:
+            if job is None or not self.wanted(job):
+                if key in self.index:
+                    redraw.left.append(key)
+            elif key not in self.index:
                 self.cells[key] = self._cells_of(job, now)
                 entered.append(key)
-            elif wanted and self._update_cells(key, self._cells_of(job, now)):
+            elif self._update_cells(key, self._cells_of(job, now)):
                 redraw.touched.append(key)
         redraw.widened = self._measure(entered + redraw.touched)
         for key in redraw.left:

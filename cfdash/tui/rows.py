@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from cfdash.engine.tracking import TrackedJob
-from cfdash.tui.format import age, eta_text, progress_bar, shorten, state_label
+from cfdash.textfmt import age, eta_text, progress_bar, shorten, state_label
 
 __all__ = [
     "COLUMNS",

@@ -20,18 +20,24 @@ Textual is imported only where Theme objects are built or colours parsed, so tha
 from __future__ import annotations
 
 import json
-import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-from pydantic import BaseModel, ConfigDict, ValidationError
+from typing import TYPE_CHECKING
 
 from cfdash.config.errors import ConfigError, Problem
 from cfdash.config.loader import theme_problem
-from cfdash.config.problems import describe_value, key_path
+from cfdash.config.themefile import (
+    BUILTIN_THEMES,
+    STATES,
+    STYLE_WORDS,
+    ThemeFileError,
+    builtin_themes_dir,
+    check_theme_file,
+    parse_theme_toml,
+    theme_files,
+    theme_name_of,
+)
 
 if TYPE_CHECKING:
     from textual.theme import Theme
@@ -53,14 +59,10 @@ __all__ = [
     "theme_names",
 ]
 
-#: The shipped themes, in the order ``t`` cycles through them.
-BUILTIN_THEMES = ("cfdash-dark", "cfdash-light", "ops-wall", "mono")
 DEFAULT_THEME = "cfdash-dark"
 #: What a non-empty ``NO_COLOR`` selects (https://no-color.org).
 NO_COLOR_THEME = "mono"
 
-#: The job states a theme colours, each read from the variable ``state-<name>``.
-STATES = ("running", "queued", "pending", "complete", "failed", "squashed", "unknown", "stalled")
 #: The state each table phase is drawn as (``notlisted``: never seen yet, drawn plain).
 _PHASE_STATE = {
     "created": "pending",
@@ -83,197 +85,43 @@ _GENERIC = {
     "unknown": "warning",
     "stalled": "warning",
 }
-_STYLE_WORDS = frozenset(
-    {"bold", "dim", "italic", "underline", "reverse", "strike", "overline", "blink"}
-)
 _DEFAULT_TEXT_STYLE = "bold"
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
-_PERCENT = re.compile(r"^\d+(\.\d+)?%$")
-_COLOUR_KEYS = (
-    "primary",
-    "secondary",
-    "accent",
-    "foreground",
-    "background",
-    "surface",
-    "panel",
-    "success",
-    "warning",
-    "error",
-)
-_A_COLOUR = 'a colour, like "#1e90ff" or "rgb(30, 144, 255)"'
-_A_TEXT_STYLE = f'text style words ({", ".join(sorted(_STYLE_WORDS))}) or "none"'
 
-
-def builtin_themes_dir() -> Path:
-    """The shipped theme files: inside the installed package, else the checkout's ``themes/``."""
-    package = Path(__file__).resolve().parents[1]  # .../cfdash
-    installed = package / "themes"
-    return installed if installed.is_dir() else package.parent / "themes"
-
-
-# -- reading files -------------------------------------------------------------------------
-
-
-class ThemeFileError(Exception):
-    """A theme file that cannot be used; ``problem`` says where and why, ``name`` whose it is."""
-
-    def __init__(self, problem: Problem, name: str) -> None:
-        super().__init__(str(problem))
-        self.problem = problem
-        self.name = name
-
-
-class _ThemeFile(BaseModel):
-    """A theme file, as written.  Unknown keys are mistakes (a misspelt ``primray``)."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    name: str | None = None
-    description: str | None = None
-    dark: bool = True
-    primary: str
-    secondary: str | None = None
-    accent: str | None = None
-    foreground: str | None = None
-    background: str | None = None
-    surface: str | None = None
-    panel: str | None = None
-    success: str | None = None
-    warning: str | None = None
-    error: str | None = None
-    variables: dict[str, str] = {}
-
-
-def _expected(loc: tuple[Any, ...]) -> str:
-    if loc[0] == "variables":
-        return "a table of variable = value, both strings"
-    if loc[0] == "dark":
-        return "true or false"
-    if loc[0] in ("name", "description"):
-        return "a string"
-    return _A_COLOUR
-
-
-def _parse_toml(path: Path) -> dict[str, Any]:
-    def fail(expected: str, got: str) -> ThemeFileError:
-        return ThemeFileError(Problem(path, "", expected, got), path.stem)
-
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise fail("a readable theme file", (exc.strerror or type(exc).__name__).lower()) from None
-    except UnicodeDecodeError as exc:
-        raise fail("a UTF-8 text file", f"a byte that is not UTF-8 at offset {exc.start}") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise fail("valid TOML", f"a syntax error: {exc}") from None
-
-
-def _name_of(path: Path, data: Mapping[str, Any]) -> str:
-    name = data.get("name")
-    return name if isinstance(name, str) and _NAME.match(name) else path.stem
+# -- reading files: the TOML-level checks live in the core (cfdash.config.themefile) ---------
 
 
 def read_theme_file(path: Path) -> Theme:
-    """The Textual theme in ``path``; raises :class:`ThemeFileError` naming the first problem."""
+    """The Textual theme in ``path``; raises :class:`ThemeFileError` naming the first problem.
+
+    Everything but Textual's own last word is checked by
+    :func:`~cfdash.config.themefile.check_theme_file`, which ``config check`` uses too.
+    """
     from textual.theme import Theme
 
-    data = _parse_toml(path)
-    name = _name_of(path, data)
-
-    def fail(key: str, expected: str, got: str | None) -> ThemeFileError:
-        return ThemeFileError(Problem(path, key, expected, got), name)
-
-    try:
-        spec = _ThemeFile.model_validate(data)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        loc = tuple(error["loc"])
-        if error["type"] == "extra_forbidden":
-            known = ", ".join(_ThemeFile.model_fields)
-            raise fail(
-                key_path(loc), f"one of the theme keys ({known})", "an unknown key"
-            ) from None
-        if error["type"] == "missing":
-            raise fail(key_path(loc), _expected(loc), "nothing (the key is missing)") from None
-        raise fail(key_path(loc), _expected(loc), describe_value(error.get("input"))) from None
-    if spec.name is not None and not _NAME.match(spec.name):
-        raise fail("name", "a theme name of letters, digits, - or _", describe_value(spec.name))
-    for key in _COLOUR_KEYS:
-        value = getattr(spec, key)
-        if value is not None and not _is_colour(value):
-            raise fail(key, _A_COLOUR, describe_value(value))
-    for key, value in spec.variables.items():
-        expected = _variable_problem(key, value)
-        if expected is not None:
-            raise fail(key_path(("variables", key)), expected, describe_value(value))
-    colours = {key: getattr(spec, key) for key in _COLOUR_KEYS}
-    theme = Theme(name=name, dark=spec.dark, variables=dict(spec.variables), **colours)
+    spec = check_theme_file(path)
+    theme = Theme(name=spec.name, dark=spec.dark, variables=dict(spec.variables), **spec.colours)
     try:
         theme.to_color_system().generate()  # the last word on whether Textual can use it
     except Exception as exc:
-        raise fail("", "a theme Textual can use", f"{type(exc).__name__}: {exc}") from None
+        problem = Problem(path, "", "a theme Textual can use", f"{type(exc).__name__}: {exc}")
+        raise ThemeFileError(problem, spec.name) from None
     return theme
-
-
-def _is_colour(value: str) -> bool:
-    from textual.color import Color, ColorParseError
-
-    try:
-        Color.parse(value)
-    except ColorParseError:
-        return False
-    return True
-
-
-def _variable_problem(key: str, value: str) -> str | None:
-    """What a ``[variables]`` entry should hold, or None when it is fine.
-
-    Checked here because a bad value would otherwise surface as a CSS error when the theme
-    is applied, possibly long after start-up, instead of as a notice naming the file.
-    """
-    state_key = key.removeprefix("state-").removesuffix("-text-style")
-    if key.startswith("state-") and state_key not in STATES:
-        return f"a state variable (state-{', state-'.join(STATES)})"
-    if key.endswith("style"):
-        words = value.split()
-        ok = words == ["none"] or (words and all(word in _STYLE_WORDS for word in words))
-        return None if ok else _A_TEXT_STYLE
-    colour, _, alpha = value.strip().partition(" ")
-    ok = (colour == "auto" or _is_colour(colour)) and (not alpha or _PERCENT.match(alpha.strip()))
-    return None if ok else _A_COLOUR
 
 
 def theme_names(user_dir: Path | None) -> list[str]:
     """The theme names on offer, without Textual: built-ins first, then the user's files.
 
     Only reads each file's ``name``; a file broken in other ways is still listed here, and
-    reported when the dashboard loads it.
+    reported when the dashboard loads it (or by ``config check``).
     """
     names: dict[str, None] = {}
-    for path in _theme_files(user_dir):
+    for path in theme_files(user_dir):
         try:
-            names[_name_of(path, _parse_toml(path))] = None
+            names[theme_name_of(path, parse_theme_toml(path))] = None
         except ThemeFileError:
             names[path.stem] = None
     return list(names)
-
-
-def _theme_files(user_dir: Path | None) -> list[Path]:
-    rank = {name: index for index, name in enumerate(BUILTIN_THEMES)}
-    builtin = sorted(
-        builtin_themes_dir().glob("*.toml"), key=lambda p: (rank.get(p.stem, len(rank)), p.name)
-    )
-    user: list[Path] = []
-    if user_dir is not None:
-        try:
-            user = sorted(user_dir.glob("*.toml"))
-        except OSError:
-            user = []  # an unreadable folder: reported by load_themes
-    return [*builtin, *user]
 
 
 @dataclass
@@ -299,7 +147,7 @@ def load_themes(user_dir: Path | None) -> LoadedThemes:
     loaded = LoadedThemes()
     if user_dir is not None and user_dir.exists() and not user_dir.is_dir():
         loaded.problems.append(Problem(user_dir, "", "a folder of theme files", "a file"))
-    for path in _theme_files(user_dir):
+    for path in theme_files(user_dir):
         try:
             theme = read_theme_file(path)
         except ThemeFileError as error:
@@ -395,7 +243,7 @@ def phase_styles(variables: Mapping[str, str]) -> dict[str, str]:
         colour = variables.get(f"state-{state}") or variables.get(_GENERIC.get(state, ""), "")
         default = "none" if state == "pending" else _DEFAULT_TEXT_STYLE  # waiting: quiet
         words = variables.get(f"state-{state}-text-style", default).split()
-        parts = [word for word in words if word in _STYLE_WORDS]
+        parts = [word for word in words if word in STYLE_WORDS]
         try:
             if colour:
                 parts.append(Color.parse(colour).hex6)

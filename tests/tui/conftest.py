@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 import pytest
 
-from cfdash.cli import build_app
 from cfdash.config import StateStore
 from cfdash.demo import demo_settings
+from cfdash.tui.wiring import build_app
 
 
 async def wait_for(condition: Callable[[], bool], pilot, timeout: float = 5.0) -> None:

@@ -113,7 +113,7 @@ async def test_add_and_remove_survive_a_restart(served, make_app):
     async with again.run_test(size=SIZE) as pilot:
         await wait_for(lambda: table(again).row_count >= len(served.sim.jobs), pilot)
         assert ("production", 4242) in again.engine.tracker.jobs
-        assert "not listed" in cell(again, ("production", 4242), "state")
+        assert "not found" in cell(again, ("production", 4242), "state")  # read, never seen
         assert gone not in again.engine.tracker.jobs
 
 

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import csv
 
+import pytest
+
+from cfdash.config import StateStore
+from cfdash.demo import demo_settings
 from cfdash.sim import Fate
 from cfdash.tui.alerts import desktop_sequence
 from cfdash.tui.widgets.job_grid import JobGrid
+from cfdash.tui.wiring import build_app
 
 SIZE = (160, 40)
 
@@ -92,6 +97,25 @@ async def test_export_writes_the_rows_in_view(served, make_app, tmp_path):
     assert len(rows) == len(failed) >= 1
     assert rows[0]["error"] == failed[0].error
     assert "demo-secret" not in target.read_text()
+
+
+@pytest.mark.parametrize("raw", [False, True], ids=["default", "export_raw"])
+async def test_export_defuses_formula_cells_unless_export_raw(served, tmp_path, raw):
+    asid = next(acc.asid for acc in served.sim.accounts.values() if acc.name == "production")
+    job = served.sim.add_job(asid, state=6, error='=HYPERLINK("http://evil.example")')
+    settings = demo_settings(served.base_url).model_copy(update={"export_raw": raw})
+    store = StateStore(tmp_path / "state.toml")
+    app = build_app(settings, store=store, clock=served.clock, poll=False, tick=False)
+    target = tmp_path / "view.csv"
+    app.main.export_path = lambda now: target
+    async with app.run_test(size=SIZE) as pilot:
+        await app.engine.poll_all()
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+    rows = {row["job"]: row for row in csv.DictReader(target.open(newline=""))}
+    sent = '=HYPERLINK("http://evil.example")'
+    assert rows[str(job.jobid)]["error"] == (sent if raw else "'" + sent)
 
 
 async def test_wall_summary_shows_big_counts(served, make_app):

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from cfdash.cli import build_app
 from cfdash.demo import demo_settings
 from cfdash.sim import FakeClock, Fault, FaultKind, SimThread, build_demo
 from cfdash.tui.widgets.job_grid import JobGrid
+from cfdash.tui.wiring import build_app
 
 SIZE = (150, 32)
 

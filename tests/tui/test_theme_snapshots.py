@@ -8,11 +8,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from cfdash.cli import build_app
 from cfdash.demo import demo_settings
 from cfdash.sim import FakeClock, SimThread, build_demo
 from cfdash.tui.themes import BUILTIN_THEMES
 from cfdash.tui.widgets.job_grid import JobGrid
+from cfdash.tui.wiring import build_app
 
 SIZE = (150, 32)
 

@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 from textual.color import Color
 
-from cfdash.cli import build_app
 from cfdash.config import StateStore
 from cfdash.config.errors import ConfigError
 from cfdash.demo import demo_settings
-from cfdash.tui.format import STATE_SYMBOLS
+from cfdash.textfmt import STATE_SYMBOLS
 from cfdash.tui.themes import (
     BUILTIN_THEMES,
     STATES,
@@ -27,6 +26,7 @@ from cfdash.tui.themes import (
     theme_names,
 )
 from cfdash.tui.widgets.job_grid import JobGrid
+from cfdash.tui.wiring import build_app
 
 from .conftest import notices_of, wait_for
 

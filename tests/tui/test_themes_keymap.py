@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from textual.binding import Binding
-from textual.keys import _normalize_key_list
 
-from cfdash.cli import build_app
 from cfdash.config import StateStore
 from cfdash.demo import demo_settings
-from cfdash.keys import BINDINGS, normalize_keys
+from cfdash.keys import BINDINGS, MAIN_SCOPES, in_scope, normalize_keys
 from cfdash.tui.app import CfdashApp
 from cfdash.tui.rows import COLUMNS
 from cfdash.tui.screens.add_job import AddJobScreen
@@ -17,8 +14,10 @@ from cfdash.tui.screens.confirm import ConfirmScreen
 from cfdash.tui.screens.details import DetailsScreen
 from cfdash.tui.screens.help import HelpScreen
 from cfdash.tui.screens.main import MainScreen
+from cfdash.tui.textual_compat import normalize_key_list
 from cfdash.tui.widgets.job_grid import JobGrid
 from cfdash.tui.widgets.release_panel import ReleasePanel
+from cfdash.tui.wiring import build_app
 
 from .conftest import notices_of
 
@@ -43,27 +42,40 @@ def make(served, tmp_path):
     return build
 
 
-def test_the_key_table_matches_the_bindings_the_screens_declare():
-    declared = {}
-    for owner, scope in [
-        (CfdashApp, "app"),
-        (MainScreen, "main"),
-        (HelpScreen, "help"),
-        (ConfirmScreen, "confirm"),
-        (AddJobScreen, "add"),
-        (DetailsScreen, "details"),
-        (ReleasePanel, "releases"),
-    ]:
-        for binding in owner.BINDINGS:
-            assert isinstance(binding, Binding)
-            if binding.id:
-                declared[binding.id] = (binding.key, scope)
-    assert declared == {b.id: (b.keys, b.scope) for b in BINDINGS}
+async def test_footer_help_and_palette_show_what_the_key_table_says(make):
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        dashboard = [b for b in BINDINGS if b.scope in MAIN_SCOPES]
+        footer = {(k.key, k.action, k.description) for k in app.main.query("FooterKey")}
+        footer.discard(("ctrl+p", "command_palette", "palette"))  # Textual's own
+        # Every shown key, worded as in the table; the hidden ones are in help and palette.
+        assert footer == {(b.keys, b.action, b.description) for b in dashboard if b.show}
+        help_rows = app.help_rows()
+        assert [description for _, description in help_rows[: len(dashboard)]] == [
+            b.description for b in dashboard if b.scope == "main"
+        ] + [b.description for b in dashboard if b.scope == "app"]
+        palette = {c.title: c.help for c in app.get_system_commands(app.main)}
+        for binding in (b for b in dashboard if b.scope == "main"):
+            assert palette[binding.description].startswith(binding.tooltip)
+        # Each screen and widget declares exactly its scope's rows, ids included.
+        for owner, scope in [
+            (CfdashApp, "app"),
+            (MainScreen, "main"),
+            (HelpScreen, "help"),
+            (ConfirmScreen, "confirm"),
+            (AddJobScreen, "add"),
+            (DetailsScreen, "details"),
+            (ReleasePanel, "releases"),
+            (JobGrid, "table"),
+        ]:
+            declared = [(b.id, b.key, b.action) for b in owner.BINDINGS]  # type: ignore[union-attr]
+            assert declared == [(b.id or None, b.keys, b.action) for b in in_scope(scope)]
 
 
 @pytest.mark.parametrize("keys", ["?", "/", "q", "ctrl+r", "escape,?", "@", "-", "+", "_"])
 def test_keys_are_normalised_as_textual_normalises_them(keys):
-    assert ",".join(normalize_keys(keys)) == _normalize_key_list(keys)
+    assert ",".join(normalize_keys(keys)) == normalize_key_list(keys)
 
 
 async def test_a_remapped_key_works_and_the_help_shows_it(make):

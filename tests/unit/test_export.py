@@ -1,4 +1,5 @@
-"""CSV export of a view: exact round-trip, atomic writes, the default path, no secrets."""
+"""CSV export of a view: exact round-trip, formula cells defused, atomic writes, the default
+path, no secrets."""
 
 from __future__ import annotations
 
@@ -7,12 +8,21 @@ from pathlib import Path
 
 import platformdirs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cfdash.api.models import StatusItem
 from cfdash.demo import demo_settings
 from cfdash.engine.session import build_engine
 from cfdash.engine.tracking import TrackedJob, Tracker
-from cfdash.export import COLUMNS, default_export_path, export_csv, export_dir
+from cfdash.export import (
+    COLUMNS,
+    FORMULA_STARTS,
+    default_export_path,
+    defuse,
+    export_csv,
+    export_dir,
+)
 
 T0 = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 ERROR = 'disk full on "/srv", line 1\nline 2, with commas; and ünïcode'
@@ -132,3 +142,40 @@ async def test_export_of_a_live_view_holds_no_credentials(served, tmp_path):
     for account in settings.accounts.values():
         assert account.access_key.get_secret_value() not in text
         assert account.secret_key.get_secret_value() not in text
+
+
+#: Cells a spreadsheet would run (OWASP's CSV-injection starts), as an API or a colleague
+#: might write them into an error or a label.
+FORMULAS = ['=HYPERLINK("http://evil.example","x")', "+cmd|' /C calc'!A0", "-1", "@SUM(A1)"]
+FORMULAS += ["\tx", "\rx"]
+
+
+def failed_job(error: str, label: str) -> TrackedJob:
+    tracker = Tracker(["prod"])
+    item = StatusItem(jobid=7, jobstateid=6, jobfailed=1, joberror=error, mirroring=False)
+    tracker.merge("prod", [item], T0)
+    tracker.jobs[("prod", 7)].label = label
+    return tracker.jobs[("prod", 7)]
+
+
+@pytest.mark.parametrize("text", FORMULAS)
+def test_formula_cells_get_a_leading_quote_unless_raw(tmp_path, text):
+    job = failed_job(error=text, label=text)
+    (row,) = read(export_csv([job], tmp_path / "safe.csv", now=T0))
+    assert row["error"] == row["label"] == "'" + text
+    (row,) = read(export_csv([job], tmp_path / "raw.csv", now=T0, raw=True))
+    assert row["error"] == row["label"] == text  # export_raw = true: exactly as sent
+
+
+def test_numbers_are_never_quoted(tmp_path):
+    rows = read(export_csv(jobs(), tmp_path / "view.csv", now=T0 + 120))
+    assert rows[0]["eta_seconds"] == "-30"  # overdue: a negative number, still a number
+    (row,) = read(export_csv([failed_job("disk - full", "a=b")], tmp_path / "in.csv", now=T0))
+    assert (row["error"], row["label"]) == ("disk - full", "a=b")
+
+
+@given(st.text())
+def test_a_defused_cell_never_starts_a_formula_and_keeps_its_text(text):
+    cell = defuse(text)
+    assert not cell.startswith(FORMULA_STARTS)
+    assert cell in (text, "'" + text)

@@ -12,6 +12,9 @@ import pytest
 from cfdash.config import check_config
 from cfdash.keys import (
     BINDINGS,
+    NAVIGATION,
+    TABLE_KEYS,
+    in_scope,
     keymap_issues,
     keys_in_force,
     normalize_key,
@@ -22,8 +25,28 @@ from cfdash.keys import (
 
 def test_ids_are_unique_and_the_defaults_never_clash():
     ids = [binding.id for binding in BINDINGS]
-    assert len(ids) == len(set(ids))
+    assert len(ids) == len(set(ids)) and all(ids)
     assert keymap_issues({}) == []
+
+
+def test_every_binding_says_what_it_does():
+    for binding in BINDINGS + NAVIGATION:
+        assert binding.action and binding.description and normalize_keys(binding.keys)
+    # A dialog's ids are namespaced by it, so "escape" can mean one thing per dialog.
+    for binding in BINDINGS:
+        if binding.scope not in ("app", "main"):
+            assert binding.id.startswith(f"{binding.scope}.")
+
+
+def test_a_scope_is_its_rows_in_table_order():
+    assert [b.id for b in in_scope("confirm")] == ["confirm.yes", "confirm.no"]
+    assert [b.id for b in in_scope("main")][:3] == ["queue", "add", "remove"]
+    assert all(b.scope == "table" and not b.id for b in in_scope("table"))
+
+
+def test_the_tables_own_keys_come_from_its_bindings():
+    moving = {key for b in NAVIGATION if b.action != "choose" for key in normalize_keys(b.keys)}
+    assert moving == TABLE_KEYS >= {"up", "down", "j", "k"}
 
 
 @pytest.mark.parametrize(

@@ -23,14 +23,15 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, SelectionList
 from textual.widgets.selection_list import Selection
 
 from cfdash.api.models import StateKind, StatusItem
-from cfdash.tui.format import STATE_SYMBOLS, shorten
+from cfdash.engine.tracking import TrackedJob
+from cfdash.textfmt import STATE_SYMBOLS, shorten
+from cfdash.tui.bindings import bindings_for
 from cfdash.tui.themes import phase_styles
 
 __all__ = ["AddJobRequest", "AddJobScreen"]
@@ -44,6 +45,16 @@ class AddJobRequest:
     jobid: int
     mirroring: bool | None
     label: str | None
+
+    def job(self) -> TrackedJob:
+        """The job to track, as one the user added (kept in the state file)."""
+        return TrackedJob(
+            self.account,
+            self.jobid,
+            source="state",
+            label=self.label,
+            mirroring_setting=self.mirroring,
+        )
 
 
 _MIRRORING = [
@@ -113,10 +124,7 @@ class AddJobScreen(ModalScreen[list[AddJobRequest] | None]):
     AddJobScreen #buttons #add-selected { width: 22; }
     """
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="add.cancel"),
-        Binding("ctrl+s", "add_selected", "Add selected", id="add.add_selected"),
-    ]
+    BINDINGS = bindings_for("add")
 
     def __init__(
         self,

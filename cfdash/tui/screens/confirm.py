@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
+
+from cfdash.tui.bindings import bindings_for
 
 __all__ = ["ConfirmScreen"]
 
@@ -29,10 +30,7 @@ class ConfirmScreen(ModalScreen[bool]):
     # Focus stays off the buttons, so enter always means "confirm" (the mouse still works).
     AUTO_FOCUS = ""
 
-    BINDINGS = [
-        Binding("enter,y", "answer(True)", "Confirm", id="confirm.yes"),
-        Binding("escape,n", "answer(False)", "Cancel", id="confirm.no"),
-    ]
+    BINDINGS = bindings_for("confirm")
 
     def __init__(self, title: str, body: str, *, confirm_label: str = "Confirm") -> None:
         super().__init__()

@@ -13,13 +13,13 @@ from collections.abc import Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from cfdash.engine.tracking import TrackedJob
-from cfdash.tui.format import age, eta_text, state_label
+from cfdash.textfmt import age, eta_text, state_label
+from cfdash.tui.bindings import bindings_for
 
 __all__ = ["DetailsScreen", "describe_job"]
 
@@ -76,7 +76,7 @@ class DetailsScreen(Screen[None]):
     DetailsScreen VerticalScroll { padding: 1 2; }
     """
 
-    BINDINGS = [Binding("escape,enter,backspace", "back", "Back", id="details.back")]
+    BINDINGS = bindings_for("details")
 
     def __init__(self, job: TrackedJob, clock: Callable[[], float]) -> None:
         super().__init__()

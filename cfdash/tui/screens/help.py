@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from rich.markup import escape
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from cfdash.tui.bindings import bindings_for
 
 __all__ = ["HelpScreen"]
 
@@ -23,7 +24,7 @@ class HelpScreen(ModalScreen[None]):
     }
     """
 
-    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close", id="help.close")]
+    BINDINGS = bindings_for("help")
 
     def __init__(self, rows: list[tuple[str, str]]) -> None:
         super().__init__()
@@ -39,6 +40,3 @@ class HelpScreen(ModalScreen[None]):
         lines += ["", "[dim]escape closes this help[/dim]"]
         with VerticalScroll():
             yield Static("\n".join(lines))
-
-    def action_dismiss(self) -> None:
-        self.dismiss(None)

@@ -1,35 +1,47 @@
-"""The main screen: header, the job table, a live filter and the footer.
+"""The main screen: header, the job table, a live filter, panels on demand, and the footer.
 
-Actions live here (queue, add, remove, refresh, pause, filter, sort, failed-only, details);
-network work goes to workers and comes back as ``Polled``/``Queued`` messages, whose handlers
-are the only code that touches the table.
+Actions live here (queue, add, remove, refresh, pause, filter, sort, failed-only, details,
+marks, panels, export); their keys come from :mod:`cfdash.keys`.  Network work goes to
+workers and comes back as ``Polled``/``Queued`` messages, whose handlers are the only code
+that touches the table.  The panels (header, wall summary, releases, …) are not told one by
+one: the screen publishes one "tracker changed" signal (:mod:`cfdash.tui.feed`) and each
+panel redraws itself.  Queueing — the confirms and the sends — is a helper the screen owns
+(:class:`~cfdash.tui.queueing.QueueFlow`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, TypeVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Input
 
-from cfdash.engine.engine import Engine, QueueRefused
+from cfdash.engine.engine import Engine
 from cfdash.engine.monitor import Monitor
-from cfdash.engine.tracking import TrackedJob
-from cfdash.export import default_export_path
+from cfdash.engine.tracking import Changes, JobKey, TrackedJob
+from cfdash.export import export_csv
 from cfdash.tui.alerts import Alerts
+from cfdash.tui.bindings import bindings_for
+from cfdash.tui.bulk import Severity
+from cfdash.tui.feed import TrackerFeed
+from cfdash.tui.grid_rows import DEFAULT_VIEW, View
 from cfdash.tui.messages import Polled, Queued
+from cfdash.tui.queueing import QueueFlow
 from cfdash.tui.safety import contained
 from cfdash.tui.screens.add_job import AddJobRequest, AddJobScreen
 from cfdash.tui.screens.confirm import ConfirmScreen
 from cfdash.tui.screens.details import DetailsScreen
-from cfdash.tui.screens.main_bulk import BulkActions
-from cfdash.tui.screens.main_panels import PanelActions
+from cfdash.tui.settings import AppSettings
 from cfdash.tui.widgets.job_grid import JobGrid
 from cfdash.tui.widgets.status_header import StatusHeader
+
+if TYPE_CHECKING:
+    from cfdash.tui.widgets.release_panel import ReleasePanel
+    from cfdash.tui.widgets.wall import WallSummary
 
 __all__ = ["MainScreen"]
 
@@ -39,107 +51,62 @@ STALE_REFRESHES = 3
 #: Actions that change the service or the tracked jobs: hidden in read-only mode.
 _WRITES = {"queue", "add", "remove", "mark", "mark_all", "mark_failed"}
 
+PanelT = TypeVar("PanelT", bound=Widget)
 
-class MainScreen(BulkActions, PanelActions, Screen[None]):
+
+class MainScreen(Screen[None]):
     """The dashboard itself."""
 
-    BINDINGS = [
-        Binding("q", "queue", "Queue", id="queue"),
-        Binding("a", "add", "Add", id="add"),
-        Binding("d", "remove", "Untrack", id="remove"),
-        Binding("r", "refresh", "Refresh", id="refresh"),
-        Binding("R", "retry_auth", "Retry auth", id="retry_auth", show=False),
-        Binding("p", "pause", "Pause", id="pause"),
-        Binding("slash", "filter", "Filter", id="filter"),
-        Binding("s", "sort", "Sort", id="sort"),
-        Binding("f", "failed_only", "Failed only", id="failed_only"),
-        Binding("enter", "details", "Details", id="details", show=False),
-        # Shown in help and the palette; kept out of the footer, which has room for the rest.
-        Binding(
-            "e",
-            "export",
-            "Export",
-            id="export",
-            show=False,
-            tooltip="Export the rows in view to CSV",
-        ),
-        Binding("space", "mark", "Mark", id="mark", show=False),
-        Binding("ctrl+a", "mark_all", "Mark all in view", id="mark_all", show=False),
-        Binding(
-            "x",
-            "mark_failed",
-            "Mark failed",
-            id="mark_failed",
-            tooltip="Mark every failed job in view, ready to queue them again",
-            show=False,
-        ),
-        Binding("escape", "clear_marks", "Clear marks", id="clear_marks", show=False),
-        Binding(
-            "w", "wall", "Wall", id="wall", show=False, tooltip="Show or hide the ops wall summary"
-        ),
-        Binding(
-            "v",
-            "releases",
-            "Releases",
-            id="releases",
-            tooltip="Jobs rolled up by image version; choose one to filter the table",
-        ),
-        # The app owns themes (and saves the pick in the state file); the key lives here with
-        # the dashboard's others, so help, footer and palette list it with them.
-        Binding(
-            "t",
-            "app.cycle_theme",
-            "Next theme",
-            show=False,
-            tooltip="Switch to the next theme; it is kept for the next start",
-            id="theme",
-        ),
-    ]
+    BINDINGS = bindings_for("main")
 
     def __init__(
         self,
         engine: Engine,
-        clock: Callable[[], float],
+        settings: AppSettings,
         *,
-        demo: bool = False,
-        persist: Callable[[], None] | None = None,
-        defer_polls: bool = False,
         monitor: Monitor | None = None,
         alerts: Alerts | None = None,
-        export_path: Callable[[float], Path] = default_export_path,
+        persist: Callable[[], None] | None = None,
+        view: View = DEFAULT_VIEW,
     ) -> None:
         super().__init__()
-        self.export_path = export_path
-        self.defer_polls = defer_polls
+        self.engine = engine
+        self.clock = settings.clock
+        #: With the tick running, a poll's rows are drawn at the next tick (see on_polled).
+        self.defer_polls = settings.tick
+        self.export_path = settings.export_path
+        self.export_raw = settings.export_raw
         self.monitor = monitor
         self.alerts = alerts
-        self._recount = False
-        self._log_problem_shown = False
-        self.engine = engine
-        self.clock = clock
-        self.demo = demo
+        #: Save what the user chose (tracked jobs, theme, view); the app's, never fatal.
         self.persist = persist or (lambda: None)
-        self._confirming = False
+        self.feed = TrackerFeed(self, engine, self._stalled)
+        self.header = StatusHeader(engine, self.clock, self.feed, demo=settings.demo)
+        stale_after = {
+            name: STALE_REFRESHES * engine.link(name).interval for name in engine.accounts
+        }
+        self.table = JobGrid(
+            engine.tracker, self.clock, stale_after=stale_after, view=view, id="jobs"
+        )
+        self.queueing = QueueFlow(self, engine, self.table)
+        self._log_problem_shown = False
 
     def compose(self) -> ComposeResult:
-        yield StatusHeader(self.engine, self.clock, demo=self.demo, stalled=self._stalled_count)
-        stale_after = {
-            name: STALE_REFRESHES * self.engine.link(name).interval for name in self.engine.accounts
-        }
-        yield JobGrid(self.engine.tracker, self.clock, stale_after=stale_after, id="jobs")
-        yield Input(placeholder="filter: account, job, label, state, error", id="filter")
+        yield self.header
+        yield self.table
+        text = self.table.filter_text
+        yield Input(
+            text,
+            placeholder="filter: account, job, label, state, error",
+            id="filter",
+            classes="visible" if text else "",
+        )
         yield Footer()
-
-    @property
-    def table(self) -> JobGrid:
-        return self.query_one(JobGrid)
-
-    @property
-    def header(self) -> StatusHeader:
-        return self.query_one(StatusHeader)
 
     def on_mount(self) -> None:
         self.table.focus()
+        if unseen := self.table.view.unseen():  # kept from the last run, and not in sight
+            self.notify(f"Showing {unseen}, as when cfdash last ran.", timeout=4)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # False hides the binding (footer, help, palette) and refuses the action; Textual
@@ -148,10 +115,15 @@ class MainScreen(BulkActions, PanelActions, Screen[None]):
 
     # -- engine events ----------------------------------------------------------------------
 
-    def _stalled_count(self) -> int:
-        return len(self.monitor.stalls.stalled) if self.monitor is not None else 0
+    def _stalled(self) -> frozenset[JobKey]:
+        return self.monitor.stalls.stalled if self.monitor is not None else frozenset()
 
-    def _observe(self, keys, *, defer: bool = False) -> None:
+    def _tell_panels(self) -> None:
+        """One "tracker changed" for everything noted since the last; else the clock only."""
+        if not self.feed.flush():  # the header recounts and repaints on a flush
+            self.header.refresh_text()
+
+    def _observe(self, keys: Changes | Iterable[JobKey], *, defer: bool = False) -> None:
         """Transitions and stalls since the last look: log them, alert once, flag rows."""
         if self.monitor is None:
             return
@@ -160,7 +132,7 @@ class MainScreen(BulkActions, PanelActions, Screen[None]):
             self.table.set_stalled(self.monitor.stalls.stalled, observed.stall_changed)
             if not defer:
                 self.table.flush()
-            self._recount = True
+            self.feed.note(observed.stall_changed)
         if self.alerts is not None and observed.notable:
             self.alerts.send(observed.notable)
         if observed.log_problem and not self._log_problem_shown:
@@ -177,29 +149,20 @@ class MainScreen(BulkActions, PanelActions, Screen[None]):
         if changes:
             self.table.apply(changes.added, changes.changed, changes.removed, defer=defer)
             self._observe(changes, defer=defer)
-            self._recount = True
+            self.feed.note(changes.added | changes.changed | changes.removed)
         if not defer:
-            self._refresh_header()
+            self._tell_panels()
         if changes.added:
             self.persist()
-
-    def _refresh_header(self) -> None:
-        if self._recount:
-            self._recount = False
-            self.header.recount()
-            self._update_wall()
-            self._update_releases()
-        else:
-            self.header.refresh_text()
 
     @contained
     def on_queued(self, message: Queued) -> None:
         event = message.event
         self.table.apply((), (event.key,), ())
         self._observe([event.key])
-        self._recount = True
-        self._refresh_header()
-        severity = (
+        self.feed.note([event.key])
+        self._tell_panels()
+        severity: Severity = (
             "information" if event.result is not None else ("warning" if event.unknown else "error")
         )
         self.notify(event.message, title="Queue", severity=severity, timeout=8)
@@ -209,9 +172,9 @@ class MainScreen(BulkActions, PanelActions, Screen[None]):
         """Once a second: deferred rows, countdowns, ages, stalls and the header."""
         self._observe((), defer=True)  # an ETA can pass between polls
         self.table.tick()
-        self._refresh_header()
+        self._tell_panels()
 
-    # -- actions ----------------------------------------------------------------------------
+    # -- jobs -------------------------------------------------------------------------------
 
     def _selected(self) -> TrackedJob | None:
         key = self.table.selected_key
@@ -221,77 +184,19 @@ class MainScreen(BulkActions, PanelActions, Screen[None]):
         return job
 
     def action_queue(self) -> None:
-        if self._confirming:
-            return  # a held or repeated key must not stack dialogs
-        if self.table.marked:
-            self._queue_marked()
-            return
-        job = self._selected()
-        if job is None:
-            return
-        try:
-            self.engine.check_queue(job.key)
-        except QueueRefused as refused:
-            self.notify(str(refused), title="Not queued", severity="warning")
-            return
-        self._confirming = True
-        body = "\n".join(
-            [
-                f"Job        {job.jobid}",
-                f"Account    {job.account}",
-                f"State      {job.word}",
-                f"Label      {job.label or '-'}",
-                f"Mirroring  {str(job.mirroring).lower()} ({job.kind})",
-                "",
-                "This sends one queue request to Clanforge. It is never retried automatically.",
-            ]
-        )
-
-        def answered(confirmed: bool | None) -> None:
-            self._confirming = False
-            if confirmed:
-                self.send_queue(job)
-
-        self.app.push_screen(
-            ConfirmScreen("Queue this install job?", body, confirm_label="Queue"), answered
-        )
-
-    def send_queue(self, job: TrackedJob) -> None:
-        try:
-            self.engine.check_queue(job.key)
-        except QueueRefused as refused:
-            self.notify(str(refused), title="Not queued", severity="warning")
-            return
-        self._queue_worker(job.key)
-        self.table.apply((), (job.key,), ())
-
-    @work(group="queue", exit_on_error=False)
-    async def _queue_worker(self, key: tuple[str, int]) -> None:
-        try:
-            await self.engine.queue(key)  # the engine's listener posts Queued
-        except QueueRefused as refused:
-            self.notify(str(refused), title="Not queued", severity="warning")
+        self.queueing.ask(self.table.marked, self._selected)
 
     def action_add(self) -> None:
         def added(requests: list[AddJobRequest] | None) -> None:
             if not requests:
                 return
-            jobs = [
-                TrackedJob(
-                    request.account,
-                    request.jobid,
-                    source="state",
-                    label=request.label,
-                    mirroring_setting=request.mirroring,
-                )
-                for request in requests
-            ]
-            jobs = [job for job in jobs if self.engine.add(job)]
+            jobs = [job for job in (r.job() for r in requests) if self.engine.add(job)]
             if not jobs:
                 return
             self.table.apply([job.key for job in jobs], (), ())
             self.table.select(jobs[0].key)
-            self.header.recount()
+            self.feed.note(job.key for job in jobs)
+            self._tell_panels()
             self.persist()
             what = f"{jobs[0].account}/{jobs[0].jobid}" if len(jobs) == 1 else f"{len(jobs)} jobs"
             self.notify(f"Tracking {what}.")
@@ -311,7 +216,8 @@ class MainScreen(BulkActions, PanelActions, Screen[None]):
         def answered(confirmed: bool | None) -> None:
             if confirmed and self.engine.remove(job.key) is not None:
                 self.table.apply((), (), (job.key,))
-                self.header.recount()
+                self.feed.note([job.key])
+                self._tell_panels()
                 self.persist()
                 self.notify(f"Stopped tracking {job.account}/{job.jobid}.")
 
@@ -335,29 +241,6 @@ class MainScreen(BulkActions, PanelActions, Screen[None]):
             self.engine.pause()
         self.header.refresh_text()
 
-    def action_sort(self) -> None:
-        label = self.table.cycle_sort()
-        self.notify(f"Sorted by {label}.", timeout=2)
-
-    def action_failed_only(self) -> None:
-        self.table.set_filter(failed_only=not self.table.failed_only)
-        self.notify("Failed jobs only." if self.table.failed_only else "All jobs.", timeout=2)
-
-    def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.add_class("visible")
-        box.focus()
-
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self.table.set_filter(text=event.value)
-
-    @on(Input.Submitted, "#filter")
-    def _filter_kept(self, event: Input.Submitted) -> None:
-        if not event.value.strip():
-            event.input.remove_class("visible")
-        self.table.focus()
-
     def action_details(self) -> None:
         job = self._selected()
         if job is not None:
@@ -368,7 +251,144 @@ class MainScreen(BulkActions, PanelActions, Screen[None]):
         event.stop()
         self.action_details()
 
+    # -- the view: sort and filters (saved in the state file as they change) ----------------
+
+    def action_sort(self) -> None:
+        label = self.table.cycle_sort()
+        self.persist()
+        self.notify(f"Sorted by {label}.", timeout=2)
+
     @on(JobGrid.SortChanged)
     def _sorted_by_click(self, event: JobGrid.SortChanged) -> None:
         event.stop()
+        self.persist()
         self.notify(f"Sorted by {event.label}.", timeout=2)
+
+    def action_failed_only(self) -> None:
+        self.table.set_filter(failed_only=not self.table.failed_only)
+        self.persist()
+        self.notify("Failed jobs only." if self.table.failed_only else "All jobs.", timeout=2)
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.add_class("visible")
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        # Saved when kept (enter) or cleared (escape), not at every key press.
+        self.table.set_filter(text=event.value)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_kept(self, event: Input.Submitted) -> None:
+        if not event.value.strip():
+            event.input.remove_class("visible")
+        self.table.focus()
+        self.persist()
+
+    # -- marks ------------------------------------------------------------------------------
+
+    def action_mark(self) -> None:
+        key = self.table.selected_key
+        if key is not None:
+            self.table.toggle_mark(key)
+            self.table.action_cursor(1)  # space, space, space marks a run of rows
+
+    def action_mark_all(self) -> None:
+        keys = self.table.row_keys
+        self.table.set_marks(keys)
+        self.notify(f"Marked {len(keys)} jobs in view.", timeout=3)
+
+    def action_mark_failed(self) -> None:
+        jobs = self.engine.tracker.jobs
+        keys = [key for key in self.table.row_keys if jobs[key].phase == "failed"]
+        self.table.set_marks(keys)
+        if keys:
+            self.notify(f"Marked {len(keys)} failed jobs: press q to queue them again.", timeout=6)
+        else:
+            self.notify("No failed jobs in view.", timeout=3)
+
+    def action_clear_marks(self) -> None:
+        """``escape``: in the filter box, clear the filter; on the table, clear the marks."""
+        box = self.query_one("#filter", Input)
+        if box.has_focus:
+            box.value = ""
+            box.remove_class("visible")
+            self.table.set_filter(text="")
+            self.table.focus()
+            self.persist()
+            return
+        cleared = self.table.clear_marks()
+        if cleared:
+            self.notify(f"Cleared {cleared} marks.", timeout=2)
+
+    # -- panels: mounted when first asked for; they follow the feed themselves --------------
+
+    async def _panel(self, kind: type[PanelT], make: Callable[[], PanelT]) -> PanelT:
+        """The panel of ``kind``, mounted below the header when first asked for: most sessions
+        never open one, and composing them all would delay the first frame."""
+        found = self.query(kind)
+        if found:
+            return found.first()
+        panel = make()
+        await self.mount(panel, after=self.header)
+        return panel
+
+    @property
+    def wall(self) -> WallSummary:
+        from cfdash.tui.widgets.wall import WallSummary
+
+        return self.query_one(WallSummary)
+
+    @property
+    def releases(self) -> ReleasePanel:
+        from cfdash.tui.widgets.release_panel import ReleasePanel
+
+        return self.query_one(ReleasePanel)
+
+    async def action_wall(self) -> None:
+        from cfdash.tui.widgets.wall import WallSummary
+
+        wall = await self._panel(WallSummary, lambda: WallSummary(self.feed))
+        wall.toggle()
+
+    async def action_releases(self) -> None:
+        """``v``: show the releases and go to them; from the panel, hide it again."""
+        from cfdash.tui.widgets.release_panel import ReleasePanel
+
+        panel = await self._panel(
+            ReleasePanel, lambda: ReleasePanel(self.clock, feed=self.feed, id="releases")
+        )
+        if panel.display and panel.has_focus:
+            panel.display = False
+            self.table.focus()
+            return
+        panel.show()
+        panel.focus()
+
+    def on_release_panel_chosen(self, event: ReleasePanel.Chosen) -> None:
+        event.stop()
+        if event.no_release:
+            self.notify("Jobs without an image version cannot be filtered apart.", timeout=4)
+            return
+        self.table.set_filter(release=event.imageversionid)
+        self.persist()
+        shown = "all releases" if event.imageversionid is None else f"v{event.imageversionid}"
+        self.notify(f"Showing {shown}.", timeout=2)
+        self.table.focus()
+
+    def on_release_panel_closed(self, event: ReleasePanel.Closed) -> None:
+        event.stop()
+        self.releases.display = False
+        self.table.focus()
+
+    def action_export(self) -> None:
+        """Write the rows in view, as filtered and sorted, to a CSV file and say where."""
+        now = self.clock()
+        jobs = [self.engine.tracker.jobs[key] for key in self.table.row_keys]
+        try:
+            path = export_csv(jobs, self.export_path(now), now, raw=self.export_raw)
+        except OSError as error:
+            self.notify(f"Could not export: {error.strerror or error}", severity="error")
+            return
+        self.notify(f"Exported {len(jobs)} jobs to {path}", title="Export", timeout=15)

@@ -1,8 +1,8 @@
 """The job table: a line-API widget that re-renders only the rows whose text changed.
 
 What the rows say and in which order is ``GridRows``' business (cfdash/tui/grid_rows.py);
-this widget turns rows into cached strips, keeps the cursor, and refreshes only the lines a
-change touched.
+turning them into cached strips is ``GridPainter``'s (grid_paint.py); this widget keeps the
+cursor, takes keys and clicks, and refreshes only the lines a change touched.
 
 Textual's DataTable keys its line cache to one counter that every ``update_cell`` bumps, so
 any change re-renders every visible row; at a thousand jobs that is most of a core. Here each
@@ -18,20 +18,19 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from cfdash.engine.tracking import JobKey, Tracker
-from cfdash.tui.grid_rows import GridRows, Redraw
-from cfdash.tui.rows import COLUMNS, Column
-from cfdash.tui.themes import phase_styles
+from cfdash.tui.bindings import bindings_for
+from cfdash.tui.grid_rows import DEFAULT_VIEW, GridRows, Redraw, View
+from cfdash.tui.widgets.grid_paint import GridPainter
 
 __all__ = ["JobGrid"]
 
@@ -63,15 +62,7 @@ class JobGrid(ScrollView, can_focus=True):
     }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor(-1)", "Up", show=False),
-        Binding("down,j", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "jump(0)", "First", show=False),
-        Binding("end", "jump(-1)", "Last", show=False),
-        Binding("enter", "choose", "Details", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings_for("table")
 
     @dataclass
     class RowSelected(Message):
@@ -91,20 +82,17 @@ class JobGrid(ScrollView, can_focus=True):
         clock: Callable[[], float],
         *,
         stale_after: Mapping[str, float] | None = None,
+        view: View = DEFAULT_VIEW,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
         self.tracker = tracker
-        self.rows = GridRows(tracker, clock, stale_after)
+        self.rows = GridRows(tracker, clock, stale_after, view)
+        self.painter = GridPainter(self.rows)
         self.cursor = 0
         #: Until the user picks a row, the cursor stays at the top as rows arrive; after,
         #: it follows the picked job wherever sorting or new rows move it.
         self._picked = False
-        #: Rendered rows without their row background; dropped when the row's text changes.
-        self._strips: dict[JobKey, Strip] = {}
-        self._flex_width = 16
-        self._width = 0
-        self._styles: dict[str, Style] = {}
 
     # -- what the screen reads --------------------------------------------------------------
 
@@ -125,7 +113,12 @@ class JobGrid(ScrollView, can_focus=True):
 
     def cell_style(self, key: JobKey, column: str) -> Style:
         """The theme style a cell is drawn with (without the row's background)."""
-        return self._styles.get(self.rows.cells[key][column].style) or Style.null()
+        return self.painter.style(self.rows.cells[key][column].style)
+
+    @property
+    def view(self) -> View:
+        """The sort and filters in force (what the state file keeps)."""
+        return self.rows.view
 
     @property
     def filter_text(self) -> str:
@@ -164,44 +157,18 @@ class JobGrid(ScrollView, can_focus=True):
 
     def refresh_styles(self, _theme: object = None) -> None:
         """Resolve style names against the theme's state-* variables; again on a change."""
-        by_phase = phase_styles(self.app.theme_variables)
-        styles = {f"state-{phase}": Style.parse(style) for phase, style in by_phase.items()}
-        styles["dim"] = Style(dim=True)
-        styles["note"] = Style(italic=True)
-        styles["error"] = styles.get("state-failed", Style(bold=True))
-        styles["warning"] = styles.get("state-stalled", Style(bold=True))
-        accent = self.app.theme_variables.get("accent", "")
-        styles["mark"] = Style.parse(f"bold {accent}".strip())
-        self._styles = styles
-        self._strips.clear()
+        self.painter.set_theme(self.app.theme_variables)
         self.refresh()
 
     def notify_style_update(self) -> None:
         # The component classes (cursor, zebra, header) come from CSS: redraw with them.
         super().notify_style_update()
-        self._strips.clear()
-
-    def _width_of(self, column: Column) -> int:
-        if column.flex:
-            return self._flex_width
-        return column.width if column.width is not None else self.rows.widths[column.key]
+        self.painter.clear()
 
     def _fit_flex(self) -> bool:
-        """Give the flexible column (the error) what the others leave; True if it changed."""
-        flex = next((column for column in COLUMNS if column.flex), None)
-        if flex is None:
-            return False
-        others = sum(self._width_of(c) + 2 for c in COLUMNS if not c.flex)
         # Leave room for the vertical scrollbar whether or not it shows yet: it appears when
         # rows outgrow the screen, and would otherwise push the last column off the edge.
-        gutter = self.styles.scrollbar_size_vertical
-        spare = self.size.width - gutter - others - 2
-        width = max(flex.width or 8, min(flex.max_width, spare))
-        if width == self._flex_width:
-            return False
-        self._flex_width = width
-        self._strips.clear()
-        return True
+        return self.painter.fit_flex(self.size.width - self.styles.scrollbar_size_vertical)
 
     def on_resize(self) -> None:
         if self._fit_flex():
@@ -210,65 +177,20 @@ class JobGrid(ScrollView, can_focus=True):
 
     def _update_virtual_size(self) -> None:
         self._fit_flex()
-        self._width = sum(self._width_of(column) + 2 for column in COLUMNS)
-        self.virtual_size = Size(self._width, len(self.rows) + 1)
+        self.virtual_size = Size(self.painter.measure(), len(self.rows) + 1)
 
     def column_x(self, key: str) -> int:
         """Where a column starts, in content cells (for clicks in tests)."""
-        x = 0
-        for column in COLUMNS:
-            if column.key == key:
-                return x
-            x += self._width_of(column) + 2
-        raise KeyError(key)
-
-    def _column_at(self, x: int) -> Column | None:
-        start = 0
-        for column in COLUMNS:
-            end = start + self._width_of(column) + 2
-            if start <= x < end:
-                return column
-            start = end
-        return None
+        return self.painter.column_x(key)
 
     # -- rendering --------------------------------------------------------------------------
-
-    def _row_strip(self, key: JobKey) -> Strip:
-        strip = self._strips.get(key)
-        if strip is None:
-            cells = self.rows.cells[key]
-            segments = []
-            for column in COLUMNS:
-                cell = cells[column.key]
-                width = self._width_of(column)
-                text = cell.text
-                if cell_len(text) > width:
-                    text = set_cell_size(text, width - 1) + "…"
-                pad = width - cell_len(text)
-                text = " " * pad + text if column.align == "right" else text + " " * pad
-                segments.append(Segment(f" {text} ", self._styles.get(cell.style)))
-            strip = self._strips[key] = Strip(segments, self._width)
-        return strip
-
-    def _header_strip(self) -> Strip:
-        segments = []
-        for column in COLUMNS:
-            width = self._width_of(column)
-            label = column.label
-            if column.sort == self.rows.sort:
-                label = f"{label} {'▴' if self.rows.sort_reverse else '▾'}"
-            label = set_cell_size(label, width)
-            if column.align == "right":
-                label = label.strip().rjust(width)
-            segments.append(Segment(f" {label} "))
-        return Strip(segments, self._width)
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         width = self.size.width
         if y == 0:
             style = self.get_component_rich_style("job-grid--header")
-            strip = self._header_strip().apply_style(style)
+            strip = self.painter.header_strip().apply_style(style)
             return strip.crop_extend(scroll_x, scroll_x + width, style)
         index = scroll_y + y - 1
         base = self.rich_style
@@ -276,8 +198,8 @@ class JobGrid(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         key = self.rows.order[index]
         if self.rows.catch_up(key):  # scrolled into view since the last tick
-            self._strips.pop(key, None)
-        strip = self._row_strip(key)
+            self.painter.forget([key])
+        strip = self.painter.row_strip(key)
         if index == self.cursor:
             # The cursor wins over state colours (which could vanish into its background);
             # the symbol and word still say the state.
@@ -299,10 +221,9 @@ class JobGrid(ScrollView, can_focus=True):
 
     def _redraw(self, redraw: Redraw, selected: JobKey | None) -> None:
         """Drop stale strips and refresh what ``redraw`` says: a few lines, or all of them."""
-        for key in redraw.touched + redraw.left:
-            self._strips.pop(key, None)
+        self.painter.forget(redraw.touched + redraw.left)
         if redraw.widened:
-            self._strips.clear()
+            self.painter.clear()
         if redraw.reordered or redraw.widened:
             index = self.rows.index
             if self._picked and selected in index:
@@ -426,7 +347,7 @@ class JobGrid(ScrollView, can_focus=True):
             return
         scroll_x, scroll_y = self.scroll_offset
         if offset.y == 0:
-            column = self._column_at(offset.x + scroll_x)
+            column = self.painter.column_at(offset.x + scroll_x)
             if column is not None and column.sort is not None:
                 self.post_message(self.SortChanged(self.sort_by(column.sort)))
             return

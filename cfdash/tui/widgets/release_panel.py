@@ -1,13 +1,14 @@
 """The releases panel: one line per image version, and an "All releases" line that clears.
 
 Each line reads without colour: ``v4242  7 jobs  ▶3 ◔1 ✖1 ✔2  ███▌░░░░░░  35%  eta 4m10s
-3 failures  2 mirror · 5 machine`` — the state symbols are :data:`~cfdash.tui.format.STATE_SYMBOLS`
+3 failures  2 mirror · 5 machine`` — the state symbols are :data:`~cfdash.textfmt.STATE_SYMBOLS`
 and the colours come from the theme's state variables (:func:`~cfdash.tui.themes.phase_styles`).
 
 It is an :class:`~textual.widgets.OptionList`: up/down move, enter (or a click) posts
-:class:`ReleasePanel.Chosen`, escape posts :class:`ReleasePanel.Closed`. Feed it with
-:meth:`ReleasePanel.update_releases` after each poll and once a second for the countdowns; only
-lines whose text changed are replaced, and the highlight stays on the same release.
+:class:`ReleasePanel.Chosen`, escape posts :class:`ReleasePanel.Closed`.  Given the screen's
+:class:`~cfdash.tui.feed.TrackerFeed` it keeps itself up to date while shown; without one, feed
+it with :meth:`ReleasePanel.update_releases`.  Only lines whose text changed are replaced, and
+the highlight stays on the same release.
 """
 
 from __future__ import annotations
@@ -18,13 +19,15 @@ from typing import ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from cfdash.engine.releases import Release
-from cfdash.tui.format import STATE_SYMBOLS, eta_text, progress_bar
+from cfdash.engine.releases import Release, rollup
+from cfdash.textfmt import STATE_SYMBOLS, eta_text, progress_bar
+from cfdash.tui.bindings import bindings_for
+from cfdash.tui.feed import TrackerChanged, TrackerFeed
 from cfdash.tui.themes import phase_styles
 
 __all__ = ["ReleasePanel"]
@@ -106,9 +109,7 @@ class ReleasePanel(OptionList):
     }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close releases", id="releases.close"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings_for("releases")
 
     @dataclass
     class Chosen(Message):
@@ -132,12 +133,14 @@ class ReleasePanel(OptionList):
         self,
         clock: Callable[[], float],
         *,
+        feed: TrackerFeed | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.clock = clock
+        self.feed = feed
         self.border_title = "Releases"
         self.border_subtitle = "enter filter · esc close"
         self._releases: list[Release] = []
@@ -163,7 +166,13 @@ class ReleasePanel(OptionList):
         self._releases = list(releases)
         self._by_id = {_option_id(release): release for release in self._releases}
         if self.is_mounted:
-            self._render()
+            self._redraw_lines()
+
+    def show(self) -> None:
+        """Show the panel, up to date."""
+        self.display = True
+        if self.feed is not None:
+            self._tracker_changed(self.feed.current())
 
     def line_texts(self) -> list[str]:
         """The lines as plain text, top to bottom (what a test or a transcript reads)."""
@@ -174,13 +183,19 @@ class ReleasePanel(OptionList):
     def on_mount(self) -> None:
         self._styles = phase_styles(self.app.theme_variables)
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
-        self._render()
+        self._redraw_lines()
         self.highlighted = 0
+        if self.feed is not None:
+            self.feed.subscribe(self, self._tracker_changed)
+
+    def _tracker_changed(self, change: TrackerChanged) -> None:
+        if self.display:
+            self.update_releases(rollup(change.jobs.values()))
 
     def _theme_changed(self, _theme: object) -> None:
         self._styles = phase_styles(self.app.theme_variables)
         self._shown.clear()  # every line takes the new colours
-        self._render()
+        self._redraw_lines()
 
     def action_close(self) -> None:
         self.post_message(self.Closed())
@@ -248,7 +263,7 @@ class ReleasePanel(OptionList):
             chips.append((f"{symbol}{count}", style))
         return chips
 
-    def _render(self) -> None:
+    def _redraw_lines(self) -> None:
         now = self.clock()
         entries: list[tuple[str, _Line]] = [(ALL_ID, self._line(None, now))]
         entries += [(_option_id(r), self._line(r, now)) for r in self._releases]

@@ -1,8 +1,9 @@
 """The header: badges, counts per state, releases in flight, each account's health, and the
 time since the last successful refresh.
 
-Counting walks every job, so it happens when a poll changed something (``recount``); the
-once-a-second refresh only redraws the clock-driven words, and repaints only if they changed.
+Counting walks every job, so it happens when the tracker changed (the screen's
+:class:`~cfdash.tui.feed.TrackerFeed` says so); the once-a-second refresh only redraws the
+clock-driven words, and repaints only if they changed.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from textual.widgets import Static
 
 from cfdash.engine.engine import Engine
 from cfdash.engine.releases import in_flight, rollup
-from cfdash.tui.format import STATE_SYMBOLS, duration
+from cfdash.textfmt import STATE_SYMBOLS, duration
+from cfdash.tui.feed import TrackerChanged, TrackerFeed
 
 __all__ = ["StatusHeader"]
 
@@ -38,28 +40,30 @@ class StatusHeader(Static):
         self,
         engine: Engine,
         clock: Callable[[], float],
+        feed: TrackerFeed,
         *,
         demo: bool = False,
-        stalled: Callable[[], int] = lambda: 0,
     ) -> None:
         super().__init__()
         self.engine = engine
         self.clock = clock
+        self.feed = feed
         self.demo = demo
-        self.stalled = stalled
         self._counts: Counter[str] = Counter()
+        self._stalled = 0
         self._releases: list[int] = []
         self._last: Text | None = None
 
     def on_mount(self) -> None:
-        self.recount()
+        self.feed.subscribe(self, self.recount)
 
-    def recount(self) -> None:
-        """Count jobs per phase and the releases in flight (after a poll changed something)."""
-        jobs = self.engine.tracker.jobs.values()
-        counts = Counter(job.phase for job in jobs)
+    def recount(self, change: TrackerChanged) -> None:
+        """Count jobs per phase and the releases in flight (the tracker changed)."""
+        jobs = change.jobs.values()
+        counts: Counter[str] = Counter(job.phase for job in jobs)
         counts["finished"] += counts.pop("complete", 0) + counts.pop("squashed", 0)
         self._counts = counts
+        self._stalled = len(change.stalled)
         self._releases = [
             release.imageversionid
             for release in in_flight(rollup(jobs))
@@ -95,13 +99,12 @@ class StatusHeader(Static):
                 style = self._style("error") if phase == "failed" else ""
                 word = _COUNT_WORDS.get(phase, phase)
                 line.append(f"  {STATE_SYMBOLS[phase]} {self._counts[phase]} {word}", style=style)
-        stalled = self.stalled()
-        if stalled:
-            line.append(f"  ⚠ {stalled} stalled", style=self._style("warning"))
+        if self._stalled:
+            line.append(f"  ⚠ {self._stalled} stalled", style=self._style("warning"))
         if self._releases:
-            shown = ", ".join(f"v{version}" for version in self._releases[:3])
+            versions = ", ".join(f"v{version}" for version in self._releases[:3])
             more = f" +{len(self._releases) - 3}" if len(self._releases) > 3 else ""
-            line.append(f"   in flight: {shown}{more}")
+            line.append(f"   in flight: {versions}{more}")
         successes = [self.engine.health(name).last_success for name in self.engine.accounts]
         known = [when for when in successes if when is not None]
         line.append("   refreshed ")

@@ -1,20 +1,22 @@
 """The ops wall summary: the few numbers that matter, big enough to read across a room.
 
 Failed and stalled counts are drawn in large digits with their words beside them (never by
-colour alone); a line per account below says how many of its jobs are where.
+colour alone); a line per account below says how many of its jobs are where.  It listens to
+the screen's :class:`~cfdash.tui.feed.TrackerFeed` and recounts only while it is shown.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Digits, Label
 
 from cfdash.engine.tracking import TrackedJob
-from cfdash.tui.format import STATE_SYMBOLS
+from cfdash.textfmt import STATE_SYMBOLS
+from cfdash.tui.feed import TrackerChanged, TrackerFeed
 
 __all__ = ["WallSummary"]
 
@@ -41,6 +43,17 @@ class WallSummary(Vertical):
     WallSummary #accounts { color: $foreground; }
     """
 
+    def __init__(self, feed: TrackerFeed, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.feed = feed
+
+    def on_mount(self) -> None:
+        self.feed.subscribe(self, self._tracker_changed)
+
+    def _tracker_changed(self, change: TrackerChanged) -> None:
+        if self.has_class("visible"):
+            self.update_counts(change.jobs.values(), len(change.stalled), change.accounts)
+
     def compose(self) -> ComposeResult:
         with Horizontal():
             for phase, word in _TILES:
@@ -49,14 +62,16 @@ class WallSummary(Vertical):
                     yield Digits("0", id=f"count-{phase}")
         yield Label("", id="accounts")
 
-    def update_counts(self, jobs: Iterable[TrackedJob], stalled: int, accounts: list[str]) -> None:
+    def update_counts(
+        self, jobs: Iterable[TrackedJob], stalled: int, accounts: Iterable[str]
+    ) -> None:
         """Recount (cheap: one pass) and update only the digits that changed."""
         per_account: dict[str, Counter[str]] = {name: Counter() for name in accounts}
         totals: Counter[str] = Counter()
         for job in jobs:
-            phase = "finished" if job.phase in ("complete", "squashed") else job.phase
-            totals[phase] += 1
-            per_account.setdefault(job.account, Counter())[phase] += 1
+            counted = "finished" if job.phase in ("complete", "squashed") else job.phase
+            totals[counted] += 1
+            per_account.setdefault(job.account, Counter())[counted] += 1
         totals["stalled"] = stalled
         for phase, _ in _TILES:
             digits = self.query_one(f"#count-{phase}", Digits)
@@ -75,9 +90,8 @@ class WallSummary(Vertical):
             lines.append(f"{name}: " + ("  ".join(parts) or "no jobs"))
         self.query_one("#accounts", Label).update("   ·   ".join(lines))
 
-    def toggle(self, refresh: Callable[[], None]) -> bool:
+    def toggle(self) -> bool:
+        """Show or hide the summary; shown, it is brought up to date at once."""
         self.toggle_class("visible")
-        shown = self.has_class("visible")
-        if shown:
-            refresh()
-        return shown
+        self._tracker_changed(self.feed.current())
+        return self.has_class("visible")

@@ -48,10 +48,12 @@ def test_state_file_survives_sigkill_at_random_moments(tmp_path):
             finally:
                 os._exit(0)
         os.close(write_fd)
+        # Wait for the child's first save (on a busy machine its start-up alone can outlast
+        # the random delay), then kill it at a random moment of the saves that follow.
+        reported = os.read(read_fd, 4)
         time.sleep(rng.uniform(0.0, 0.02))
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
-        reported = b""
         while chunk := os.read(read_fd, 4096):
             reported += chunk
         os.close(read_fd)

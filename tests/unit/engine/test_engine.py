@@ -69,13 +69,25 @@ async def test_jobs_that_leave_the_list_are_finished_with_last_progress(served):
         await engine.aclose()
 
 
-async def test_never_listed_jobs_say_so(served):
+async def test_a_job_never_seen_in_a_list_that_was_read_is_not_found_not_finished(served):
     engine = engine_for(served)
     try:
         engine.add(TrackedJob("production", 424242, mirroring_setting=True))
-        await engine.poll_all()
         job = engine.tracker.get(("production", 424242))
-        assert job.phase == "notlisted" and job.word == "not listed"
+        assert job.phase == "notlisted" and job.word == "not listed"  # nothing read yet
+        served.sim.faults.add(Fault(FaultKind.HTTP_500, endpoint="status", count=3))
+        await engine.poll_all()
+        assert job.phase == "notlisted" and job.unconfirmed  # a failed read proves nothing
+        served.sim.faults.clear()
+        done = await engine.poll("production")
+        assert job.key in done.changes.changed
+        assert job.phase == "notfound" and job.word == "not found" and not job.unconfirmed
+        assert job.history[-1].word == "not found" and job.left_at is None
+        with pytest.raises(QueueRefused) as refused:
+            engine.check_queue(job.key)
+        assert refused.value.job == job.key
+        assert refused.value.reason.startswith("not found in production's status list")
+        assert "another account" in refused.value.reason
     finally:
         await engine.aclose()
 
@@ -111,7 +123,7 @@ async def test_queue_refusal_and_unknown_outcome_are_never_resent(served):
 
         served.sim.faults.add(Fault(FaultKind.DROP_CONNECTION, endpoint="queue", count=1))
         unknown = await engine.queue(pending[1].key)
-        assert unknown.unknown and pending[1].queue_note == "queue outcome unknown"
+        assert unknown.unknown and pending[1].queue_note.startswith("queue outcome unknown (")
         assert served.sim.requests.count("queue") == 2
         await engine.poll_all()  # the status list settles it
         assert pending[1].phase in ("queued", "running")
@@ -228,12 +240,12 @@ async def test_bulk_queue_sends_one_request_per_job_with_bounded_concurrency(ser
         in_flight = peak = 0
         original = engine.queue
 
-        async def counting(key):
+        async def counting(key, **options):
             nonlocal in_flight, peak
             in_flight += 1
             peak = max(peak, in_flight)
             try:
-                return await original(key)
+                return await original(key, **options)
             finally:
                 in_flight -= 1
 

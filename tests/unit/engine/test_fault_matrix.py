@@ -96,14 +96,22 @@ async def test_fault_on_queue(served, kind):
 
         done = await engine.queue(job.key)
         assert served.sim.requests.count("queue") == 1
+        wanted = "refused" if kind is FaultKind.ERROR_ENVELOPE else "not_queued"
         if expected is None:
             assert done.result is not None and job.phase == "queued"
         else:
             assert isinstance(done.error, expected)
             assert done.unknown is unknown
-            assert job.queue_note == (
-                "queue outcome unknown" if unknown else f"queue refused: {done.error.message}"
-            )
+            assert done.outcome.status == ("unknown" if unknown else wanted)
+            assert job.queue_action.outcome is done.outcome
+            if unknown:
+                assert job.queue_note.startswith("queue outcome unknown (")
+                assert job.queue_action.text == "outcome unknown"
+            elif kind is FaultKind.ERROR_ENVELOPE:
+                assert job.queue_note == f"queue refused: {done.error.message}"
+            else:
+                assert job.queue_note.startswith("not queued: rate limited")
+            assert "failed" not in job.queue_note
 
         # Two refreshes settle the row, and nothing sends the queue call again.
         for _ in range(2):
@@ -115,6 +123,9 @@ async def test_fault_on_queue(served, kind):
             assert not job.queue_unknown
             took = served.sim.job(job.jobid).state in (3, 4)
             assert job.queue_note.startswith("queue took effect" if took else "queue did not")
+            assert job.queue_action.text.startswith(
+                "outcome unknown → " + ("took effect" if took else "did not")
+            )
     finally:
         await engine.aclose()
 

@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -76,13 +77,47 @@ def test_status_of_an_unknown_account_exits_2(sim_thread, tmp_path, capsys):
 
 def test_queue_prints_each_result(sim_thread, tmp_path, capsys):
     config = str(write_config(tmp_path, sim_thread.base_url))
-    assert main(["queue", "5551010", "5551008", "--account", "production", "--config", config]) == 2
-    assert "5551008 is not in production's status list" in capsys.readouterr().err
-    assert main(["--config", config, "queue", "5551010", "--account", "production"]) == 0
-    assert "production/5551010: queued (Queued), machinejobid" in capsys.readouterr().out
+    # 5551008 is staging's: not found in production's list, so not sent (exit 1).
+    assert main(["queue", "5551010", "5551008", "--account", "production", "--config", config]) == 1
+    out = capsys.readouterr().out
+    assert "production/5551010: queued (Queued), machinejobid" in out
+    assert "production/5551008: not found in production's status list" in out
     assert main(["queue", "--failed", "--account", "production", "--config", config]) == 0
     assert "production/5551007: queued" in capsys.readouterr().out
     assert [c.jobid for c in sim_thread.sim.requests.queue_calls] == [5551010, 5551007]
+    # A Running job is skipped unless --force.
+    argv = ["--config", config, "queue", "5551001", "--account", "production"]
+    assert main(argv) == 1
+    assert "skipped: it is Running (pass --force" in capsys.readouterr().out
+    main([*argv, "--force"])
+    assert sim_thread.sim.requests.queue_calls[-1].jobid == 5551001
+
+
+def test_queue_under_a_503_is_outcome_unknown_exit_3_and_audited(
+    sim_thread, tmp_path, capsys, no_real_user_dirs
+):
+    config = str(write_config(tmp_path, sim_thread.base_url))
+    sim_thread.call(lambda: sim_thread.sim.faults.add(Fault(FaultKind.HTTP_503, endpoint="queue")))
+    assert main(["queue", "5551010", "--account", "production", "--config", config]) == 3
+    out = capsys.readouterr().out
+    assert out.startswith("production/5551010: outcome unknown (server error 503")
+    assert "failed" not in out
+    assert sim_thread.sim.requests.count("queue") == 1
+    audit = no_real_user_dirs / "state" / "cfdash" / "audit.jsonl"
+    [line] = audit.read_text().splitlines()
+    record = json.loads(line)
+    assert (record["account"], record["job"], record["action"]) == ("production", 5551010, "queue")
+    assert record["mirroring"] is False and record["answer"] == "unknown"
+    assert record["origin"] == "cfdash queue" and "demo-secret" not in line
+
+
+def test_watch_of_a_job_not_in_the_list_exits_4_and_names_it(sim_thread, tmp_path, capsys):
+    config = str(write_config(tmp_path, sim_thread.base_url))
+    argv = ["watch", "7999", "--account", "production", "--exit-status", "--interval", "1"]
+    assert main([*argv, "--config", config]) == 4
+    out = capsys.readouterr().out
+    assert "production/7999: not found in production's status list" in out
+    assert out.endswith("1 job watched: 1 not found\n")
 
 
 @pytest.mark.parametrize("how", ["option", "config"])
@@ -110,7 +145,7 @@ def test_watch_exit_status_of_a_failed_job(sim_thread, tmp_path, capsys):
     config = str(write_config(tmp_path, sim_thread.base_url))
     assert main(["watch", "5551007", "--exit-status", "--config", config]) == 1
     out = capsys.readouterr().out
-    assert "production/5551007 Failed" in out and out.endswith("1 job finished: 1 failed\n")
+    assert "production/5551007 Failed" in out and out.endswith("1 job watched: 1 failed\n")
 
 
 def test_a_missing_config_is_one_sentence(tmp_path, capsys):
@@ -131,7 +166,14 @@ def test_serve_builds_a_quoted_command_from_sys_executable(tmp_path, monkeypatch
     served = []
     monkeypatch.setattr(cfdash.headless, "run_serve", lambda *a, **k: served.append(a) or 0)
     assert main(["serve", "--demo", "--theme", "x", "--port", "8123"]) == 0
-    assert served == [("127.0.0.1", 8123, serve_command(demo=True, theme="x"))]
+    [(command, options)] = served
+    # Browser sessions are read-only unless --allow-queue says otherwise.
+    assert command == serve_command(demo=True, theme="x", read_only=True)
+    assert (options.host, options.port, options.read_only) == ("127.0.0.1", 8123, True)
+    served.clear()
+    assert main(["serve", "--demo", "--allow-queue", "--max-sessions", "2"]) == 0
+    [(command, options)] = served
+    assert command == serve_command(demo=True) and options.max_sessions == 2
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.20", "example.com"])
@@ -177,6 +219,49 @@ def test_headless_commands_never_import_textual(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "RESULT [0, 0, 1] []"
+
+
+def test_ctrl_c_during_a_queue_request_names_it_and_exits_130(sim_thread, tmp_path):
+    config = str(write_config(tmp_path, sim_thread.base_url))
+    sim_thread.call(
+        lambda: sim_thread.sim.faults.add(Fault(FaultKind.LATENCY, endpoint="queue", delay=60))
+    )
+    sent = threading.Event()
+    requests = sim_thread.sim.requests
+    record = requests.record_queue
+
+    def recording(*args):
+        record(*args)
+        sent.set()
+
+    sim_thread.call(lambda: setattr(requests, "record_queue", recording))
+    script = (
+        "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+        "from cfdash.cli import main; sys.exit(main())"
+    )
+    argv = ["queue", "5551010", "5551007", "--account", "production", "--config", config]
+    child = subprocess.Popen(
+        [sys.executable, "-c", script, *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(tmp_path),
+    )
+    try:
+        assert sent.wait(timeout=30)  # the request is in flight
+        child.send_signal(signal.SIGINT)
+        out, err = child.communicate(timeout=20)
+    finally:
+        child.kill()
+    assert child.returncode == 130, err
+    assert out.splitlines() == [
+        "production/5551010: outcome unknown (interrupted while the request was in flight); "
+        "not retried — `cfdash status` will show whether it was queued",
+        "production/5551007: not sent (interrupted)",
+    ]
+    assert "Traceback" not in err
+    audit = tmp_path / "home" / "state" / "cfdash" / "audit.jsonl"
+    assert json.loads(audit.read_text())["answer"] == "unknown"
 
 
 def test_ctrl_c_stops_watch_with_130_and_no_traceback(tmp_path):

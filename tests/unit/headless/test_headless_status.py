@@ -55,7 +55,7 @@ async def test_json_has_every_tracked_job_with_its_fields(served):
     assert served.sim.requests.count("status") == len(ASID)  # one read per account
 
 
-async def test_config_and_state_jobs_are_shown_and_unknown_ones_say_not_listed(served, kit):
+async def test_config_and_state_jobs_are_shown_and_unknown_ones_say_not_found(served, kit):
     production = demo_production(
         served, jobs=(JobEntry(id=5551001, label="EU mirror"), JobEntry(id=424242))
     )
@@ -68,7 +68,7 @@ async def test_config_and_state_jobs_are_shown_and_unknown_ones_say_not_listed(s
     ]  # fmt: skip
     assert [line.split()[1] for line in lines[1:]] == ["5551001", "424242", "5551004"]
     assert "EU mirror" in lines[1] and "Running" in lines[1] and "%" in lines[1]
-    assert "not listed" in lines[2]
+    assert "not found" in lines[2]  # read, and not there: never "finished"
     assert "Queued" in lines[3]
     # Plain aligned text: the STATE column starts at the same place on every line.
     column = lines[0].index("STATE")

@@ -13,9 +13,16 @@ from dataclasses import dataclass, field
 import pytest
 
 from cfdash.config import JobEntry
-from cfdash.headless import EXIT_API, EXIT_FAILED, EXIT_OK, EXIT_SQUASHED, run_watch
+from cfdash.headless import (
+    EXIT_API,
+    EXIT_FAILED,
+    EXIT_NOT_FOUND,
+    EXIT_OK,
+    EXIT_SQUASHED,
+    run_watch,
+)
 from cfdash.headless.common import HeadlessError
-from cfdash.headless.watch import MAX_FAILED_POLLS, NOT_LISTED_POLLS
+from cfdash.headless.watch import MAX_FAILED_POLLS, NOT_FOUND_POLLS
 from cfdash.sim import Fate, Fault, FaultKind, JobState, Simulator
 
 RUNS_A_MINUTE = Fate(duration=60, queue_delay=0, estimate=60)
@@ -76,7 +83,7 @@ async def one_job(kit, serve, clock, fate, *, sim_class=Simulator, **job):
 @pytest.mark.parametrize(
     ("fate", "sim_class", "expected", "summary"),
     [
-        (RUNS_A_MINUTE, Simulator, EXIT_OK, "1 completed"),
+        (RUNS_A_MINUTE, Simulator, EXIT_OK, "1 finished"),
         (FAILS, Simulator, EXIT_FAILED, "1 failed"),
         (SQUASHED, KeepsSquashedJobs, EXIT_SQUASHED, "1 squashed"),
     ],
@@ -88,7 +95,7 @@ async def test_exit_status_follows_the_outcome(
     _, settings, jobid = await one_job(kit, serve, clock, fate, sim_class=sim_class)
     done = await watch(settings, [jobid], clock, exit_with_status=True)
     assert done.code == expected
-    assert done.out.splitlines()[-1] == f"1 job finished: {summary}"
+    assert done.out.splitlines()[-1] == f"1 job watched: {summary}"
     assert done.err == ""
     # Without --exit-status a watch that saw its jobs through exits 0 whatever became of them.
     _, settings2, jobid2 = await one_job(kit, serve, clock, fate, sim_class=sim_class)
@@ -191,15 +198,57 @@ async def test_retry_after_is_honoured_and_the_watch_recovers(kit, serve, clock)
     assert "rate limited" in done.err and "production: reading again" in done.err
 
 
-async def test_a_job_never_listed_is_given_up_on_as_not_completed(kit, serve, clock):
+async def test_a_job_never_listed_is_not_found_exit_4_and_named(kit, serve, clock):
     sim = kit.sim(clock, "production")
-    settings = kit.settings(
-        kit.account("production", 100, await serve(sim), jobs=(JobEntry(id=424242),))
+    settings = kit.settings(kit.account("production", 100, await serve(sim)))
+    done = await watch(settings, [424242], clock, account="production", exit_with_status=True)
+    assert done.code == EXIT_NOT_FOUND
+    assert done.out.splitlines()[-2:] == [
+        "production/424242: not found in production's status list (a wrong id, another "
+        "account's job, or it finished before cfdash started)",
+        "1 job watched: 1 not found",
+    ]
+    assert "finished:" not in done.out
+    assert sim.requests.count("status") == NOT_FOUND_POLLS
+
+
+async def test_another_accounts_job_is_not_found_and_never_called_finished(kit, serve, clock):
+    sim = kit.sim(clock, "production", "staging")
+    mine = sim.add_job(100, state=JobState.RUNNING, fate=RUNS_A_MINUTE).jobid
+    theirs = sim.add_job(101, state=JobState.RUNNING, fate=RUNS_A_MINUTE).jobid
+    base = await serve(sim)
+    settings = kit.settings(kit.account("production", 100, base), kit.account("staging", 101, base))
+    done = await watch(settings, [mine, theirs], clock, account="production", exit_with_status=True)
+    assert done.code == EXIT_NOT_FOUND
+    assert done.out.splitlines()[-1] == "2 jobs watched: 1 finished, 1 not found"
+    assert f"production/{theirs}: not found in production's status list" in done.out
+    assert "2 jobs finished" not in done.out
+    # Without --exit-status the watch still ends 0, and still says which was not found.
+    again = await watch(settings, [theirs], clock, account="production")
+    assert again.code == EXIT_OK and f"production/{theirs}: not found" in again.out
+
+
+async def test_not_found_outranks_failed_and_squashed(kit, serve, clock):
+    sim = kit.sim(clock, "production", sim_class=KeepsSquashedJobs)
+    failed = sim.add_job(100, state=JobState.RUNNING, fate=FAILS).jobid
+    squashed = sim.add_job(100, state=JobState.RUNNING, fate=SQUASHED).jobid
+    settings = kit.settings(kit.account("production", 100, await serve(sim)))
+    both = await watch(
+        settings, [failed, squashed], clock, account="production", exit_with_status=True
     )
-    done = await watch(settings, [424242], clock, exit_with_status=True)
-    assert done.code == EXIT_FAILED
-    assert done.out.splitlines()[-1] == "1 job finished: 1 not listed"
-    assert sim.requests.count("status") == NOT_LISTED_POLLS
+    assert both.code == EXIT_FAILED  # failed outranks squashed
+    done = await watch(
+        settings, [failed, squashed, 424242], clock, account="production", exit_with_status=True
+    )
+    assert done.code == EXIT_NOT_FOUND
+
+
+async def test_an_untracked_id_absent_from_every_track_all_list_is_not_found(kit, serve, clock):
+    sim = kit.sim(clock, "production")
+    settings = kit.settings(kit.account("production", 100, await serve(sim), track_all=True))
+    with pytest.raises(HeadlessError, match="424242 was not found in production's") as error:
+        await watch(settings, [424242], clock, exit_with_status=True)
+    assert error.value.code == EXIT_NOT_FOUND
 
 
 async def test_a_terminal_gets_a_redrawn_block(kit, serve, clock):

@@ -1,12 +1,14 @@
-"""Pure text formatting for the dashboard: durations, countdowns, progress bars, states.
+"""Pure text formatting shared by the dashboard and the headless commands: countdowns,
+ages, progress bars, states.
 
-No Textual here, so every rule — "overdue 2m", "3s ago", how a state reads without colour — is a
-plain function with a plain test.
+It sits below both (beside :mod:`cfdash.timefmt`) and imports no Textual, so every rule —
+"overdue 2m", "3s ago", how a state reads without colour — is a plain function with a plain
+test, and ``status`` prints an ETA exactly as the dashboard shows it.
 """
 
 from __future__ import annotations
 
-from cfdash.timefmt import duration
+from cfdash.timefmt import INVALID_TIME, duration, seconds_until
 
 __all__ = [
     "STATE_SYMBOLS",
@@ -37,7 +39,9 @@ def eta_text(eta: int | None, now: float) -> str:
     """A countdown to the ETA, or how long ago it passed ("overdue 2m")."""
     if eta is None:
         return ""
-    remaining = eta - now
+    remaining = seconds_until(eta, now)
+    if remaining is None:
+        return INVALID_TIME
     if remaining >= 0:
         return duration(remaining)
     overdue = -remaining

@@ -1,0 +1,200 @@
+"""The one rule for queueing: whether a job may be sent, and what a queue call's answer means.
+
+The dashboard and ``cfdash queue`` both ask these functions, so a lost answer cannot be
+"outcome unknown" on one screen and "failed" on the other. An operator who reads "failed"
+queues again and may install twice; "outcome unknown" tells them to wait for the status list.
+
+Before sending, :func:`readiness` sorts a tracked job into one of:
+
+========== ===========================================================================
+sendable   Created, Pending or Failed (also a Failed job some deployments dropped)
+active     Queued or Running (or a state cfdash does not know): sent only when forced
+finished   Complete or Squashed in the list, or it left the list after being seen
+not_found  its account's list was read and it was never in it
+unread     its account's list has not been read since it was tracked
+========== ===========================================================================
+
+After sending, :func:`queue_outcome` turns the result or the exception into one of:
+
+============ ==================================================== ===================
+queued       the service answered with the job                    exit 0
+refused      the service said no (its error envelope)             exit 1
+not_queued   it did not happen, for a reason not the job's:       exit 3
+             unreachable before sending, credentials rejected,
+             rate limited
+unknown      the answer was lost or unreadable (5xx from a        exit 3
+             gateway, dropped connection, timeout after sending,
+             interrupted): only the next status list can tell
+============ ==================================================== ===================
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Literal
+
+from cfdash.api.errors import (
+    ApiError,
+    BadResponseError,
+    ClanforgeError,
+    InternalError,
+    ServerError,
+    TransportError,
+)
+from cfdash.api.models import QueueResult, StateKind
+from cfdash.engine.tracking import NOT_FOUND_CAUSES, JobKey, TrackedJob
+
+__all__ = [
+    "QueueCheck",
+    "QueueOutcome",
+    "QueueRefused",
+    "QueueStatus",
+    "Readiness",
+    "outcome_unknown",
+    "queue_outcome",
+    "readiness",
+]
+
+QueueStatus = Literal["queued", "refused", "not_queued", "unknown"]
+Readiness = Literal["sendable", "active", "finished", "not_found", "unread"]
+
+
+class QueueRefused(Exception):
+    """A queue request cfdash will not send; ``reason`` says why, ``job`` names the job.
+
+    ``str()`` is ``account/jobid: reason`` (just the reason when no job is known); read
+    ``reason`` rather than taking the text apart.
+    """
+
+    def __init__(self, reason: str, job: JobKey | None = None) -> None:
+        self.reason = reason
+        self.job = job
+        super().__init__(f"{job[0]}/{job[1]}: {reason}" if job is not None else reason)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueOutcome:
+    """What one queue call came to: ``status``, a short ``reason``, and the answer if any."""
+
+    status: QueueStatus
+    reason: str
+    result: QueueResult | None = None
+    error: ClanforgeError | None = None
+    #: False only when cfdash knows the request never left (a connection refused).
+    sent: bool = True
+
+    @property
+    def text(self) -> str:
+        """The words for a line or a toast: never "failed" for an answer that was lost."""
+        if self.status == "queued":
+            return self.reason
+        if self.status == "refused":
+            return f"refused: {self.reason}"
+        if self.status == "unknown":
+            return f"outcome unknown ({self.reason})"
+        return f"{'not queued' if self.sent else 'not sent'}: {self.reason}"
+
+    @property
+    def note(self) -> str:
+        """The words for the job's row, where "queue" says what the words are about."""
+        if self.status in ("refused", "unknown") or not self.sent:
+            return f"queue {self.text}"
+        return self.text
+
+    @property
+    def trouble(self) -> bool:
+        """Transport, auth or an unknown outcome: what makes ``cfdash queue`` exit 3."""
+        return self.status in ("not_queued", "unknown")
+
+    @property
+    def audit_answer(self) -> str:
+        """What the audit trail records as the answer: the service's words, or "unknown"."""
+        return "unknown" if self.status == "unknown" else self.text
+
+
+def outcome_unknown(error: BaseException) -> bool:
+    """Whether a failed queue call may still have taken effect.
+
+    Only an answer from the service itself (an error envelope, 401/403, 429) says it did not;
+    a 5xx from a gateway, an unreadable body or a connection lost after sending says nothing,
+    and only the next status list can tell. Anything that is not a client error (our own bug,
+    an interruption) happened with the request possibly out, so it is unknown too.
+    """
+    if isinstance(error, TransportError):
+        return error.request_sent
+    if isinstance(error, ClanforgeError):
+        return isinstance(error, ServerError | BadResponseError | InternalError)
+    return True
+
+
+def queue_outcome(
+    result: QueueResult | None = None, error: BaseException | None = None
+) -> QueueOutcome:
+    """The outcome of a queue call from its result or the exception it raised."""
+    if result is not None:
+        if result.success is False:
+            return QueueOutcome("refused", "the service answered success: false", result)
+        return QueueOutcome("queued", result.summary(), result)
+    if error is None:
+        return QueueOutcome("unknown", "no answer")
+    if isinstance(error, asyncio.CancelledError | KeyboardInterrupt):
+        return QueueOutcome("unknown", "interrupted while the request was in flight")
+    if not isinstance(error, ClanforgeError):
+        return QueueOutcome("unknown", f"internal error ({type(error).__name__})")
+    if outcome_unknown(error):
+        return QueueOutcome("unknown", _why(error), error=error)
+    if isinstance(error, ApiError):
+        return QueueOutcome("refused", error.message, error=error)
+    if isinstance(error, TransportError):  # not sent: connection refused, DNS, TLS
+        return QueueOutcome("not_queued", _why(error), error=error, sent=False)
+    # Credentials rejected, rate limited: the service turned the request away unread.
+    return QueueOutcome("not_queued", _why(error), error=error)
+
+
+def _why(error: ClanforgeError) -> str:
+    """``server error 503`` or ``credentials rejected (Forbidden (HTTP 401))``."""
+    if error.reason == error.message:
+        return error.message
+    return f"{error.reason} ({error.message})"
+
+
+@dataclass(frozen=True, slots=True)
+class QueueCheck:
+    """Where one job stands before a queue: its :data:`Readiness` and, unless sendable, why."""
+
+    key: JobKey
+    readiness: Readiness
+    reason: str = ""
+    job: TrackedJob | None = None
+
+    @property
+    def sendable(self) -> bool:
+        return self.readiness == "sendable"
+
+    def refusal(self) -> QueueRefused:
+        return QueueRefused(self.reason, self.key)
+
+
+def readiness(job: TrackedJob) -> QueueCheck:
+    """Whether a queue request makes sense for ``job`` as last read, and if not, why not."""
+    key, phase = job.key, job.phase
+    if phase == "notlisted":
+        return QueueCheck(key, "unread", f"{job.account}'s status list has not been read yet", job)
+    if phase == "notfound":
+        return QueueCheck(
+            key, "not_found", f"not found in {job.account}'s status list ({NOT_FOUND_CAUSES})", job
+        )
+    assert job.item is not None
+    kind = job.item.state.kind
+    if not job.listed:
+        if kind is StateKind.FAILED:
+            return QueueCheck(key, "sendable", "", job)  # some deployments drop failed jobs
+        return QueueCheck(key, "finished", f"it left the list ({job.word})", job)
+    if kind in (StateKind.COMPLETE, StateKind.SQUASHED):
+        return QueueCheck(key, "finished", f"it has already finished ({job.word})", job)
+    if kind in (StateKind.QUEUED, StateKind.RUNNING):
+        return QueueCheck(key, "active", f"it is {job.word}", job)
+    if kind is StateKind.UNKNOWN:
+        return QueueCheck(key, "active", f"its state is one cfdash does not know ({job.word})", job)
+    return QueueCheck(key, "sendable", "", job)

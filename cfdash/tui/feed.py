@@ -1,0 +1,87 @@
+"""One signal, "the tracker changed", that every panel of the main screen listens to.
+
+The screen notes each applied change — a poll drawn, a queue answered, a job added or
+removed, a stall flagged — and flushes once per frame's worth (with the tick running, once a
+second): one :class:`TrackerChanged` for all of it.  Each panel (header, wall summary,
+releases, and whatever comes next) redraws itself from that.  So the screen never grows a line
+per panel: a new panel subscribes in its ``on_mount`` and is done::
+
+    def on_mount(self) -> None:
+        self.feed.subscribe(self, self.show)   # called at once with the current state, then
+                                               # after every change while mounted
+
+A Textual :class:`~textual.signal.Signal` underneath: subscribers are called in the order
+they subscribed, synchronously (the change and every panel land in the same frame), and a
+subscriber that is no longer mounted is dropped.  A callback that raises is logged by Textual
+and the others still run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from textual.dom import DOMNode
+from textual.signal import Signal
+
+from cfdash.engine.engine import Engine
+from cfdash.engine.tracking import JobKey, TrackedJob
+
+__all__ = ["TrackerChanged", "TrackerFeed"]
+
+
+@dataclass(frozen=True, slots=True)
+class TrackerChanged:
+    """Every tracked job as it is now, and what changed since the last one."""
+
+    #: All tracked jobs by key (the tracker's own mapping: read it, don't keep it).
+    jobs: Mapping[JobKey, TrackedJob]
+    #: The accounts, in config order.
+    accounts: Sequence[str]
+    #: Jobs flagged STALLED now.
+    stalled: frozenset[JobKey]
+    #: Rows added, changed or removed since the last signal (empty: a recount only).
+    keys: frozenset[JobKey] = frozenset()
+
+
+class TrackerFeed:
+    """Publishes :class:`TrackerChanged`; new subscribers get the current state at once."""
+
+    def __init__(
+        self,
+        owner: DOMNode,
+        engine: Engine,
+        stalled: Callable[[], frozenset[JobKey]] = frozenset,
+    ) -> None:
+        self._signal: Signal[TrackerChanged] = Signal(owner, "tracker-changed")
+        self._engine = engine
+        self._stalled = stalled
+        #: Rows noted since the last flush; ``_dirty`` also covers a recount with no rows.
+        self._keys: set[JobKey] = set()
+        self._dirty = False
+
+    def current(self, keys: frozenset[JobKey] = frozenset()) -> TrackerChanged:
+        """The state now, as a subscriber would be told it."""
+        return TrackerChanged(
+            self._engine.tracker.jobs, self._engine.accounts, self._stalled(), keys
+        )
+
+    def note(self, keys: Iterable[JobKey] = ()) -> None:
+        """These rows changed (none: something to recount); subscribers hear at :meth:`flush`."""
+        self._keys.update(keys)
+        self._dirty = True
+
+    def flush(self) -> bool:
+        """Tell every subscriber what was noted, in one signal; False if nothing was."""
+        if not self._dirty:
+            return False
+        keys = frozenset(self._keys)
+        self._keys.clear()
+        self._dirty = False
+        self._signal.publish(self.current(keys))
+        return True
+
+    def subscribe(self, node: DOMNode, callback: Callable[[TrackerChanged], object]) -> None:
+        """Call ``callback`` now and after every change, while ``node`` is mounted."""
+        self._signal.subscribe(node, callback, immediate=True)
+        callback(self.current())
