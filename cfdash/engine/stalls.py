@@ -138,6 +138,12 @@ class StallDetector:
         """How many jobs are watched (running, seen by cfdash)."""
         return len(self._watch)
 
+    @property
+    def queued(self) -> int:
+        """How many entries the deadline queue holds, stale ones included (about one per
+        watched job: moving jobs do not add entries)."""
+        return len(self._queue)
+
     # -- looking ----------------------------------------------------------------------------
 
     def update(
