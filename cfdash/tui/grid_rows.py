@@ -115,7 +115,8 @@ class GridRows:
         self.stalled: frozenset[JobKey] = frozenset()
         self.order: list[JobKey] = []
         self.index: dict[JobKey, int] = {}
-        #: Each row's sort key as of its last change (see ``_FIXED_SORTS``/``_VOLATILE_SORTS``).
+        #: Each row's sort key as of its last change (see ``_FIXED_SORTS``/``_VOLATILE_SORTS``),
+        #: then its own key: rows the sort ties stay in one order however they got there.
         self.sort_keys: dict[JobKey, tuple] = {}
         self.cells: dict[JobKey, dict[str, Cell]] = {}
         #: Rows whose cells are out of date: changed while off screen, built when shown.
@@ -166,7 +167,7 @@ class GridRows:
         """``keys`` in the current sort, their sort keys cached afresh."""
         key_fn = sort_key(self.sort)
         jobs = self.tracker.jobs
-        sort_keys = self.sort_keys = {key: key_fn(jobs[key]) for key in keys}
+        sort_keys = self.sort_keys = {key: (key_fn(jobs[key]), key) for key in keys}
         return sorted(sort_keys, key=sort_keys.__getitem__, reverse=self.sort_reverse)
 
     def _set_order(self, order: list[JobKey]) -> None:
@@ -196,21 +197,22 @@ class GridRows:
     def _place(self, entered: list[JobKey], moved: list[JobKey], left: list[JobKey]) -> bool:
         """Put entered and moved rows in their places and take out the rows that left.
 
-        Their ``sort_keys`` are already new. True if the order changed.
+        Their ``sort_keys`` are already new (under a volatile sort, every row's is made
+        afresh: any change re-sorts). True if the order changed.
         """
-        if not (entered or moved or left):
+        volatile = self.sort in _VOLATILE_SORTS
+        if not (entered or moved or left or volatile):
             return False
         order, index, sort_keys = self.order, self.index, self.sort_keys
         for key in left:
             sort_keys.pop(key, None)
-        volatile = self.sort in _VOLATILE_SORTS
         if volatile or (len(entered) + len(moved)) * _BISECT_SHARE > len(order):
             gone = set(left)
             rest = [key for key in order if key not in gone] if gone else order
             if volatile:
                 key_fn, jobs = sort_key(self.sort), self.tracker.jobs
                 for key in rest:
-                    sort_keys[key] = key_fn(jobs[key])
+                    sort_keys[key] = (key_fn(jobs[key]), key)
             new = sorted(rest + entered, key=sort_keys.__getitem__, reverse=self.sort_reverse)
             if new == order:
                 return False
@@ -310,12 +312,12 @@ class GridRows:
                     redraw.left.append(key)
             elif key not in index:
                 self.cells[key] = self._cells_of(job, now)
-                sort_keys[key] = key_fn(job)
+                sort_keys[key] = (key_fn(job), key)
                 entered.append(key)
             else:
                 dirty.add(key)
                 if not fixed:
-                    new_key = key_fn(job)
+                    new_key = (key_fn(job), key)
                     if new_key != sort_keys[key]:
                         sort_keys[key] = new_key
                         moved.append(key)
