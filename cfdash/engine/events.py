@@ -108,7 +108,9 @@ class TransitionWatcher:
     """
 
     def __init__(self) -> None:
-        self._last: dict[JobKey, tuple[Phase, str]] = {}
+        #: Per job: its word, phase and raw state (id and name; the word follows from them
+        #: and the phase, so an unchanged triple means an unchanged word).
+        self._last: dict[JobKey, tuple[str, Phase, int | None, str | None]] = {}
 
     def __len__(self) -> int:
         return len(self._last)
@@ -148,12 +150,16 @@ class TransitionWatcher:
             if job is None:
                 self.forget(key)
                 continue
+            item = job.item
+            if item is None:
+                continue  # never seen: its first listing is first sight (see _remember)
+            phase, raw = job.phase, (item.jobstateid, item.jobstatename)
             before = self._last.get(key)
-            self._remember(key, job)
-            if before is None:
-                continue
-            phase, word = job.phase, job.word
-            if (phase, word) == before:
+            if before is not None and before[1] == phase and before[2:] == raw:
+                continue  # the word follows from these: no need to make it (most changes)
+            word = job.word
+            self._last[key] = (word, phase, *raw)
+            if before is None or before[:2] == (word, phase):
                 continue
             at = now if now is not None else (job.left_at or job.confirmed_at or 0.0)
             found.append(
@@ -161,9 +167,9 @@ class TransitionWatcher:
                     at=at,
                     account=job.account,
                     jobid=job.jobid,
-                    from_word=before[1],
+                    from_word=before[0],
                     to_word=word,
-                    from_phase=before[0],
+                    from_phase=before[1],
                     to_phase=phase,
                     progress=job.progress,
                     error=job.error,
@@ -172,9 +178,10 @@ class TransitionWatcher:
         return found
 
     def _remember(self, key: JobKey, job: TrackedJob) -> None:
-        if job.item is None:
+        item = job.item
+        if item is None:
             return  # never seen (not read yet, or not found): the first listing is first sight
-        self._last[key] = (job.phase, job.word)
+        self._last[key] = (job.word, job.phase, item.jobstateid, item.jobstatename)
 
 
 def default_events_path() -> Path:

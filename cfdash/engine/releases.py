@@ -2,8 +2,10 @@
 
 A release is everything with the same ``target_imageversionid``: the releases view shows one
 row per release — counts by state, overall progress, the latest ETA, failures — and filters
-the table to one. :func:`rollup` is one pass over the jobs, so it can run after every poll
-even with thousands of them.
+the table to one. :func:`rollup` is one pass over the jobs. A :class:`Census` keeps the same
+roll-up (and the counts per phase the header shows) up to date from the keys that changed:
+each job's share is taken out and put back, so a poll costs what it changed, not what is
+tracked.
 
 **Progress rule.** A release's progress is the plain mean over its jobs of:
 
@@ -15,12 +17,13 @@ even with thousands of them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from cfdash.engine.tracking import TrackedJob
+from cfdash.engine.tracking import JobKey, TrackedJob
 
-__all__ = ["Release", "in_flight", "job_progress", "rollup"]
+__all__ = ["Census", "Release", "in_flight", "job_progress", "rollup"]
 
 _DONE = frozenset({"complete", "finished"})
 _ACTIVE = ("queued", "running")
@@ -78,6 +81,13 @@ class Release:
         return self.active > 0
 
 
+#: Where a job counts: (account, release, phase). Made for every changed job at every poll.
+_Place = tuple[str, int | None, str]
+#: What a job adds to its release's sums: (release, kind, progress share, failures, ETA if
+#: running). Made only when the releases are read (see :class:`Census`).
+_Sums = tuple[int | None, str, int, int, int | None]
+
+
 @dataclass(slots=True)
 class _Tally:
     counts: dict[str, int] = field(default_factory=dict)
@@ -85,47 +95,185 @@ class _Tally:
     mirrors: int = 0
     machines: int = 0
     progress: int = 0
-    latest_eta: int | None = None
     failures: int = 0
+    #: The running jobs' ETAs, with how many jobs have each.
+    etas: dict[int, int] = field(default_factory=dict)
+    #: The largest of ``etas``; ``_STALE`` once the largest has gone and not been looked for.
+    latest: int | object | None = None
+
+    def count(self, phase: str, sign: int) -> None:
+        """Count a job of ``phase`` in (``sign`` 1) or out (-1)."""
+        left = self.counts.get(phase, 0) + sign
+        if left:
+            self.counts[phase] = left
+        else:
+            del self.counts[phase]
+        self.total += sign
+
+    def add(self, sums: _Sums, sign: int) -> None:
+        """Add a job's sums in (``sign`` 1) or take them out (-1)."""
+        _, kind, progress, failures, eta = sums
+        if kind == "mirror":
+            self.mirrors += sign
+        elif kind == "machine":
+            self.machines += sign
+        self.progress += sign * progress
+        self.failures += sign * failures
+        if eta is None:
+            return
+        etas, latest = self.etas, self.latest
+        left = etas.get(eta, 0) + sign
+        if left:
+            etas[eta] = left
+        else:
+            del etas[eta]
+        if sign > 0 and latest is not _STALE and (latest is None or eta > latest):  # type: ignore[operator]
+            self.latest = eta
+        elif not left and eta == latest:
+            self.latest = _STALE
+
+    @property
+    def active(self) -> bool:
+        return any(self.counts.get(phase) for phase in _ACTIVE)
+
+    def release(self, version: int | None) -> Release:
+        if self.latest is _STALE:
+            self.latest = max(self.etas) if self.etas else None
+        return Release(
+            imageversionid=version,
+            counts=dict(self.counts),
+            total=self.total,
+            mirrors=self.mirrors,
+            machines=self.machines,
+            progress=self.progress / self.total,
+            latest_eta=self.latest,  # type: ignore[arg-type]
+            failures=self.failures,
+            failed=self.counts.get("failed", 0),
+        )
+
+
+_STALE = object()
+
+
+def _by_version(version: int | None) -> tuple[bool, int]:
+    return (version is None, version or 0)
+
+
+class Census:
+    """The jobs per phase (overall and per account) and the releases, kept up to date.
+
+    :meth:`update` takes the keys a poll (or an action) changed: each job's place (account,
+    release, phase) is counted out and in again, O(changed). The sums only the releases view
+    shows (progress, ETA, kinds, failures) wait until :meth:`releases` is called, which brings
+    just the rows changed since the last call up to date: while the view is hidden they cost
+    nothing. A key given twice, or one that did not change, changes nothing.
+    """
+
+    def __init__(self, jobs: Mapping[JobKey, TrackedJob] | None = None) -> None:
+        #: Jobs per phase, over every job (the API's phases: ``complete`` and ``finished``
+        #: are apart here).
+        self.phases: Counter[str] = Counter()
+        #: Jobs per phase, per account.
+        self.accounts: dict[str, Counter[str]] = {}
+        self._tallies: dict[int | None, _Tally] = {}
+        self._places: dict[JobKey, _Place] = {}
+        self._sums: dict[JobKey, _Sums] = {}
+        #: Rows changed since :meth:`releases` last summed them.
+        self._unsummed: set[JobKey] = set()
+        self._jobs: Mapping[JobKey, TrackedJob] = {}
+        if jobs:
+            self.update(jobs, jobs.keys())
+
+    def __len__(self) -> int:
+        """How many jobs are counted."""
+        return len(self._places)
+
+    def reset(self, jobs: Mapping[JobKey, TrackedJob]) -> None:
+        """Count every job afresh."""
+        self.phases.clear()
+        self.accounts.clear()
+        self._tallies.clear()
+        self._places.clear()
+        self._sums.clear()
+        self.update(jobs, jobs.keys())
+
+    def update(self, jobs: Mapping[JobKey, TrackedJob], keys: Collection[JobKey]) -> None:
+        """Recount ``keys`` as they are in ``jobs`` now (absent: no longer counted).
+
+        If the count then disagrees with ``jobs`` on how many there are, some change was never
+        passed in: everything is counted afresh, so the counts cannot drift.
+        """
+        self._jobs = jobs
+        places = self._places
+        for key in keys:
+            job = jobs.get(key)
+            old = places.get(key)
+            new = None if job is None else (job.account, job.release, job.phase)
+            if new != old:
+                if old is not None:
+                    self._place(old, -1)
+                if new is None:
+                    del places[key]
+                else:
+                    places[key] = new
+                    self._place(new, 1)
+        self._unsummed.update(keys)
+        if len(places) != len(jobs):
+            self.reset(jobs)
+
+    def _tally(self, version: int | None) -> _Tally:
+        tally = self._tallies.get(version)
+        if tally is None:
+            tally = self._tallies[version] = _Tally()
+        return tally
+
+    def _place(self, place: _Place, sign: int) -> None:
+        account, version, phase = place
+        self._tally(version).count(phase, sign)
+        per_account = self.accounts.get(account)
+        if per_account is None:
+            per_account = self.accounts[account] = Counter()
+        for counter in (self.phases, per_account):
+            left = counter[phase] + sign
+            if left:
+                counter[phase] = left
+            else:
+                del counter[phase]
+
+    def versions_in_flight(self) -> list[int | None]:
+        """The releases with a job queued or running, as :meth:`releases` orders them."""
+        flying = [version for version, tally in self._tallies.items() if tally.active]
+        return sorted(flying, key=_by_version)
+
+    def releases(self) -> list[Release]:
+        """The releases, by image version ascending; jobs of no release come last."""
+        jobs, sums = self._jobs, self._sums
+        for key in self._unsummed:
+            old = sums.pop(key, None)
+            if old is not None:
+                self._tally(old[0]).add(old, -1)
+            job = jobs.get(key)
+            place = self._places.get(key)
+            if job is not None and place is not None:
+                phase = place[2]
+                new = sums[key] = (
+                    place[1],
+                    job.kind,
+                    job_progress(job, phase),
+                    job.failures,
+                    job.eta if phase == "running" else None,
+                )
+                self._tally(new[0]).add(new, 1)
+        self._unsummed.clear()
+        for version in [version for version, tally in self._tallies.items() if not tally.total]:
+            del self._tallies[version]  # every job of it gone, and its sums taken out
+        order = sorted(self._tallies, key=_by_version)
+        return [self._tallies[version].release(version) for version in order]
 
 
 def rollup(jobs: Iterable[TrackedJob]) -> list[Release]:
     """The releases of ``jobs``, by image version ascending; jobs of no release come last."""
-    tallies: dict[int | None, _Tally] = {}
-    for job in jobs:
-        release = job.release
-        tally = tallies.get(release)
-        if tally is None:
-            tally = tallies[release] = _Tally()
-        phase = job.phase
-        tally.counts[phase] = tally.counts.get(phase, 0) + 1
-        tally.total += 1
-        kind = job.kind
-        if kind == "mirror":
-            tally.mirrors += 1
-        elif kind == "machine":
-            tally.machines += 1
-        tally.progress += job_progress(job, phase)
-        tally.failures += job.failures
-        if phase == "running":
-            eta = job.eta
-            if eta is not None and (tally.latest_eta is None or eta > tally.latest_eta):
-                tally.latest_eta = eta
-    order = sorted(tallies, key=lambda version: (version is None, version or 0))
-    return [
-        Release(
-            imageversionid=version,
-            counts=tally.counts,
-            total=tally.total,
-            mirrors=tally.mirrors,
-            machines=tally.machines,
-            progress=tally.progress / tally.total,
-            latest_eta=tally.latest_eta,
-            failures=tally.failures,
-            failed=tally.counts.get("failed", 0),
-        )
-        for version, tally in ((v, tallies[v]) for v in order)
-    ]
+    return Census({job.key: job for job in jobs}).releases()
 
 
 def in_flight(releases: Iterable[Release]) -> list[Release]:

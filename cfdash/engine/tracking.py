@@ -64,6 +64,14 @@ NOT_FOUND_CAUSES = "a wrong id, another account's job, or it finished before cfd
 
 _HISTORY = 50
 
+#: A listed job's phase by its state kind, and by a known state id: ``phase`` is read for
+#: every changed row by every panel, so a lookup rather than ``kind.name.lower()`` each time.
+_PHASE_OF_KIND: dict[StateKind, Phase] = {
+    kind: kind.name.lower()  # type: ignore[misc]
+    for kind in StateKind
+}
+_PHASE_OF_ID = {kind.value: _PHASE_OF_KIND[kind] for kind in StateKind if kind.value}
+
 
 @dataclass(frozen=True, slots=True)
 class Transition:
@@ -168,16 +176,18 @@ class TrackedJob:
 
     @property
     def phase(self) -> Phase:
-        if self.item is None:
+        item = self.item
+        if item is None:
             if self.gone_unseen and self.seen_before is not None:
                 return "failed" if seen_failed(self.seen_before) else "finished"
             return "notfound" if self.not_found else "notlisted"
         if not self.listed:
             # Gone from the incomplete list. A failed job that vanished stays failed (some
             # deployments drop failed jobs); anything else that left after running finished.
-            return "failed" if self.item.state.kind is StateKind.FAILED else "finished"
-        kind = self.item.state.kind
-        return kind.name.lower() if kind is not StateKind.UNKNOWN else "unknown"  # type: ignore[return-value]
+            return "failed" if item.state.kind is StateKind.FAILED else "finished"
+        # A known state id wins (as in parse_state): the usual case needs no parsing.
+        phase = _PHASE_OF_ID.get(item.jobstateid)  # type: ignore[arg-type]
+        return phase if phase is not None else _PHASE_OF_KIND[item.state.kind]
 
     @property
     def word(self) -> str:

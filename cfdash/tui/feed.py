@@ -10,6 +10,10 @@ per panel: a new panel subscribes in its ``on_mount`` and is done::
         self.feed.subscribe(self, self.show)   # called at once with the current state, then
                                                # after every change while mounted
 
+The feed also keeps a :class:`~cfdash.engine.releases.Census` — counts per phase and account,
+and the release roll-up — up to date from the noted rows, so no panel has to walk every job
+to count them.
+
 A Textual :class:`~textual.signal.Signal` underneath: subscribers are called in the order
 they subscribed, synchronously (the change and every panel land in the same frame), and a
 subscriber that is no longer mounted is dropped.  A callback that raises is logged by Textual
@@ -25,6 +29,7 @@ from textual.dom import DOMNode
 from textual.signal import Signal
 
 from cfdash.engine.engine import Engine
+from cfdash.engine.releases import Census
 from cfdash.engine.tracking import JobKey, TrackedJob
 
 __all__ = ["TrackerChanged", "TrackerFeed"]
@@ -40,6 +45,9 @@ class TrackerChanged:
     accounts: Sequence[str]
     #: Jobs flagged STALLED now.
     stalled: frozenset[JobKey]
+    #: Counts per phase and account, and the releases, as of now (the feed's own: read it,
+    #: don't keep it).
+    census: Census
     #: Rows added, changed or removed since the last signal (empty: a recount only).
     keys: frozenset[JobKey] = frozenset()
 
@@ -59,12 +67,13 @@ class TrackerFeed:
         #: Rows noted since the last flush; ``_dirty`` also covers a recount with no rows.
         self._keys: set[JobKey] = set()
         self._dirty = False
+        self.census = Census(engine.tracker.jobs)
 
     def current(self, keys: frozenset[JobKey] = frozenset()) -> TrackerChanged:
         """The state now, as a subscriber would be told it."""
-        return TrackerChanged(
-            self._engine.tracker.jobs, self._engine.accounts, self._stalled(), keys
-        )
+        jobs = self._engine.tracker.jobs
+        self.census.update(jobs, self._keys)  # rows noted and not yet flushed count already
+        return TrackerChanged(jobs, self._engine.accounts, self._stalled(), self.census, keys)
 
     def note(self, keys: Iterable[JobKey] = ()) -> None:
         """These rows changed (none: something to recount); subscribers hear at :meth:`flush`."""
@@ -76,9 +85,10 @@ class TrackerFeed:
         if not self._dirty:
             return False
         keys = frozenset(self._keys)
+        change = self.current(keys)
         self._keys.clear()
         self._dirty = False
-        self._signal.publish(self.current(keys))
+        self._signal.publish(change)
         return True
 
     def subscribe(self, node: DOMNode, callback: Callable[[TrackerChanged], object]) -> None:

@@ -3,10 +3,19 @@
 Filtering, sorting, marks, stall flags and the rows a poll left pending all live here as plain
 data, so the widget (``JobGrid``) only turns rows into strips and lines into frames. Each
 ``flush``/``tick`` reports exactly what the screen must redraw.
+
+**Work in proportion to what changed and what is on screen.** A poll at a thousand rows can
+change all of them while the screen shows forty. ``flush`` sorts the changed rows into place,
+but builds cells only for the rows in view; the others are marked *dirty* and built when they
+scroll in (``catch_up``, which the widget calls for every line it draws — the same path that
+brings an off-screen row's countdown up to date). Sorting is kept too: each row's sort key is
+cached, a changed row whose key did not change stays where it is, a few that moved are
+re-inserted by bisection, and only many moved rows (or a new sort) sort the whole list.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -30,6 +39,15 @@ _UNSET = object()
 
 #: The order rows come in until the user picks another.
 DEFAULT_SORT = "account"
+
+#: Sorts by what never changes for a row (its account and id): a changed row never moves.
+_FIXED_SORTS = frozenset({"account", "job"})
+#: Sorts by what changes without the row being reported changed (every listed row's
+#: last-seen time moves at each poll): the cached keys go stale, so sort afresh.
+_VOLATILE_SORTS = frozenset({"age"})
+#: Re-insert moved rows one by one (bisection) up to this share of the rows; above it, sort
+#: the whole list (nearly sorted already, which Python's sort does in about linear time).
+_BISECT_SHARE = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +119,15 @@ class GridRows:
         self.stalled: frozenset[JobKey] = frozenset()
         self.order: list[JobKey] = []
         self.index: dict[JobKey, int] = {}
+        #: Each row's sort key as of its last change (see ``_FIXED_SORTS``/``_VOLATILE_SORTS``),
+        #: then its own key: rows the sort ties stay in one order however they got there.
+        self.sort_keys: dict[JobKey, tuple] = {}
         self.cells: dict[JobKey, dict[str, Cell]] = {}
+        #: Rows whose cells are out of date: changed while off screen, built when shown.
+        self.dirty: set[JobKey] = set()
+        #: A row built late (scrolled into view) widened an auto-width column: every strip is
+        #: stale. The widget reads and clears it.
+        self.grew = False
         #: Widest text seen per auto-width column (never shrinks between rebuilds).
         self.widths = {column.key: cell_len(column.label) for column in COLUMNS}
         #: Rows changed since the last flush (a deferred poll, a mark, a stall flag).
@@ -149,13 +175,72 @@ class GridRows:
         return cells_for(job, now, self.stale_after, key in self.stalled, key in self.marked)
 
     def _sorted(self, keys: Iterable[JobKey]) -> list[JobKey]:
+        """``keys`` in the current sort, their sort keys cached afresh."""
         key_fn = sort_key(self.sort)
         jobs = self.tracker.jobs
-        return sorted(keys, key=lambda key: key_fn(jobs[key]), reverse=self.sort_reverse)
+        sort_keys = self.sort_keys = {key: (key_fn(jobs[key]), key) for key in keys}
+        return sorted(sort_keys, key=sort_keys.__getitem__, reverse=self.sort_reverse)
 
     def _set_order(self, order: list[JobKey]) -> None:
         self.order = order
         self.index = {key: index for index, key in enumerate(order)}
+
+    def _reindex(self, start: int) -> None:
+        """Positions from ``start`` on moved: renumber them (the ones before stay)."""
+        index, order = self.index, self.order
+        for position in range(start, len(order)):
+            index[order[position]] = position
+
+    def _insertion_point(self, sort_key_: tuple) -> int:
+        """Where a row with this sort key goes: after its equals, as a stable sort puts it."""
+        order, keys = self.order, self.sort_keys
+        if not self.sort_reverse:
+            return bisect.bisect_right(order, sort_key_, key=keys.__getitem__)
+        low, high = 0, len(order)
+        while low < high:
+            middle = (low + high) // 2
+            if keys[order[middle]] < sort_key_:
+                high = middle
+            else:
+                low = middle + 1
+        return low
+
+    def _place(self, entered: list[JobKey], moved: list[JobKey], left: list[JobKey]) -> bool:
+        """Put entered and moved rows in their places and take out the rows that left.
+
+        Their ``sort_keys`` are already new (under a volatile sort, every row's is made
+        afresh: any change re-sorts). True if the order changed.
+        """
+        volatile = self.sort in _VOLATILE_SORTS
+        if not (entered or moved or left or volatile):
+            return False
+        order, index, sort_keys = self.order, self.index, self.sort_keys
+        for key in left:
+            sort_keys.pop(key, None)
+        if volatile or (len(entered) + len(moved)) * _BISECT_SHARE > len(order):
+            gone = set(left)
+            rest = [key for key in order if key not in gone] if gone else order
+            if volatile:
+                key_fn, jobs = sort_key(self.sort), self.tracker.jobs
+                for key in rest:
+                    sort_keys[key] = (key_fn(jobs[key]), key)
+            new = sorted(rest + entered, key=sort_keys.__getitem__, reverse=self.sort_reverse)
+            if new == order:
+                return False
+            self._set_order(new)
+            return True
+        before = {key: index[key] for key in moved}
+        out = sorted((index.pop(key) for key in (*left, *moved)), reverse=True)
+        for position in out:
+            del order[position]
+        first = out[-1] if out else len(order)
+        for key in (*moved, *entered):
+            position = self._insertion_point(sort_keys[key])
+            order.insert(position, key)
+            first = min(first, position)
+        self._reindex(first)
+        # Moved rows back where they were put every other row back too: nothing to redraw.
+        return bool(entered or left) or any(index[key] != was for key, was in before.items())
 
     def _measure(self, keys: Iterable[JobKey]) -> bool:
         """Widen auto-width columns for these rows' texts; True if any column grew."""
@@ -194,65 +279,100 @@ class GridRows:
         keep = set(wanted)
         left = [key for key in self.cells if key not in keep]
         for key in left:
-            del self.cells[key]
-            self.ticked.pop(key, None)
+            self._forget(key)
         self._measure(wanted)
         self._set_order(self._sorted(wanted))
         return Redraw(reordered=True, widened=True, left=left)
+
+    def _forget(self, key: JobKey) -> None:
+        del self.cells[key]
+        self.ticked.pop(key, None)
+        self.dirty.discard(key)
 
     def remove(self, key: JobKey) -> Redraw:
         self.pending.discard(key)
         if key not in self.index:
             return Redraw()
-        del self.cells[key]
-        self.ticked.pop(key, None)
-        self._set_order([k for k in self.order if k != key])
+        self._forget(key)
+        self._place([], [], [key])
         return Redraw(reordered=True, left=[key])
 
-    def flush(self) -> Redraw:
-        """Bring the pending rows up to date; says which lines to redraw."""
+    def flush(self, visible: range | None = None) -> Redraw:
+        """Bring the pending rows up to date; says which lines to redraw.
+
+        Rows are filtered and sorted into place, but only those in ``visible`` (indexes into
+        the order, as it is after the flush; None: every row) get their cells built now; the
+        rest are marked dirty and built when shown. New rows are built at once, to size the
+        auto-width columns.
+        """
         if not self.pending:
             return Redraw()
         pending, self.pending = self.pending, set()
         now = self.clock()
         jobs = self.tracker.jobs
+        index, sort_keys, dirty = self.index, self.sort_keys, self.dirty
+        fixed = self.sort in _FIXED_SORTS
+        key_fn = sort_key(self.sort)
         entered: list[JobKey] = []
+        moved: list[JobKey] = []
         redraw = Redraw()
         for key in pending:
             job = jobs.get(key)
             if job is None or not self.wanted(job):
-                if key in self.index:
+                if key in index:
                     redraw.left.append(key)
-            elif key not in self.index:
+            elif key not in index:
                 self.cells[key] = self._cells_of(job, now)
+                sort_keys[key] = (key_fn(job), key)
                 entered.append(key)
-            elif self._update_cells(key, self._cells_of(job, now)):
-                redraw.touched.append(key)
-        redraw.widened = self._measure(entered + redraw.touched)
+            else:
+                dirty.add(key)
+                if not fixed:
+                    new_key = (key_fn(job), key)
+                    if new_key != sort_keys[key]:
+                        sort_keys[key] = new_key
+                        moved.append(key)
         for key in redraw.left:
-            del self.cells[key]
-            self.ticked.pop(key, None)
-        if entered or redraw.left or (redraw.touched and self.sort != "account"):
-            gone = set(redraw.left)
-            order = self._sorted([k for k in self.order if k not in gone] + entered)
-            if order != self.order or entered or redraw.left:
-                self._set_order(order)
-                redraw.reordered = True
+            self._forget(key)
+        redraw.widened = self._measure(entered)
+        redraw.reordered = self._place(entered, moved, redraw.left)
+        if visible is None:
+            due = list(dirty)
+        else:
+            due = [key for key in self.order[visible.start : visible.stop] if key in dirty]
+        built = [key for key in due if self._build(key, now)]
+        redraw.touched = built
+        redraw.widened = self._measure(built) or redraw.widened
         return redraw
 
     def tick(self, visible: range | None = None) -> Redraw:
         """Pending rows, then the countdowns and ages of the rows on screen (``visible``
         indexes into the order; None means all). Rows off screen catch up when shown."""
-        redraw = self.flush()
+        redraw = self.flush(visible)
         self.last_tick = self.clock()
         window = self.order if visible is None else self.order[visible.start : visible.stop]
+        touched = set(redraw.touched)
         for key in window:
-            if self.catch_up(key):
+            if self.catch_up(key) and key not in touched:
                 redraw.touched.append(key)
         return redraw
 
+    def _build(self, key: JobKey, now: float) -> bool:
+        """Build a dirty row's cells; True if some text or style changed."""
+        self.dirty.discard(key)
+        job = self.tracker.jobs.get(key)
+        if job is None or key not in self.cells:
+            return False
+        return self._update_cells(key, self._cells_of(job, now))
+
     def catch_up(self, key: JobKey) -> bool:
-        """Bring a row's clock-driven cells to the last tick; True if their text changed."""
+        """Bring a row up to date for showing it: its cells if it changed while off screen,
+        else its clock-driven cells to the last tick. True if its text changed."""
+        if key in self.dirty:
+            changed = self._build(key, self.clock())
+            if changed and self._measure([key]):
+                self.grew = True
+            return changed
         if self.ticked.get(key) == self.last_tick:
             return False
         job = self.tracker.jobs.get(key)

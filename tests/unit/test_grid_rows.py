@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import example, given
+from hypothesis import strategies as st
+
 from cfdash.api.models import StatusItem
 from cfdash.engine.tracking import Tracker
 from cfdash.tui.grid_rows import GridRows
@@ -117,3 +120,102 @@ def test_hide_finished_leaves_out_jobs_that_ended_and_is_part_of_the_view():
     assert rows.order == [("a", 3)]
     rows.set_filter(failed_only=False, hide_finished=False)
     assert len(rows.order) == 4
+
+
+# -- work in proportion to what changed and what is on screen --------------------------------
+
+
+def many(count: int, progress: int = 10) -> list[StatusItem]:
+    return [item(jobid, 4, (jobid * 7 + progress) % 100, int(NOW) + jobid) for jobid in
+            range(1, count + 1)]  # fmt: skip
+
+
+def test_changed_rows_off_screen_are_marked_dirty_and_built_when_shown():
+    tracker = Tracker(["a"])
+    tracker.merge("a", many(100), NOW)
+    rows = GridRows(tracker, lambda: NOW)
+    rows.rebuild()
+    changes = tracker.merge("a", many(100, progress=11), NOW)  # every row moves by one
+    rows.pending |= changes.changed
+    redraw = rows.flush(range(0, 10))
+    assert sorted(redraw.touched) == sorted(rows.order[:10]) and not redraw.reordered
+    assert rows.dirty == set(rows.order[10:])  # changed, off screen: not built
+    off_screen = rows.order[50]
+    job = tracker.jobs[off_screen]
+    assert rows.cells[off_screen]["progress"].text.endswith(f"{job.progress - 1}%")  # stale
+    assert rows.catch_up(off_screen)  # scrolled into view: built now
+    assert rows.cells[off_screen]["progress"].text.endswith(f"{job.progress}%")
+    assert off_screen not in rows.dirty and not rows.catch_up(off_screen)
+
+
+def test_a_row_built_late_that_widens_a_column_says_so():
+    tracker = Tracker(["a"])
+    tracker.merge("a", many(30), NOW)
+    rows = GridRows(tracker, lambda: NOW)
+    rows.rebuild()
+    last = rows.order[-1]
+    wider = [i.model_copy(update={"machine": "a-much-longer-machine-name"}) if i.jobid == last[1]
+             else i for i in many(30)]  # fmt: skip
+    rows.pending |= tracker.merge("a", wider, NOW).changed
+    assert not rows.flush(range(0, 5)).widened  # off screen: not measured yet
+    assert rows.catch_up(last) and rows.grew  # the widget redraws every line
+
+
+SORTS = ["account", "job", "state", "progress", "eta", "label", "failures", "error", "age"]
+MOVES = st.lists(
+    st.tuples(
+        st.sets(st.integers(min_value=1, max_value=40), max_size=40),  # jobs that move
+        st.sets(st.integers(min_value=1, max_value=40), max_size=3),  # jobs that leave
+        st.sets(st.integers(min_value=41, max_value=45), max_size=2),  # new jobs
+        st.integers(min_value=0, max_value=5),  # seconds that pass
+    ),
+    max_size=8,
+)
+
+
+@given(st.sampled_from(SORTS), st.booleans(), st.booleans(), MOVES)
+@example("age", False, False, [(set(), {1, 2}, set(), 1)])  # rows leave, none else changed
+@example("progress", True, False, [(set(range(1, 41)), set(), set(), 1)])  # all move at once
+def test_the_order_kept_by_bisection_is_the_order_of_a_full_sort(sort, reverse, failed, moves):
+    tracker = Tracker(["a", "b"])
+    present = {n: (4, n % 100) for n in range(1, 41)}  # jobid -> (state, progress)
+    now = NOW
+
+    def lists():
+        made = [
+            StatusItem(
+                jobid=jobid, jobstateid=state, jobprogress=progress,
+                jobeta=int(NOW) + (progress * 37) % 50, joberror="x" * (progress % 3),
+            )
+            for jobid, (state, progress) in present.items()
+        ]  # fmt: skip
+        return made[::2], made[1::2]
+
+    for account, items in zip(("a", "b"), lists(), strict=True):
+        tracker.merge(account, items, now)
+    rows = GridRows(tracker, lambda: now)
+    rows.sort_by(sort)
+    if reverse:
+        rows.sort_by(sort)
+    rows.set_filter(failed_only=failed)
+    for moving, leaving, arriving, wait in moves:
+        now += wait
+        for jobid in moving & present.keys():
+            state, progress = present[jobid]
+            present[jobid] = (6 if progress % 5 == 0 else state, (progress + 13) % 100)
+        for jobid in leaving:
+            present.pop(jobid, None)
+        present.update((jobid, (4, jobid)) for jobid in arriving)
+        for account, items in zip(("a", "b"), lists(), strict=True):
+            changes = tracker.merge(account, items, now)
+            rows.pending |= changes.added | changes.changed
+        if sort == "age" and not rows.pending:
+            continue  # every last-seen time moved, no row changed: re-sorted at the next change
+        rows.tick(range(0, 7))  # seven rows on screen; the rest catch up when read
+        fresh = GridRows(tracker, rows.clock, view=rows.view)
+        fresh.rebuild()
+        assert rows.order == fresh.order
+        assert all(rows.index[key] == position for position, key in enumerate(rows.order))
+        assert [rows.row_text(key) for key in rows.order] == [
+            fresh.row_text(key) for key in fresh.order
+        ]

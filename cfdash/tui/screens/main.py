@@ -205,6 +205,7 @@ class MainScreen(Screen[None]):
             if not jobs:
                 return
             self.table.apply([job.key for job in jobs], (), ())
+            self._observe([job.key for job in jobs])  # the stall check follows changed rows
             self.table.select(jobs[0].key)
             self.feed.note(job.key for job in jobs)
             self._tell_panels()
@@ -227,6 +228,7 @@ class MainScreen(Screen[None]):
         def answered(confirmed: bool | None) -> None:
             if confirmed and self.engine.remove(job.key) is not None:
                 self.table.apply((), (), (job.key,))
+                self._observe([job.key])
                 self.feed.note([job.key])
                 self._tell_panels()
                 self.persist()

@@ -8,8 +8,9 @@ Textual's DataTable keys its line cache to one counter that every ``update_cell`
 any change re-renders every visible row; at a thousand jobs that is most of a core. Here each
 row keeps its cell texts and one rendered ``Strip``; a poll re-renders only the rows it
 changed, the tick only the rows whose countdown moved, and only visible lines are refreshed.
-Poll results can be deferred to the next tick so every account's poll and the countdown land
-in one frame.
+Rows a poll changed off screen are not even rendered to cells until they scroll in: every
+line drawn first asks ``GridRows.catch_up``. Poll results can be deferred to the next tick so
+every account's poll and the countdown land in one frame.
 """
 
 from __future__ import annotations
@@ -113,6 +114,7 @@ class JobGrid(ScrollView, can_focus=True):
 
     def cell_style(self, key: JobKey, column: str) -> Style:
         """The theme style a cell is drawn with (without the row's background)."""
+        self.rows.catch_up(key)
         return self.painter.style(self.rows.cells[key][column].style)
 
     @property
@@ -201,8 +203,12 @@ class JobGrid(ScrollView, can_focus=True):
         if index >= len(self.rows):
             return Strip.blank(width, base)
         key = self.rows.order[index]
-        if self.rows.catch_up(key):  # scrolled into view since the last tick
+        if self.rows.catch_up(key):  # scrolled into view since it changed or the last tick
             self.painter.forget([key])
+            if self.rows.grew:  # and it widened a column: every line again, next frame
+                self.rows.grew = False
+                self.painter.clear()
+                self.call_later(self._widened)
         strip = self.painter.row_strip(key)
         if index == self.cursor:
             # The cursor wins over state colours (which could vanish into its background);
@@ -217,6 +223,15 @@ class JobGrid(ScrollView, can_focus=True):
             style = self.get_component_rich_style("job-grid--odd") if index % 2 else base
             strip = strip.apply_style(style)
         return strip.crop_extend(scroll_x, scroll_x + width, style)
+
+    def _widened(self) -> None:
+        self._update_virtual_size()
+        self.refresh()
+
+    def _visible(self) -> range:
+        """The rows on screen, as indexes into the order."""
+        top = self.scroll_offset.y
+        return range(top, top + max(1, self.size.height - 1))
 
     def _refresh_row(self, index: int) -> None:
         scroll_y = self.scroll_offset.y
@@ -263,13 +278,11 @@ class JobGrid(ScrollView, can_focus=True):
 
     def flush(self) -> None:
         """Render what changed since the last flush: only those rows' lines are refreshed."""
-        self._redraw(self.rows.flush(), self.selected_key)
+        self._redraw(self.rows.flush(self._visible()), self.selected_key)
 
     def tick(self) -> None:
         """Once a second: deferred poll results, then the countdowns and ages on screen."""
-        top = self.scroll_offset.y
-        visible = range(top, top + max(1, self.size.height - 1))
-        self._redraw(self.rows.tick(visible), self.selected_key)
+        self._redraw(self.rows.tick(self._visible()), self.selected_key)
 
     def set_stalled(self, stalled: frozenset[JobKey], changed: Iterable[JobKey]) -> None:
         """New stall flags; ``changed`` rows are redrawn at the next flush."""

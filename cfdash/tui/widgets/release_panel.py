@@ -24,7 +24,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from cfdash.engine.releases import Release, rollup
+from cfdash.engine.releases import Release
 from cfdash.textfmt import STATE_SYMBOLS, eta_text, progress_bar
 from cfdash.tui.bindings import bindings_for
 from cfdash.tui.feed import TrackerChanged, TrackerFeed
@@ -190,7 +190,7 @@ class ReleasePanel(OptionList):
 
     def _tracker_changed(self, change: TrackerChanged) -> None:
         if self.display:
-            self.update_releases(rollup(change.jobs.values()))
+            self.update_releases(change.census.releases())
 
     def _theme_changed(self, _theme: object) -> None:
         self._styles = phase_styles(self.app.theme_variables)

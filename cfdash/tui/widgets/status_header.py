@@ -1,9 +1,10 @@
 """The header: badges, counts per state, releases in flight, each account's health, and the
 time since the last successful refresh.
 
-Counting walks every job, so it happens when the tracker changed (the screen's
-:class:`~cfdash.tui.feed.TrackerFeed` says so); the once-a-second refresh only redraws the
-clock-driven words, and repaints only if they changed.
+The counts come from the feed's :class:`~cfdash.engine.releases.Census`, which follows the
+changed rows, so a recount costs the number of phases and releases, not of jobs; it happens
+when the tracker changed (the screen's :class:`~cfdash.tui.feed.TrackerFeed` says so). The
+once-a-second refresh only redraws the clock-driven words, and repaints only if they changed.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from rich.text import Text
 from textual.widgets import Static
 
 from cfdash.engine.engine import Engine
-from cfdash.engine.releases import in_flight, rollup
 from cfdash.textfmt import STATE_SYMBOLS, clock_time, duration
 from cfdash.tui.feed import TrackerChanged, TrackerFeed
 
@@ -73,14 +73,11 @@ class StatusHeader(Static):
         jobs = change.jobs.values()
         counts: Counter[str] = Counter(job.phase for job in jobs if not job.unconfirmed)
         self._unconfirmed = sum(1 for job in jobs if job.unconfirmed)
+        census = change.census
         counts["finished"] += counts.pop("complete", 0) + counts.pop("squashed", 0)
         self._counts = counts
         self._stalled = len(change.stalled)
-        self._releases = [
-            release.imageversionid
-            for release in in_flight(rollup(jobs))
-            if release.imageversionid is not None
-        ]
+        self._releases = [v for v in census.versions_in_flight() if v is not None]
         self.refresh_text()
 
     def refresh_text(self) -> None:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
+from hypothesis import given
+from hypothesis import strategies as st
+
 from cfdash.api.models import StatusItem
 from cfdash.demo import demo_settings
-from cfdash.engine.releases import Release, in_flight, job_progress, rollup
+from cfdash.engine.releases import Census, Release, in_flight, job_progress, rollup
 from cfdash.engine.session import build_engine
 from cfdash.engine.tracking import TrackedJob, Tracker
 
@@ -142,3 +147,113 @@ async def test_rollup_of_the_demo_world_over_real_polls(served):
         assert all("running" not in r.counts for r in later)
     finally:
         await engine.aclose()
+
+
+# -- the census: the same roll-up, kept up to date from the changed keys ----------------------
+
+
+def reference(jobs: list[TrackedJob]) -> list[Release]:
+    """The roll-up's rules written out plainly: each release from all of its jobs."""
+    by_release: dict = {}
+    for job in jobs:
+        by_release.setdefault(job.release, []).append(job)
+    releases = []
+    for version in sorted(by_release, key=lambda v: (v is None, v or 0)):
+        members = by_release[version]
+        counts = Counter(job.phase for job in members)
+        etas = [job.eta for job in members if job.phase == "running" and job.eta is not None]
+        releases.append(
+            Release(
+                imageversionid=version,
+                counts=dict(counts),
+                total=len(members),
+                mirrors=sum(job.kind == "mirror" for job in members),
+                machines=sum(job.kind == "machine" for job in members),
+                progress=sum(job_progress(job) for job in members) / len(members),
+                latest_eta=max(etas) if etas else None,
+                failures=sum(job.failures for job in members),
+                failed=counts["failed"],
+            )
+        )
+    return releases
+
+
+def test_the_world_counted_by_a_census_matches_the_rollup():
+    tracker = world()
+    census = Census(tracker.jobs)
+    assert (
+        census.releases() == rollup(tracker.jobs.values()) == reference(list(tracker.jobs.values()))
+    )
+    assert census.phases == Counter(job.phase for job in tracker.jobs.values())
+    assert census.accounts == {"a": census.phases}
+    assert census.versions_in_flight() == [4241, 4242]
+
+
+def test_a_change_never_passed_in_is_caught_by_the_count():
+    tracker = world()
+    census = Census(tracker.jobs)
+    tracker.remove(("a", 1))  # and nobody tells the census
+    census.update(tracker.jobs, [])
+    assert len(census) == len(tracker) and census.releases() == reference(
+        list(tracker.jobs.values())
+    )
+
+
+ITEMS = st.lists(
+    st.builds(
+        lambda jobid, state, progress, release, mirroring, eta, failed: item(
+            jobid,
+            state,
+            progress,
+            release,
+            mirroring=mirroring,
+            jobeta=None if eta is None else int(T0) + eta,
+            jobfailed=failed,
+        ),
+        st.integers(min_value=1, max_value=8),
+        st.integers(min_value=1, max_value=8),  # 8: a state id cfdash does not know
+        st.integers(min_value=0, max_value=100),
+        st.sampled_from([None, 4241, 4242]),
+        st.sampled_from([None, True, False]),
+        st.one_of(st.none(), st.integers(min_value=0, max_value=5)),
+        st.integers(min_value=0, max_value=3),
+    ),
+    max_size=8,
+    unique_by=lambda i: i.jobid,
+)
+CENSUS_STEPS = st.lists(
+    st.tuples(
+        st.sampled_from(["a", "b", "remove", "unconfirm"]),
+        ITEMS,
+        st.booleans(),  # read the releases (the lazy sums) after this step
+    ),
+    max_size=25,
+)
+
+
+@given(CENSUS_STEPS)
+def test_a_census_told_the_changed_keys_agrees_with_counting_everything(steps):
+    tracker = Tracker(["a", "b"])
+    tracker.add(TrackedJob("b", 5, mirroring_setting=False))  # from the config: not listed yet
+    census = Census(tracker.jobs)
+    for what, items, read in steps:
+        if what == "remove":
+            keys = {next(iter(tracker.jobs))} if tracker.jobs else set()
+            for key in keys:
+                tracker.remove(key)
+        elif what == "unconfirm":
+            keys = tracker.unconfirm("a", T0).changed
+        else:
+            changes = tracker.merge(what, items, T0)
+            keys = changes.added | changes.changed | changes.removed
+        census.update(tracker.jobs, keys)
+        jobs = list(tracker.jobs.values())
+        assert census.phases == Counter(job.phase for job in jobs)
+        for account in ("a", "b"):
+            mine = Counter(job.phase for job in jobs if job.account == account)
+            assert census.accounts.get(account, Counter()) == mine
+        expected = reference(jobs)
+        assert census.versions_in_flight() == [r.imageversionid for r in in_flight(expected)]
+        if read:
+            assert census.releases() == expected
+    assert census.releases() == reference(list(tracker.jobs.values()))
