@@ -72,7 +72,7 @@ async def test_queue_confirms_and_sends_exactly_one_request(served, make_app):
         await pilot.press("q")  # Queued now: left out with a word, not sent again
         assert not isinstance(app.screen, ConfirmScreen)
         assert any("it is Queued" in text and "--force" in text for text in shown)
-        await pilot.pause(0.1)
+        await wait_for(lambda: not [w for w in app.workers if w.group == "queue"], pilot)
         calls = served.sim.requests.queue_calls
         assert [c.jobid for c in calls] == [job.jobid]
 
