@@ -168,6 +168,10 @@ async def test_no_screen_sends_a_colour_code(make, no_color, theme):
         await pilot.press("slash")
         await pilot.pause()
         assert_colourless(app, "the filter box")
+        await pilot.press("escape")
+        await pilot.press("w")
+        await pilot.pause()
+        assert_colourless(app, "the wall")
 
 
 async def test_what_colour_said_is_said_by_reverse_and_dim(make):
