@@ -5,13 +5,17 @@ time, and the rule that the core runs without a UI).  So the colour grammar of
 ``textual.color.Color.parse`` is kept here: its named colours and its pattern for ``#rgb``,
 ``rgb()`` and ``hsl()`` forms.  A test compares both with the installed Textual, so a
 Textual upgrade that changes them fails loudly rather than letting the two drift.
+
+WCAG 2's contrast ratio is here too (:func:`contrast_ratio`): the shipped themes are held to it
+(4.5:1 for text, 3:1 for dim text), and the colourless filter uses the same luminance to
+decide which blocks of the mono theme are drawn reversed.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["COLOUR_NAMES", "COLOUR_PATTERN", "is_colour"]
+__all__ = ["COLOUR_NAMES", "COLOUR_PATTERN", "contrast_ratio", "is_colour", "relative_luminance"]
 
 # Textual's named colours, in its order (``textual._color_constants.COLOR_NAME_TO_RGB``).
 _TEXTUAL_NAMES = """
@@ -59,3 +63,27 @@ hsla\(\s*(-?\d+\.?\d*\s*,\s*-?\d+\.?\d*%\s*,\s*-?\d+\.?\d*%\s*,\s*-?\d+\.?\d*)\s
 def is_colour(text: str) -> bool:
     """Whether ``textual.color.Color.parse(text)`` would succeed."""
     return text in COLOUR_NAMES or COLOUR_PATTERN.match(text) is not None
+
+
+#: An sRGB colour as three 0–255 channels.
+RGB = tuple[int, int, int]
+
+
+def relative_luminance(rgb: RGB) -> float:
+    """WCAG 2's relative luminance of an sRGB colour: 0 for black, 1 for white."""
+
+    def linear(channel: int) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (linear(channel) for channel in rgb)
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast_ratio(first: RGB, second: RGB) -> float:
+    """WCAG 2's contrast ratio of two colours, from 1 (the same) to 21 (black on white).
+
+    Symmetric, so text drawn reversed (the colours swapped) has the same ratio.
+    """
+    light, dark = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)

@@ -11,13 +11,14 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 
 from rich.text import Text
 from textual import on
 from textual.app import App, SystemCommand
 from textual.command import Command, CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.filter import LineFilter
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
@@ -30,6 +31,7 @@ from cfdash.engine.monitor import Monitor
 from cfdash.logs import current_log_path, on_logging_problem
 from cfdash.tui import bindings, textual_compat
 from cfdash.tui.alerts import Alerts
+from cfdash.tui.colourless import ColourSwitch
 from cfdash.tui.grid_rows import DEFAULT_VIEW
 from cfdash.tui.messages import Polled, Queued
 from cfdash.tui.screens.details import DetailsScreen
@@ -71,6 +73,10 @@ class CfdashApp(App[None]):
         keeper: StateKeeper | None = None,
     ) -> None:
         super().__init__()
+        # Colour is all or nothing, by theme (cfdash.tui.colourless): not Textual's NO_COLOR
+        # greys, nor its `:nocolor` styles, which would undo the mono filter's reverse blocks.
+        self.no_color = False
+        self._colour = ColourSwitch()
         settings = settings or AppSettings()
         self.engine = engine
         self.settings = settings
@@ -105,6 +111,10 @@ class CfdashApp(App[None]):
         self._theme_before_preview: str | None = None
         if settings.theme is not None:
             self.theme = settings.theme  # before mount, so the first frame is already in it
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Textual's filters, and in the mono theme no colour at all (see ColourSwitch)."""
+        return self._colour.filters(super().get_line_filters(), self.current_theme)
 
     def on_mount(self) -> None:
         self.call_after_refresh(startup.resume)  # see cfdash.startup

@@ -258,11 +258,11 @@ async def test_t_cycles_restyles_and_is_remembered(make, tmp_path):
         await app.engine.poll_all()
         await pilot.pause()
         assert app.theme == "cfdash-dark"
-        assert "#f85149" in state_cell_style(app, "failed")
+        assert "#ff6b63" in state_cell_style(app, "failed")
         await pilot.press("t")
         await pilot.pause()
         assert app.theme == "cfdash-light"
-        assert "#cf222e" in state_cell_style(app, "failed")  # the table re-read its colours
+        assert "#c21c28" in state_cell_style(app, "failed")  # the table re-read its colours
         await pilot.press("t")
         await pilot.pause()
         assert app.theme == "ops-wall"

@@ -55,6 +55,7 @@ class JobGrid(ScrollView, can_focus=True):
     JobGrid > .job-grid--odd { background: $surface-lighten-1; }
     JobGrid > .job-grid--cursor {
         background: $block-cursor-blurred-background;
+        color: $block-cursor-blurred-foreground;
         text-style: bold;
     }
     JobGrid:focus > .job-grid--cursor {
