@@ -265,8 +265,9 @@ class JobGrid(ScrollView, can_focus=True):
         defer: bool = False,
     ) -> None:
         """Take the rows one poll (or action) changed; with ``defer``, render them at ``flush``."""
-        for key in removed:
-            self._redraw(self.rows.remove(key), self.selected_key)
+        gone = tuple(removed)
+        if gone:
+            self._redraw(self.rows.remove(*gone), self.selected_key)
         self.rows.pending.update(added)
         self.rows.pending.update(changed)
         if not defer:
