@@ -1,6 +1,7 @@
-"""The benchmark's simulator world: N jobs over M accounts, a chosen share of them moving.
+"""The benchmark's simulator worlds: the still life (here) and the rollout (``rollout_world``).
 
     python bench/world.py --port 0 --accounts 2 --jobs 1000 --moving 10
+    python bench/world.py --port 0 --accounts 2 --jobs 1000 --rollout
 
 prints ``READY http://127.0.0.1:PORT`` once listening and serves until SIGTERM/SIGINT.
 
@@ -9,9 +10,12 @@ placed so that the load is known: exactly ``moving`` % of the jobs (spread at ra
 table, seeded) run on a linear curve at 1.25 % progress per second, so each of them shows a new
 progress value (and ETA) at every 1 s refresh for the first ~70 s after start; every other job
 stays put (Running with an enormous duration, Pending, or Failed with an error), so its row
-never changes. Jobs are dealt round-robin to the demo accounts (production, staging, ...), with
-the demo keys, so ``cfdash.demo.demo_settings`` and ``demo_config_toml`` reach them. Ids run
-from :data:`FIRST_JOBID`.
+never changes, and nothing finishes. Jobs are dealt round-robin to the demo accounts
+(production, staging, ...), with the demo keys, so ``cfdash.demo.demo_settings`` and
+``demo_config_toml`` reach them. Ids run from :data:`FIRST_JOBID`.
+
+``--rollout`` serves :func:`bench.rollout_world.build_rollout` instead (``--moving`` is then
+ignored) and adds its arriving jobs as the clock reaches them.
 """
 
 from __future__ import annotations
@@ -24,15 +28,21 @@ import signal
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cfdash.sim import Fate, JobState, Simulator, demo_accounts, start_server
 from cfdash.sim.fate import LINEAR
 
-__all__ = ["FIRST_JOBID", "MOVING_SPAN", "build_world", "moving_ids"]
+if TYPE_CHECKING:
+    from bench.rollout_world import Rollout
+
+__all__ = ["FIRST_ID", "FIRST_JOBID", "MOVING_SPAN", "build_world", "moving_ids"]
 
 FIRST_JOBID = 5_551_001
+#: The top row under the default sort (account, job id): a section waits for it on screen.
+FIRST_ID = str(FIRST_JOBID)
 #: Wall seconds a moving job takes from 0 to 100 %: 1.25 %/s, so the shown integer progress
 #: changes at every 1 s refresh.
 MOVING_SPAN = 80.0
@@ -94,8 +104,23 @@ def build_world(
     return sim
 
 
+async def _arrivals(rollout: Rollout, stop: asyncio.Event) -> None:
+    """Add the rollout's new jobs as they fall due (5 times a second: the clock is real)."""
+    while not stop.is_set():
+        rollout.arrive()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 0.2)
+
+
 async def _serve(args: argparse.Namespace) -> None:
-    sim = build_world(args.jobs, args.accounts, args.moving, seed=args.seed)
+    from bench.rollout_world import build_rollout  # it imports this module: not at the top
+
+    rollout = None
+    if args.rollout:
+        rollout = build_rollout(args.jobs, args.accounts, seed=args.seed)
+        sim = rollout.sim
+    else:
+        sim = build_world(args.jobs, args.accounts, args.moving, seed=args.seed)
     server = await start_server(sim, "127.0.0.1", args.port)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -103,6 +128,8 @@ async def _serve(args: argparse.Namespace) -> None:
         loop.add_signal_handler(signum, stop.set)
     try:
         print(f"READY {server.base_url}", flush=True)
+        if rollout is not None:
+            await _arrivals(rollout, stop)
         await stop.wait()
     finally:
         await server.stop()
@@ -115,6 +142,7 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=1000)
     parser.add_argument("--moving", type=float, default=10.0, help="percent of jobs moving")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--rollout", action="store_true", help="serve the rollout world")
     args = parser.parse_args()
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(args))

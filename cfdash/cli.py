@@ -148,7 +148,9 @@ def _headless_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def _error(message: str, code: int = EXIT_USAGE) -> int:
-    print(f"cfdash: {safe_text(message, keep_newlines=True)}", file=sys.stderr)
+    from cfdash.redact import redact
+
+    print(f"cfdash: {safe_text(redact(message), keep_newlines=True)}", file=sys.stderr)
     return code
 
 
@@ -181,7 +183,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     thread = SimThread(sim)
     base_url = thread.start()
     try:
-        settings = demo_settings(base_url).with_overrides(
+        settings = demo_settings(base_url, pipeline=True).with_overrides(
             read_only=args.read_only or None, theme=args.theme
         )
         with tempfile.TemporaryDirectory(prefix="cfdash-demo-") as state_dir:
@@ -215,8 +217,10 @@ def _run_config(args: argparse.Namespace) -> int:
         return _error("say what to do with the config: cfdash config check")
     from cfdash.tui.themes import theme_names  # no Textual: it only reads names
 
-    themes = theme_names(paths.user_themes_dir())
-    code, text = check_config(paths.discover_config_path(args.config), themes=themes)
+    user_dir = paths.user_themes_dir()
+    code, text = check_config(
+        paths.discover_config_path(args.config), themes=theme_names(user_dir), themes_dir=user_dir
+    )
     print(text, file=sys.stdout if code == EXIT_OK else sys.stderr)
     return code
 
@@ -325,7 +329,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # the last line of defence: one sentence, and where to look
         import logging
 
-        logging.getLogger("cfdash").exception("fatal error")
+        if log_path is not None:  # else logging's last resort would print the traceback
+            logging.getLogger("cfdash").exception("fatal error")
         where = f"; details in {log_path}" if log_path else ""
         return _error(f"unexpected error: {type(error).__name__}: {error}{where}", EXIT_FAILED)
 

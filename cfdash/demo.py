@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pydantic import SecretStr
 
+from cfdash.config.pipeline import ImageEntry
 from cfdash.config.schema import AccountSettings, Settings
-from cfdash.sim.demo import demo_accounts
+from cfdash.sim.demo import DEMO_IMAGE, DEMO_IMAGE_LABEL, demo_accounts
 
 __all__ = ["DEMO_REFRESH", "demo_settings"]
 
@@ -13,8 +14,18 @@ __all__ = ["DEMO_REFRESH", "demo_settings"]
 DEMO_REFRESH = 1.0
 
 
-def demo_settings(base_url: str, accounts: int = 3, refresh: float = DEMO_REFRESH) -> Settings:
-    """Every demo account at ``base_url``, tracking all of its incomplete jobs."""
+def demo_settings(
+    base_url: str, accounts: int = 3, refresh: float = DEMO_REFRESH, *, pipeline: bool = False
+) -> Settings:
+    """Every demo account at ``base_url``, tracking all of its incomplete jobs.
+
+    ``pipeline`` also watches the first account's image (fleet readiness), as ``cfdash --demo``
+    and ``cfdash status --demo`` do. Off by default: tests and snapshots built on the demo
+    world keep the screen and the request counts they were written against.
+    """
+    members = demo_accounts(accounts)
+    first = members[0].name if members else None
+    images = (ImageEntry(id=DEMO_IMAGE, label=DEMO_IMAGE_LABEL),) if pipeline else ()
     return Settings(
         path=None,
         refresh_interval=refresh,
@@ -29,7 +40,8 @@ def demo_settings(base_url: str, accounts: int = 3, refresh: float = DEMO_REFRES
                 track_all=True,
                 connect_timeout=2.0,
                 read_timeout=5.0,
+                images=images if account.name == first else (),
             )
-            for account in demo_accounts(accounts)
+            for account in members
         },
     )

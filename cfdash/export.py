@@ -31,6 +31,7 @@ import platformdirs
 
 from cfdash.config.paths import APP_NAME
 from cfdash.engine.tracking import TrackedJob
+from cfdash.timefmt import iso_utc, seconds_until
 
 __all__ = ["COLUMNS", "FORMULA_STARTS", "default_export_path", "defuse", "export_csv", "export_dir"]
 
@@ -66,9 +67,7 @@ def _keep(text: str) -> str:
 
 
 def _iso(at: float | None) -> str:
-    if at is None:
-        return ""
-    return datetime.fromtimestamp(at, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return iso_utc(at)  # "invalid time" for a jobeta no calendar can show
 
 
 def _cell(value: object) -> str:
@@ -88,7 +87,7 @@ def _row(job: TrackedJob, now: float, text: Callable[[str], str]) -> list[str]:
         text(job.phase),
         _cell(job.progress),
         _iso(eta),
-        _cell(None if eta is None else round(eta - now)),
+        _cell(None if eta is None or (left := seconds_until(eta, now)) is None else round(left)),
         str(job.failures),
         text(job.error or ""),
         _cell(job.release),

@@ -21,9 +21,12 @@ and means its named key, as it does in Textual's keymap.
 from __future__ import annotations
 
 import difflib
+import json
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+
+from cfdash.keynames import is_key_name
 
 __all__ = [
     "BINDINGS",
@@ -81,6 +84,8 @@ BINDINGS: tuple[KeyBinding, ...] = (
     _main("filter", "slash", "Filter", "Filter the table"),
     _main("sort", "s", "Sort", "Change the sort order"),
     _main("failed_only", "f", "Failed only", "Show failed jobs only"),
+    _main("hide_finished", "h", "Hide finished",
+          "Hide jobs that ended: Finished (left the list), Complete or Squashed", show=False),
     _main("details", "enter", "Details", "Details of the selected job", show=False),
     _main("export", "e", "Export", "Export the rows in view to CSV", show=False),
     _main("mark", "space", "Mark", "Mark or unmark the selected job", show=False),
@@ -92,6 +97,14 @@ BINDINGS: tuple[KeyBinding, ...] = (
     _main("wall", "w", "Wall", "Show or hide the ops wall summary", show=False),
     _main("releases", "v", "Releases",
           "Jobs rolled up by image version; choose one to filter the table"),
+    # Offered only while an image is watched (MainScreen.check_action); the image line under
+    # the header names its key, so the footer keeps its room.
+    _main("fleets", "i", 'Fleets ("failed" = disabled)',
+          'Fleet readiness of each watched image, per fleet and region; "failed" counts '
+          "machines that were disabled", show=False),
+    _main("events", "l", "Events",
+          "The event feed: each job that finished, failed, stalled or was queued, newest "
+          "first; beside the table on a wide screen (opening it dismisses a failure toast)"),
     # The app owns themes (and saves the pick); the key is the dashboard's, so help, footer
     # and palette list it with the others.
     _main("theme", "t", "Next theme", "Switch to the next theme; it is kept for the next start",
@@ -100,11 +113,20 @@ BINDINGS: tuple[KeyBinding, ...] = (
     KeyBinding("help.close", "escape,question_mark,q", "dismiss", "Close", "help"),
     KeyBinding("confirm.yes", "enter,y", "answer(True)", "Confirm", "confirm"),
     KeyBinding("confirm.no", "escape,n", "answer(False)", "Cancel", "confirm"),
+    # A confirm that sends several requests: Enter, pressed by reflex, cancels; only y sends.
+    KeyBinding("bulk_confirm.yes", "y", "answer(True)", "Queue all", "bulk_confirm"),
+    KeyBinding("bulk_confirm.no", "escape,n,enter", "answer(False)", "Cancel", "bulk_confirm"),
     KeyBinding("add.cancel", "escape", "cancel", "Cancel", "add"),
     KeyBinding("add.add_selected", "ctrl+s", "add_selected", "Add selected", "add",
                "Add the jobs ticked in the list"),
     KeyBinding("releases.close", "escape", "close", "Close releases", "releases"),
     KeyBinding("details.back", "escape,enter,backspace", "back", "Back", "details"),
+    KeyBinding("details.copy_id", "c", "copy_id", "Copy id", "details",
+               "Copy the job id to the clipboard"),
+    KeyBinding("details.copy_json", "j", "copy_json", "Copy JSON", "details",
+               "Copy the job's raw JSON, as last seen, to the clipboard"),
+    KeyBinding("fleets.close", "escape,i,backspace", "close", "Back", "fleets"),
+    KeyBinding("events.close", "escape,l", "close", "Close events", "events"),
 )  # fmt: skip
 
 #: The job table's movement keys: fixed (no id, so no keymap moves them), listed here so the
@@ -135,6 +157,7 @@ TABLE_KEYS = frozenset(
 )
 
 _BY_ID = {binding.id: binding for binding in BINDINGS}
+_A_KEY_NAME = 'a key name, like "q", "ctrl+r", "f5" or "question_mark"'
 
 # Textual's names for characters whose Unicode names are long (textual.keys).
 _KEY_NAME_REPLACEMENTS = {
@@ -192,7 +215,17 @@ def keymap_issues(keymap: Mapping[str, str]) -> list[KeymapIssue]:
             issues.append(_unknown(binding_id))
         elif not normalize_keys(keymap[binding_id]):
             issues.append(KeymapIssue(binding_id, 'a key, like "q" or "ctrl+r"', "no key"))
-    known = {name: keys for name, keys in keymap.items() if name in _BY_ID}
+        elif unknown := [k for k in normalize_keys(keymap[binding_id]) if not is_key_name(k)]:
+            shown = json.dumps(unknown[0], ensure_ascii=False)
+            issues.append(
+                KeymapIssue(binding_id, _A_KEY_NAME, f"{shown}, which is not a key Textual knows")
+            )
+    # Only well-formed remaps can clash; a refused one keeps its default key.
+    known = {
+        name: keys
+        for name, keys in keymap.items()
+        if name in _BY_ID and all(is_key_name(key) for key in normalize_keys(keys))
+    }
     for binding_id, key, others in _clashes(known):
         if binding_id in known:
             issues.append(

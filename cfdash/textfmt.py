@@ -8,16 +8,23 @@ test, and ``status`` prints an ETA exactly as the dashboard shows it.
 
 from __future__ import annotations
 
-from cfdash.timefmt import duration
+from datetime import datetime
+
+from cfdash.timefmt import INVALID_TIME, duration, is_valid_time, seconds_until
 
 __all__ = [
     "STATE_SYMBOLS",
     "age",
+    "clock_time",
     "duration",
     "eta_text",
+    "finished_bar",
+    "local_time",
     "progress_bar",
+    "relative",
     "shorten",
     "state_label",
+    "yes_no",
 ]
 
 #: A symbol per phase, so no state is told by colour alone.
@@ -32,6 +39,7 @@ STATE_SYMBOLS = {
     "squashed": "⊘",
     "unknown": "?",
     "notlisted": "·",
+    "notfound": "∅",  # read, and not in the list: an empty set, not a finish
 }
 
 
@@ -39,7 +47,9 @@ def eta_text(eta: int | None, now: float) -> str:
     """A countdown to the ETA, or how long ago it passed ("overdue 2m")."""
     if eta is None:
         return ""
-    remaining = eta - now
+    remaining = seconds_until(eta, now)
+    if remaining is None:
+        return INVALID_TIME
     if remaining >= 0:
         return duration(remaining)
     overdue = -remaining
@@ -54,6 +64,43 @@ def age(when: float | None, now: float) -> str:
     return "now" if elapsed < 1 else f"{duration(elapsed)} ago"
 
 
+def relative(when: float, now: float) -> str:
+    """``3m ago``, ``in 5m`` or ``now``: a time put against the clock, either side of it."""
+    left = seconds_until(when, now)
+    if left is None:
+        return INVALID_TIME
+    delta = -left
+    if abs(delta) < 1:
+        return "now"
+    return f"{duration(delta)} ago" if delta > 0 else f"in {duration(-delta)}"
+
+
+def local_time(when: float) -> str:
+    """``2026-01-05 14:02:11 CET``: a wall-clock time in the local zone, the zone named.
+
+    The zone is written out because a time read off a screen is pasted into chats and
+    tickets, where "14:02" alone is ambiguous across an ops team's time zones.
+    """
+    if not is_valid_time(when):
+        return INVALID_TIME
+    try:
+        at = datetime.fromtimestamp(when).astimezone()
+    except (OverflowError, OSError, ValueError):  # the platform's own limits
+        return INVALID_TIME
+    return at.strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def clock_time(when: float) -> str:
+    """``14:02:11``: the local time of day alone, for the header, where it sits beside the
+    viewer's own clock and the line has no room for a zone."""
+    return datetime.fromtimestamp(when).strftime("%H:%M:%S")
+
+
+def yes_no(value: bool | None) -> str:
+    """``yes``/``no`` for a flag, ``—`` when the service did not say."""
+    return "—" if value is None else ("yes" if value else "no")
+
+
 def progress_bar(percent: int | None, width: int = 10) -> str:
     """``█████░░░░░  50%``: eighth-block resolution, percent right-aligned."""
     if percent is None:
@@ -64,6 +111,15 @@ def progress_bar(percent: int | None, width: int = 10) -> str:
     partial = " ▏▎▍▌▋▊▉"[part] if part else ""
     bar = ("█" * full + partial).ljust(width, "░")
     return f"{bar} {percent:3d}%"
+
+
+def finished_bar(width: int = 10) -> str:
+    """A full bar and no percentage: a Finished job is done, but nobody can say how.
+
+    The service drops a job from its list whether it completed or was squashed, so a number
+    (its last partial value, or 100%) would claim what isn't known.
+    """
+    return "█" * width
 
 
 def shorten(text: str | None, width: int) -> str:

@@ -1,12 +1,62 @@
-"""Durations for people (``45s``, ``2m05s``, ``1h20m``) — shared by the core and the screen."""
+"""Times and durations for people — shared by the core and the screen.
+
+Timestamps from the API are plain integers, and nothing stops a service from sending
+``jobeta: -99999999999`` or ``10**30``: ``datetime`` raises ``ValueError: year -1199 is out
+of range`` on the first and ``eta - now`` raises ``OverflowError`` on the second.  Every
+conversion of an API time goes through here and renders such a value as
+:data:`INVALID_TIME` instead of stopping the dashboard.
+"""
 
 from __future__ import annotations
 
-__all__ = ["duration"]
+import math
+from datetime import UTC, datetime
+
+__all__ = [
+    "INVALID_TIME",
+    "duration",
+    "is_valid_time",
+    "iso_utc",
+    "seconds_until",
+]
+
+INVALID_TIME = "invalid time"
+
+# The Unix seconds datetime can represent (years 1 to 9999).
+_EARLIEST = datetime(1, 1, 2, tzinfo=UTC).timestamp()
+_LATEST = datetime(9999, 12, 31, tzinfo=UTC).timestamp()
+
+
+def is_valid_time(at: float | int) -> bool:
+    """Whether ``at`` (Unix seconds) is a time a calendar can show (years 1 to 9999)."""
+    try:
+        return math.isfinite(at) and _EARLIEST <= at <= _LATEST
+    except (OverflowError, TypeError):  # an int too large for a float
+        return False
+
+
+def iso_utc(at: float | int | None) -> str:
+    """``2026-01-01T00:01:30Z``; ``""`` for None; :data:`INVALID_TIME` out of range."""
+    if at is None:
+        return ""
+    if not is_valid_time(at):
+        return INVALID_TIME
+    try:
+        stamp = datetime.fromtimestamp(at, UTC)
+    except (OverflowError, OSError, ValueError):  # the platform's own limits
+        return INVALID_TIME
+    return stamp.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def seconds_until(at: float | int, now: float) -> float | None:
+    """``at - now`` in seconds, or None when ``at`` is no time a calendar can show."""
+    return at - now if is_valid_time(at) else None
 
 
 def duration(seconds: float) -> str:
     """A compact duration: ``45s``, ``2m``, ``2m05s`` under ten minutes, ``1h20m``, ``3d4h``."""
+    if not math.isfinite(seconds):
+        return INVALID_TIME
     seconds = int(max(0, seconds))
     if seconds < 60:
         return f"{seconds}s"

@@ -12,8 +12,9 @@ The tree::
     │   └── NotFoundError          "No rows in result set": unknown job, wrong mirroring flag
     ├── RateLimitedError           HTTP 429; ``retry_after`` holds the delay in seconds, if given
     ├── ServerError                HTTP 5xx
-    ├── BadResponseError           not JSON, truncated, or JSON of the wrong shape
+    ├── BadResponseError           not JSON, truncated, undecodable, too large or too deep
     ├── TransportError             connect, timeout, reset: no HTTP answer at all
+    │   ├── CertificateError       the server's TLS certificate is not trusted
     │   └── RequestTimeout         no answer within the configured timeout
     └── InternalError              a bug of ours while handling an answer (logged in full)
 
@@ -27,6 +28,7 @@ __all__ = [
     "ApiError",
     "AuthError",
     "BadResponseError",
+    "CertificateError",
     "ClanforgeError",
     "InternalError",
     "NotFoundError",
@@ -102,7 +104,8 @@ class ServerError(ClanforgeError):
 
 
 class BadResponseError(ClanforgeError):
-    """The body was not JSON, was cut short, or did not have the documented shape."""
+    """The body was not JSON, was cut short, could not be decompressed, was over the size cap,
+    was nested too deeply, or did not have the documented shape."""
 
     reason = "bad response"
 
@@ -115,6 +118,16 @@ class TransportError(ClanforgeError):
     def __init__(self, message: str, *, request_sent: bool = False, **kwargs) -> None:
         self.request_sent = request_sent
         super().__init__(message, **kwargs)
+
+
+class CertificateError(TransportError):
+    """TLS verification failed: self-signed, expired, wrong host, unknown CA. Nothing was sent.
+
+    Its own reason, because "unreachable" sends people looking for a network fault when the
+    fix is a CA bundle or the right host name.
+    """
+
+    reason = "TLS certificate not trusted"
 
 
 class RequestTimeout(TransportError):

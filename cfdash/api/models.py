@@ -3,8 +3,9 @@
 The documentation is loose and real responses looser still, so the models are lenient where the
 docs allow variance — numbers as strings, ``jobstart`` as a string, ``null`` or absent optional
 fields, unknown extra fields kept, "Complete" or "Completed" — and strict only where a value is
-needed to identify a job (``jobid``). Anything else that does not fit is a ``ValidationError``,
-which the client turns into ``BadResponseError``.
+needed to identify a job (``jobid`` must be a whole number). Anything else that does not fit is
+a ``ValidationError``: for a status item that makes it a bad item (see :mod:`cfdash.api.status`),
+for any other answer a ``BadResponseError``.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
 
 __all__ = [
+    "BadStatusItem",
     "ErrorEnvelope",
     "JobFields",
     "JobState",
@@ -136,12 +138,37 @@ def _loose_bool(value: Any) -> Any:
 
 
 def _loose_str(value: Any) -> Any:
-    """Accept strings and scalars (rendered as text); ``null`` means absent."""
+    """Accept strings and numbers (rendered as text); ``null`` means absent.
+
+    Equal numbers read as the same text (``1``, ``1.0`` and ``true`` as "1"): a status item
+    that equals the last poll's is not read again (:mod:`cfdash.api.status`), and Python's
+    ``==`` does not tell those apart.
+    """
     if value is None or isinstance(value, str):
         return value
-    if isinstance(value, bool | int | float):
-        return str(value)
+    if isinstance(value, bool | int):
+        return str(int(value))
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else str(value)
     raise ValueError("expected text")
+
+
+def _job_id(value: Any) -> int:
+    """A job id: a whole number, as a JSON number or as digits in a string.
+
+    Strict on purpose: ``1.5`` and ``true`` used to become job 1, which is someone else's job.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value >= 0:
+            return value
+    elif isinstance(value, float):
+        if math.isfinite(value) and value.is_integer() and value >= 0:
+            return int(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        if text.isascii() and text.isdigit():
+            return int(text)  # past Python's digit limit this raises, which pydantic reports
+    raise ValueError("expected a whole number")
 
 
 LooseInt = Annotated[int | None, BeforeValidator(_loose_int)]
@@ -189,7 +216,7 @@ class JobFields(_Model):
 class StatusItem(JobFields):
     """One entry of the status list: an incomplete install job of the account."""
 
-    jobid: Annotated[int, BeforeValidator(_loose_int)]
+    jobid: Annotated[int, BeforeValidator(_job_id)]
     mirroring: LooseBool = None
     restart: LooseInt = None
     location: LooseStr = None
@@ -204,6 +231,45 @@ class StatusItem(JobFields):
         if self.mirroring is None:
             return None
         return "mirror" if self.mirroring else "machine"
+
+    @property
+    def bad_fields(self) -> tuple[str, ...]:
+        """Fields the service sent but that could not be read (see ``BadStatusItem``)."""
+        return ()
+
+    @property
+    def bad(self) -> str | None:
+        """What was wrong with this item, for its row: ``bad data from the API (field X)``."""
+        fields = self.bad_fields
+        if not fields:
+            return None
+        noun = "field" if len(fields) == 1 else "fields"
+        return f"bad data from the API ({noun} {', '.join(fields)})"
+
+
+class BadStatusItem(StatusItem):
+    """A status item that came with unreadable fields: it holds the rest, and names those.
+
+    A subclass rather than a field of every item: a private attribute costs each model a few
+    microseconds to build, and a thousand items are built per poll. Never equal to a plain
+    ``StatusItem`` (pydantic compares types), so a row notices when an item turns bad or good.
+    """
+
+    _bad_fields: tuple[str, ...] = PrivateAttr(default=())
+
+    @property
+    def bad_fields(self) -> tuple[str, ...]:
+        return self._bad_fields
+
+    @classmethod
+    def without(cls, raw: dict[str, Any], fields: tuple[str, ...]) -> BadStatusItem:
+        """The item ``raw`` describes, leaving out ``fields`` and naming them.
+
+        Raises ``ValidationError`` if what is left still does not fit (no readable ``jobid``).
+        """
+        item = cls.model_validate({key: value for key, value in raw.items() if key not in fields})
+        item._bad_fields = fields
+        return item
 
 
 class StatusList(_Model):

@@ -26,12 +26,19 @@ from cfdash.api.errors import (
 )
 from cfdash.api.models import ErrorEnvelope
 
-__all__ = ["excerpt", "parse_response", "parse_retry_after"]
+__all__ = [
+    "NESTED_TOO_DEEPLY",
+    "decode_answer",
+    "excerpt",
+    "parse_response",
+    "parse_retry_after",
+]
 
 M = TypeVar("M", bound=BaseModel)
 
 _EXCERPT_CHARS = 120
 _NOT_FOUND = "no rows in result set"
+NESTED_TOO_DEEPLY = "nested too deeply"
 
 
 def excerpt(body: bytes | str, secrets: Iterable[str] = ()) -> str:
@@ -83,8 +90,7 @@ def _describe(error: ValidationError) -> str:
     return f"unexpected shape at {where or 'top level'}: {first['msg']}"
 
 
-def parse_response(
-    model: type[M],
+def decode_answer(
     *,
     status: int,
     headers: Mapping[str, str],
@@ -92,8 +98,8 @@ def parse_response(
     account: str,
     endpoint: str,
     secrets: Iterable[str] = (),
-) -> M:
-    """Return ``model`` parsed from a response, or raise the ``ClanforgeError`` it amounts to."""
+) -> dict[str, Any]:
+    """The JSON object of a successful answer, or raise the ``ClanforgeError`` it amounts to."""
     where: dict[str, Any] = {"account": account, "endpoint": endpoint, "status": status}
     secrets = tuple(secrets)
 
@@ -102,11 +108,14 @@ def parse_response(
         hint = f"; retry after {retry_after:.0f}s" if retry_after is not None else ""
         raise RateLimitedError(f"rate limited (HTTP 429){hint}", retry_after=retry_after, **where)
 
+    too_deep = False
     try:
         data: Any = json.loads(body)
         decoded = True
     except (ValueError, UnicodeDecodeError):
         data, decoded = None, False
+    except RecursionError:  # "[[[[…" deeper than the interpreter's stack: not a bug of ours
+        data, decoded, too_deep = None, False, True
 
     envelope = _envelope(data) if decoded else None
     if status >= 500:
@@ -127,16 +136,43 @@ def parse_response(
     if not 200 <= status < 300:
         raise ApiError(f"HTTP {status}: {excerpt(body, secrets) or 'empty body'}", **where)
 
+    if too_deep:
+        raise BadResponseError(NESTED_TOO_DEEPLY, **where)
     if not decoded:
         what = "empty response" if not body.strip() else "response is not JSON"
         raise BadResponseError(f"{what}: {excerpt(body, secrets)}".rstrip(": "), **where)
     if not isinstance(data, dict):
         raise BadResponseError(f"expected a JSON object, got {type(data).__name__}", **where)
+    return data
+
+
+def parse_response(
+    model: type[M],
+    *,
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    account: str,
+    endpoint: str,
+    secrets: Iterable[str] = (),
+) -> M:
+    """Return ``model`` parsed from a response, or raise the ``ClanforgeError`` it amounts to."""
+    where: dict[str, Any] = {"account": account, "endpoint": endpoint, "status": status}
+    data = decode_answer(
+        status=status,
+        headers=headers,
+        body=body,
+        secrets=secrets,
+        account=account,
+        endpoint=endpoint,
+    )
     try:
         return model.model_validate(data)
     except ValidationError as error:
         raise BadResponseError(_describe(error), **where) from None
     except ClanforgeError:
         raise
-    except (ValueError, TypeError, RecursionError) as error:  # defensive: nothing else escapes
+    except RecursionError:
+        raise BadResponseError(NESTED_TOO_DEEPLY, **where) from None
+    except (ValueError, TypeError) as error:  # defensive: nothing else escapes
         raise BadResponseError(f"unreadable response: {type(error).__name__}", **where) from None

@@ -5,7 +5,8 @@ The steps, each adding to one list of problems rather than stopping at the first
 1. read the file (missing → :class:`ConfigNotFound`; a directory or unreadable → a problem);
 2. parse TOML (a syntax error stops here: nothing after it can be trusted);
 3. validate against the schema (types, unknown keys, required keys, URL rules);
-4. resolve each account's two secrets from their one source (literal, env var or command).
+4. resolve each account's credentials — two keys, or a bearer token — each from its one source
+   (literal, env var or command), and check they fit the account's ``auth``.
 
 Steps 3 and 4 both run even when the other finds mistakes, so ``cfdash config check``
 reports a misspelt key and an unset ``CFDASH_PRODUCTION_ACCESS_KEY`` in the same run.
@@ -24,12 +25,16 @@ from typing import Any, NoReturn
 
 from pydantic import SecretStr, ValidationError
 
+from cfdash.config.credentials import resolve_credentials
 from cfdash.config.errors import ConfigError, ConfigNotFound, Problem, display_path
+from cfdash.config.files import CONFIG_MAX_BYTES, TooDeep, UnreadableFile, parse_toml, read_capped
 from cfdash.config.problems import Loc, describe_value, key_path, located_problems
 from cfdash.config.schema import AccountSettings, ConfigFile, Settings
-from cfdash.config.secrets import SECRET_NAMES, CommandRunner, resolve_secret
+from cfdash.config.secrets import CommandRunner
 from cfdash.config.secrets import run_command as _run_command
+from cfdash.config.themefile import theme_problems
 from cfdash.keys import keymap_issues
+from cfdash.redact import register_basic_auth, register_secret
 
 __all__ = ["check_config", "find_problems", "keymap_problems", "load_settings", "theme_problem"]
 
@@ -77,21 +82,25 @@ def check_config(
     run_command: CommandRunner | None = None,
     *,
     themes: Collection[str] | None = None,
+    themes_dir: Path | None = None,
 ) -> tuple[int, str]:
     """What ``cfdash config check`` prints, and its exit status (0 fine, 2 problems).
 
     Beyond loading, it judges what only the dashboard uses: the ``[keymap]`` (unknown binding
-    ids, two actions on one key) and, given the names of the available ``themes``, the theme.
-    The dashboard itself shows those as a notice and carries on, so :func:`load_settings`
-    does not raise for them.
+    ids, key names Textual does not know, two actions on one key), given the names of the
+    available ``themes`` the theme, and given ``themes_dir`` every theme file in it.  The
+    dashboard itself shows those as a notice and carries on, so :func:`load_settings` does
+    not raise for them.
     """
     path = Path(path)
+    broken_themes = theme_problems(themes_dir) if themes_dir is not None else []
     try:
         settings = load_settings(path, env, run_command)
     except ConfigError as exc:
-        # The keymap may be fine even when other keys are not: report it in the same run.
-        return 2, "\n".join(str(p) for p in [*exc.problems, *_raw_keymap_problems(path)])
-    problems = keymap_problems(path, settings.keymap)
+        # The keymap and themes may be fine even when other keys are not: say so in one run.
+        found = [*exc.problems, *_raw_keymap_problems(path), *broken_themes]
+        return 2, "\n".join(str(p) for p in found)
+    problems = keymap_problems(path, settings.keymap) + broken_themes
     if themes is not None and settings.theme not in themes:
         problems.insert(0, theme_problem(path, settings.theme, themes))
     if problems:
@@ -135,23 +144,21 @@ def _read_toml(path: Path) -> dict[str, Any]:
     def fail(expected: str, got: str, line: int | None = None, col: int | None = None) -> NoReturn:
         raise ConfigError([Problem(path, "", expected, got, line, col)]) from None
 
-    # Checked first because Windows reports reading a directory as "permission denied".
-    if path.is_dir():
-        fail("a config file", "a directory")
+    # Not a regular file (a FIFO, /dev/zero) or over 1 MB: refused before a byte is parsed.
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigNotFound(path) from None
-    except PermissionError:
-        fail("a file cfdash may read", "permission denied")
-    except OSError as exc:
-        fail("a readable file", (exc.strerror or type(exc).__name__).lower())
+        raw = read_capped(path, CONFIG_MAX_BYTES, "config file")
+    except UnreadableFile as unreadable:
+        if unreadable.missing:
+            raise ConfigNotFound(path) from None
+        fail(unreadable.expected, unreadable.got)
     try:
         text = raw.decode("utf-8-sig")  # tolerate the BOM some Windows editors add
     except UnicodeDecodeError as exc:
         fail("a UTF-8 text file", f"a byte that is not UTF-8 at offset {exc.start}")
     try:
-        return tomllib.loads(text)
+        return parse_toml(text)
+    except TooDeep as deep:
+        fail(deep.expected, deep.got)
     except tomllib.TOMLDecodeError as exc:
         # tomllib's messages name a construct, never the value, so they are safe to show.
         message = str(exc)
@@ -182,22 +189,57 @@ def _validate(
         for name, account in accounts.items():
             if not isinstance(account, dict):
                 continue  # reported by the schema
-            for secret_name in SECRET_NAMES:
-                value, problems = resolve_secret(
-                    file=path,
-                    account_key=key_path(("accounts", name)),
-                    account=account,
-                    name=secret_name,
-                    env=env,
-                    runner=runner,
-                )
-                # A secret's problem key always ends in a plain field name.
-                found.extend((("accounts", name, p.key.rsplit(".", 1)[1]), p) for p in problems)
-                if value is not None:
-                    secrets.setdefault(name, {})[secret_name] = value
+            resolved, problems = resolve_credentials(
+                file=path,
+                account_key=key_path(("accounts", name)),
+                account=account,
+                env=env,
+                runner=runner,
+            )
+            # A credential's problem key always ends in a plain field name.
+            found.extend((("accounts", name, p.key.rsplit(".", 1)[1]), p) for p in problems)
+            secrets[name] = resolved
+    if config is not None:
+        found.extend(_stall_problems(path, config))
     # Stable sort: problems at the same place keep the order they were found in.
     found.sort(key=lambda item: _file_position(data, item[0]))
     return [problem for _, problem in found], config, secrets
+
+
+def _stall_problems(path: Path, config: ConfigFile) -> list[tuple[Loc, Problem]]:
+    """``stall_after`` must be at least twice the refresh interval of each account it covers.
+
+    A job's progress is only seen once a poll; with less than two polls in the window, one
+    slow answer would flag a healthy job as stalled.
+    """
+    found: list[tuple[Loc, Problem]] = []
+    tightest: tuple[float, str] | None = None  # for the top-level value: the account it fails
+    for name, account in config.accounts.items():
+        interval = account.refresh_interval or config.refresh_interval
+        if account.stall_after is not None:
+            if account.stall_after < 2 * interval:
+                loc: Loc = ("accounts", name, "stall_after")
+                expected = (
+                    f"a number of seconds at least twice the account's refresh interval "
+                    f"(at least {2 * interval:g})"
+                )
+                got = f"{account.stall_after:g}"
+                found.append((loc, Problem(path, key_path(loc), expected, got)))
+        elif config.stall_after < 2 * interval and (tightest is None or interval > tightest[0]):
+            tightest = (interval, name)
+    if tightest is not None:
+        interval, name = tightest
+        expected = (
+            "a number of seconds at least twice each account's refresh interval (at least "
+            f"{2 * interval:g} for {key_path(('accounts', name))}, or set stall_after there)"
+        )
+        found.append(
+            (
+                ("stall_after",),
+                Problem(path, "stall_after", expected, f"{config.stall_after:g}"),
+            )
+        )
+    return found
 
 
 def _file_position(data: Any, loc: Loc) -> tuple[int, ...]:
@@ -228,13 +270,28 @@ def _build(
     config: ConfigFile,
     secrets: dict[str, dict[str, SecretStr]],
 ) -> Settings:
+    for keys in secrets.values():  # blanked in every text from the moment they are known
+        if "access_key" in keys and "secret_key" in keys:
+            register_basic_auth(
+                keys["access_key"].get_secret_value(), keys["secret_key"].get_secret_value()
+            )
+        if "token" in keys:
+            register_secret(keys["token"].get_secret_value())
     accounts = {
         name: AccountSettings(
             name=name,
             accountserviceid=account.accountserviceid,
             base_url=account.base_url.rstrip("/"),
-            access_key=secrets[name]["access_key"],
-            secret_key=secrets[name]["secret_key"],
+            access_key=secrets[name].get("access_key"),
+            secret_key=secrets[name].get("secret_key"),
+            auth=account.auth,
+            token=secrets[name].get("token"),
+            images=tuple(account.images),
+            finished_retention=(
+                account.finished_retention
+                if account.finished_retention is not None
+                else config.finished_retention
+            ),
             refresh_interval=(
                 account.refresh_interval
                 if account.refresh_interval is not None
@@ -263,6 +320,7 @@ def _build(
         stall_after=config.stall_after,
         keymap=dict(config.keymap),
         export_raw=config.export_raw,
+        finished_retention=config.finished_retention,
         accounts=accounts,
         warnings=_permission_warnings(path, config),
     )
@@ -273,7 +331,9 @@ def _permission_warnings(path: Path, config: ConfigFile) -> tuple[str, ...]:
     if os.name != "posix":
         return ()  # Windows ACLs do not map onto these mode bits
     inline = any(
-        account.access_key is not None or account.secret_key is not None
+        account.access_key is not None
+        or account.secret_key is not None
+        or account.token is not None
         for account in config.accounts.values()
     )
     if not inline:

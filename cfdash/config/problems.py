@@ -20,20 +20,33 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from cfdash.config.errors import Problem
-from cfdash.config.schema import AccountConfig, ConfigFile, JobEntry
+from cfdash.config.schema import (
+    MIN_REFRESH_INTERVAL,
+    AccountConfig,
+    ConfigFile,
+    ImageEntry,
+    JobEntry,
+)
 
 __all__ = ["Loc", "describe_value", "key_path", "located_problems"]
 
 Loc = tuple[str | int, ...]
 
 _SECONDS = "a number of seconds greater than 0"
+_INTERVAL = f"a number of seconds, at least {MIN_REFRESH_INTERVAL:g}"
 _BOOL = "true or false"
 _NOTIFY_ITEM = '"bell" or "desktop"'
-_SECRET_FIELDS = frozenset({"access_key", "secret_key"})
+# Every credential key: its value is the secret, or may be one pasted in the wrong place.
+_SECRET_FIELDS = frozenset(
+    f"{name}{suffix}"
+    for name in ("access_key", "secret_key", "token")
+    for suffix in ("", "_env", "_command")
+)
 
 # What each key should hold, by field name (the same name means the same thing everywhere).
 _FIELD_EXPECTED: dict[str, str] = {
-    "refresh_interval": _SECONDS,
+    "refresh_interval": _INTERVAL,
+    "stall_after": _SECONDS,
     "connect_timeout": _SECONDS,
     "read_timeout": _SECONDS,
     "theme": "the name of a theme, as a string",
@@ -56,7 +69,17 @@ _FIELD_EXPECTED: dict[str, str] = {
     "jobs": "a list of job ids or job tables",
     "id": "a job id (a whole number greater than 0)",
     "label": "a label, as a string",
+    # -- issue 15 --
+    "auth": '"basic" or "bearer"',
+    "token": "the bearer token, as a string",
+    "token_env": "the name of an environment variable, as a string",
+    "token_command": 'a command line as a string, like "pass show clanforge/token"',
+    "images": "a list of image ids or image tables",
+    "stage": '"install", "update", "diff" or "version"',
+    "finished_retention": "a finite number of seconds greater than 0",
 }
+_IMAGE_ITEM = 'an image id (a whole number) or a table like { id = 1001, label = "EU build" }'
+_IMAGE_ID = "an image id (a whole number greater than 0)"
 _ACCOUNT_TABLE = "a table of account settings, like [accounts.production]"
 _ACCOUNT_NAME = "an account name of letters, digits, _ or -, starting with a letter"
 _JOB_ITEM = 'a job id (a whole number) or a table like { id = 5551002, label = "EU mirror" }'
@@ -113,6 +136,8 @@ def _known_keys(loc: Sequence[str | int]) -> list[str]:
         model = AccountConfig
     elif len(parent) >= 4 and parent[2] == "jobs":
         model = JobEntry
+    elif len(parent) >= 4 and parent[2] == "images":
+        model = ImageEntry
     else:
         return []
     return list(model.model_fields)
@@ -142,6 +167,10 @@ def _expected_for(loc: Sequence[str | int]) -> str:
             return _NOTIFY_ITEM
         if loc[-2] == "jobs":
             return _JOB_ITEM
+        if loc[-2] == "images":
+            return _IMAGE_ITEM
+    if loc[-1] == "id" and "images" in loc:
+        return _IMAGE_ID
     names = [part for part in loc if isinstance(part, str)]
     return _FIELD_EXPECTED.get(names[-1], "a value of the right type") if names else "a table"
 
@@ -173,7 +202,7 @@ def located_problems(file: Path, error: ValidationError) -> list[tuple[Loc, Prob
         expected = detail["msg"] if kind.startswith("cfdash_") else _expected_for(loc)
         is_secret = any(part in _SECRET_FIELDS for part in loc)
         got: str | None = describe_value(detail.get("input"), secret=is_secret)
-        if kind == "cfdash_duplicate_job":
+        if kind in ("cfdash_duplicate_job", "cfdash_duplicate_image"):
             got = None  # the phrase already says which job
         elif loc and loc[-1] == "base_url" and isinstance(detail.get("input"), str):
             got = _redact_userinfo(detail["input"])

@@ -17,6 +17,7 @@ with a ``cfdash_`` type; their message is the "expected …" phrase the loader r
 from __future__ import annotations
 
 import ipaddress
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -33,12 +34,24 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from cfdash.config.pipeline import (
+    DEFAULT_FINISHED_RETENTION,
+    AuthMode,
+    ImageEntry,
+    RetentionSeconds,
+    Stage,
+    check_unique_images,
+    check_unique_jobs,
+)
+
 __all__ = [
     "ACCOUNT_NAME_PATTERN",
     "DEFAULT_BASE_URL",
+    "MIN_REFRESH_INTERVAL",
     "AccountConfig",
     "AccountSettings",
     "ConfigFile",
+    "ImageEntry",
     "JobEntry",
     "Notifier",
     "Settings",
@@ -54,7 +67,11 @@ ACCOUNT_NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]*$"
 Notifier = Literal["bell", "desktop"]
 AccountName = Annotated[str, StringConstraints(pattern=ACCOUNT_NAME_PATTERN)]
 NonEmptyStr = Annotated[str, StringConstraints(min_length=1)]
-Seconds = Annotated[float, Field(gt=0)]
+#: The shortest refresh interval: more often is a load on the API, not faster news.
+MIN_REFRESH_INTERVAL = 0.5
+# allow_inf_nan=False: TOML has inf and nan, and neither is a number of seconds.
+Seconds = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+Interval = Annotated[float, Field(ge=MIN_REFRESH_INTERVAL, allow_inf_nan=False)]
 
 # Shared by every model read from the user's file.  hide_input_in_errors keeps values (which
 # may be secrets) out of ValidationError's own text, should one ever be printed.
@@ -71,6 +88,24 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
+_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
+
+
+def _is_host(host: str) -> bool:
+    """A DNS name (IDN allowed) or an IP address: what an HTTP client can connect to."""
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return False
+    labels = ascii_host.lower().removesuffix(".").split(".")
+    return len(ascii_host) <= 253 and all(_LABEL.match(label) for label in labels)
+
+
 class JobEntry(BaseModel):
     """One tracked job.  In the file a bare id (``5551001``) is shorthand for ``{ id = … }``."""
 
@@ -80,6 +115,19 @@ class JobEntry(BaseModel):
     # None: take mirroring from the job's status when queueing, as the API reports it.
     mirroring: bool | None = None
     label: str | None = None
+
+    # -- issue 15: the pipeline stage (declared after mirroring, so its check can see it) --
+    stage: Stage = "install"
+
+    @field_validator("stage")
+    @classmethod
+    def _mirroring_is_for_installs(cls, stage: Stage, info: ValidationInfo) -> Stage:
+        if stage != "install" and info.data.get("mirroring") is not None:
+            raise PydanticCustomError(
+                "cfdash_stage_mirroring",
+                '"install" for a job that sets mirroring (only installs are mirrored)',
+            )
+        return stage
 
     @model_validator(mode="before")
     @classmethod
@@ -110,7 +158,7 @@ class AccountConfig(BaseModel):
     secret_key: SecretStr | None = None
     secret_key_env: NonEmptyStr | None = None
     secret_key_command: NonEmptyStr | None = None
-    refresh_interval: Seconds | None = None
+    refresh_interval: Interval | None = None
     track_all: bool = False
     jobs: list[JobEntry] = []
     connect_timeout: Seconds = 5.0
@@ -118,6 +166,20 @@ class AccountConfig(BaseModel):
     read_only: bool = False
     notify: list[Notifier] | None = None
     stall_after: Seconds | None = None
+
+    # -- issue 15: bearer accounts, watched images, finished retention --
+    # Which credential keys fit which auth is checked with the secrets (config.credentials).
+    auth: AuthMode = "basic"
+    token: SecretStr | None = None
+    token_env: NonEmptyStr | None = None
+    token_command: NonEmptyStr | None = None
+    images: list[ImageEntry] = []
+    finished_retention: RetentionSeconds | None = None
+
+    @field_validator("images")
+    @classmethod
+    def _unique_images(cls, images: list[ImageEntry]) -> list[ImageEntry]:
+        return check_unique_images(images)
 
     @field_validator("base_url")
     @classmethod
@@ -129,6 +191,10 @@ class AccountConfig(BaseModel):
             raise PydanticCustomError("cfdash_url", "an http:// or https:// URL") from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise PydanticCustomError("cfdash_url", "an http:// or https:// URL")
+        if not _is_host(parts.hostname) or any(c.isspace() or not c.isprintable() for c in url):
+            raise PydanticCustomError(
+                "cfdash_url", "an http:// or https:// URL with a valid host name and no spaces"
+            )
         if parts.query or parts.fragment:
             raise PydanticCustomError("cfdash_url", "a base URL without a ?query or #fragment")
         # If allow_insecure_http itself was wrong it is missing from info.data and already
@@ -149,14 +215,7 @@ class AccountConfig(BaseModel):
     @field_validator("jobs")
     @classmethod
     def _unique_jobs(cls, jobs: list[JobEntry]) -> list[JobEntry]:
-        seen: set[int] = set()
-        for job in jobs:
-            if job.id in seen:
-                raise PydanticCustomError(
-                    "cfdash_duplicate_job", f"each job id once, but {job.id} is listed twice"
-                )
-            seen.add(job.id)
-        return jobs
+        return check_unique_jobs(jobs)  # per stage: update 91 and install 91 are two jobs
 
 
 class ConfigFile(BaseModel):
@@ -164,7 +223,7 @@ class ConfigFile(BaseModel):
 
     model_config = _FILE_MODEL
 
-    refresh_interval: Seconds = 5.0
+    refresh_interval: Interval = 5.0
     theme: NonEmptyStr = "cfdash-dark"
     read_only: bool = False
     notify: list[Notifier] = []
@@ -175,18 +234,24 @@ class ConfigFile(BaseModel):
     keymap: dict[str, NonEmptyStr] = {}
     # CSV export writes formula-like text cells as they are (default: with a leading ').
     export_raw: bool = False
+    # -- issue 15: seconds a finished job stays listed; an account may override it --
+    finished_retention: RetentionSeconds = DEFAULT_FINISHED_RETENTION
 
 
 class AccountSettings(BaseModel):
-    """One account, ready to use: secrets resolved, defaults merged.  Immutable."""
+    """One account, ready to use: secrets resolved, defaults merged.  Immutable.
+
+    A ``basic`` account holds ``access_key`` and ``secret_key``; a ``bearer`` one holds ``token``
+    and no keys.  Pass all three to the client as they are: it uses whichever is set.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str
     accountserviceid: int
     base_url: str  # no trailing slash, so callers can append "/cfp/v1/…" safely
-    access_key: SecretStr
-    secret_key: SecretStr
+    access_key: SecretStr | None = None
+    secret_key: SecretStr | None = None
     refresh_interval: float
     track_all: bool = False
     jobs: tuple[JobEntry, ...] = ()
@@ -196,6 +261,23 @@ class AccountSettings(BaseModel):
     read_only: bool = False
     notify: tuple[Notifier, ...] = ()
     stall_after: float = 600.0
+    # -- issue 15 --
+    auth: AuthMode = "basic"
+    token: SecretStr | None = None
+    images: tuple[ImageEntry, ...] = ()
+    finished_retention: float = DEFAULT_FINISHED_RETENTION
+
+    @model_validator(mode="after")
+    def _credentials_fit_auth(self) -> AccountSettings:
+        # A programming error, not a user's: the loader only builds accounts that fit.
+        has_keys = self.access_key is not None or self.secret_key is not None
+        if self.auth == "bearer" and (self.token is None or has_keys):
+            raise ValueError("a bearer account holds a token and no keys")
+        if self.auth == "basic" and (
+            self.token is not None or self.access_key is None or self.secret_key is None
+        ):
+            raise ValueError("a basic account holds both keys and no token")
+        return self
 
 
 class Settings(BaseModel):
@@ -213,6 +295,7 @@ class Settings(BaseModel):
     stall_after: float = 600.0
     keymap: dict[str, str] = {}
     export_raw: bool = False
+    finished_retention: float = DEFAULT_FINISHED_RETENTION
     accounts: dict[str, AccountSettings] = {}
     # Sentences worth showing once at start-up (e.g. a world-readable file holding secrets).
     warnings: tuple[str, ...] = ()

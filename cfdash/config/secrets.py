@@ -14,8 +14,11 @@ described by its program name and exit status only, since its output may hold th
 
 from __future__ import annotations
 
+import re
 import shlex
 import subprocess
+import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,8 +29,10 @@ from cfdash.config.errors import Problem
 
 __all__ = [
     "COMMAND_TIMEOUT",
+    "MAX_OUTPUT",
     "SECRET_NAMES",
     "CommandRunner",
+    "OutputTooLarge",
     "resolve_secret",
     "run_command",
 ]
@@ -35,26 +40,71 @@ __all__ = [
 SECRET_NAMES = ("access_key", "secret_key")
 # Long enough for a password manager to unlock, short enough that a hung one is noticed.
 COMMAND_TIMEOUT = 10.0
+#: A key is a line of text; 64 KiB is far more than any, and little enough to hold.
+MAX_OUTPUT = 64 * 1024
+
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 CommandRunner = Callable[[Sequence[str], float], "subprocess.CompletedProcess[str]"]
+
+
+class OutputTooLarge(Exception):
+    """A credential command printed more than :data:`MAX_OUTPUT` bytes (it was stopped)."""
 
 
 def run_command(argv: Sequence[str], timeout: float) -> subprocess.CompletedProcess[str]:
     """Run a credential command without a shell and capture what it prints.
 
     stdin is closed so a command that wants to prompt fails at once rather than waiting,
-    unseen, for the timeout; stderr is captured so it cannot scribble over the terminal.
+    unseen, for the timeout; stderr is discarded so it cannot scribble over the terminal (it
+    is never shown anyway: it may hold the secret).  At most :data:`MAX_OUTPUT` bytes of
+    stdout are read: ``secret_key_command = "yes"`` is stopped there, with
+    :class:`OutputTooLarge`, instead of filling memory until the timeout.
     """
-    return subprocess.run(
+    process = subprocess.Popen(
         list(argv),
-        capture_output=True,
         stdin=subprocess.DEVNULL,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        timeout=timeout,
-        check=False,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
+    assert process.stdout is not None
+    chunks: list[bytes] = []
+    done = threading.Event()
+
+    def read() -> None:  # a thread, so the timeout holds on every platform (no select on pipes)
+        total = 0
+        try:
+            while total <= MAX_OUTPUT:
+                chunk = process.stdout.read1(MAX_OUTPUT + 1 - total)  # type: ignore[union-attr]
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+        except (OSError, ValueError):
+            pass  # the pipe was closed under us: the caller kills the process anyway
+        finally:
+            done.set()
+
+    deadline = time.monotonic() + timeout
+    reader = threading.Thread(target=read, name="credential command", daemon=True)
+    reader.start()
+    try:
+        if not done.wait(timeout):
+            raise subprocess.TimeoutExpired(list(argv), timeout)
+        output = b"".join(chunks)
+        if len(output) > MAX_OUTPUT:
+            raise OutputTooLarge()
+        returncode = process.wait(max(0.0, deadline - time.monotonic()))
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+    finally:
+        reader.join(1.0)  # the process is gone or done writing: its pipe is at an end
+        if not reader.is_alive():  # (a grandchild may hold it open: then leave it be)
+            process.stdout.close()
+    text = output.decode("utf-8", errors="replace")
+    return subprocess.CompletedProcess(list(argv), returncode, stdout=text, stderr="")
 
 
 def resolve_secret(
@@ -97,11 +147,22 @@ def resolve_secret(
 def _from_env(
     file: Path, key: str, what: str, variable: str, env: Mapping[str, str]
 ) -> tuple[SecretStr | None, list[Problem]]:
+    # The variable's name is never repeated: it is the key's value, and a key pasted here by
+    # mistake is the one thing that must not be printed.  The key path says where to look.
     if not variable:
         return None, []  # empty name: reported by the schema
-    expected = f"the environment variable {variable} to hold the {what}"
+    if not _ENV_NAME.match(variable):
+        return None, [
+            Problem(
+                file,
+                key,
+                "the name of an environment variable (letters, digits and _)",
+                "something else, not repeated here in case it is the key itself",
+            )
+        ]
+    expected = f"the environment variable it names to hold the {what}"
     if variable not in env:
-        return None, [Problem(file, key, expected, "nothing (it is not set)")]
+        return None, [Problem(file, key, expected, "nothing (that variable is not set)")]
     value = env[variable]
     if not value.strip():
         return None, [Problem(file, key, expected, "an empty value")]
@@ -125,16 +186,23 @@ def _from_command(
     except ValueError as exc:  # e.g. "No closing quotation": about syntax, never the text
         return fail(str(exc).lower(), "a command line that shlex can split")
     program = argv[0]
+    # A program that could not be started is not named: a key pasted here by mistake would be
+    # "the program".  One that ran is a real file, and naming it helps.
     try:
         result = runner(argv, COMMAND_TIMEOUT)
     except FileNotFoundError:
-        return fail(f'"{program}", which was not found')
+        return fail("a program that was not found (not repeated here in case it is the key)")
     except PermissionError:
-        return fail(f'"{program}", which may not be run (permission denied)')
+        return fail("a program that may not be run (permission denied)")
     except subprocess.TimeoutExpired:
         return fail(f'no answer from "{program}" within {COMMAND_TIMEOUT:g} seconds')
+    except OutputTooLarge:
+        return fail(
+            f'more than {MAX_OUTPUT // 1024} KiB of output from "{program}" (it was stopped)',
+            f"a command that prints only the {what}",
+        )
     except OSError as exc:
-        return fail(f'"{program}", which could not start ({exc.strerror or type(exc).__name__})')
+        return fail(f"a program that could not start ({exc.strerror or type(exc).__name__})")
     # Neither stdout nor stderr is quoted below: either may contain the secret.
     if result.returncode < 0:
         return fail(f'"{program}" killed by signal {-result.returncode}')

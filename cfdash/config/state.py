@@ -20,20 +20,37 @@ or removed in the UI, and the chosen theme, sort and filters, live in ``state.to
     account = "production"
     id = 5551001
 
-Two promises, because losing what the user set up is the failure that matters here:
+    [[seen]]                  # each job tracked by id as last seen: see cfdash.config.lastseen
+    account = "production"
+    stage = "install"
+    id = 5551001
+    at = 1795848784.5
+    word = "Running"
+    progress = 97
+
+Three promises, because losing what the user set up is the failure that matters here:
 
 * writes are atomic — a temp file in the same directory, fsynced, then ``os.replace`` and an
   fsync of the directory — so a crash leaves the old file or the new one, never half of one;
-* a file that cannot be read is moved aside to ``state.toml.corrupt-<timestamp>`` and
-  reported, never silently overwritten by the next save.
+* two dashboards sharing the file lose nothing: a save takes the lock beside the file
+  (:mod:`cfdash.locking`), reads the file again, applies only what *this* instance changed
+  since it last loaded or saved (jobs added and removed, settings changed) and writes the
+  result — so A's 7777 survives B's save of 6666;
+* a file that cannot be read for any reason — not TOML, the wrong shape, nested too deeply,
+  over 8 MB — is moved aside to ``state.toml.corrupt-<timestamp>`` and reported, never
+  silently overwritten by the next save.  Only a path that is not a regular file at all (a
+  FIFO, a device) is refused outright, since moving it would not make it readable.
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
+import dataclasses
 import os
 import tempfile
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -43,10 +60,25 @@ import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cfdash.config.errors import StateError, display_path
+from cfdash.config.files import (
+    STATE_MAX_BYTES,
+    TooDeep,
+    UnreadableFile,
+    parse_toml,
+    read_capped,
+)
+from cfdash.config.lastseen import (
+    LastSeen,
+    SeenKey,
+    merge_last_seen,
+    seen_from_rows,
+    seen_to_rows,
+)
 from cfdash.config.problems import key_path
 from cfdash.config.schema import JobEntry
+from cfdash.locking import file_lock
 
-__all__ = ["STATE_VERSION", "State", "StateStore"]
+__all__ = ["FIELD_MERGES", "STATE_VERSION", "State", "StateStore", "merge_states"]
 
 STATE_VERSION = 1
 
@@ -58,7 +90,8 @@ class State:
     ``added_jobs`` keeps the order jobs were added in (the table shows them that way);
     ``removed_jobs`` holds configured jobs the user stopped tracking, by (account, job id).
     The rest is the saved view: ``filter`` is the text filter, ``release`` the one image
-    version shown (None: all).
+    version shown (None: all) — and ``last_seen``, what was last seen of each job tracked by
+    id (:mod:`cfdash.config.lastseen`).
     """
 
     added_jobs: list[tuple[str, JobEntry]] = field(default_factory=list)
@@ -70,6 +103,7 @@ class State:
     release: int | None = None
     failed_only: bool = False
     hide_finished: bool = False
+    last_seen: dict[SeenKey, LastSeen] = field(default_factory=dict)
 
 
 # The file's shape.  strict, so a hand-edited `id = "5"` is caught rather than coerced;
@@ -100,6 +134,11 @@ class _StateFile(BaseModel):
     hide_finished: bool = False
     added: list[_AddedRow] = []
     removed: list[_RemovedRow] = []
+    seen: list[Any] = []  # row by row in seen_from_rows: one bad row is skipped, not fatal
+
+
+class _Corrupt(Exception):
+    """The file is there but cannot be used; the message says why, for the set-aside notice."""
 
 
 class StateStore:
@@ -107,6 +146,10 @@ class StateStore:
 
     After :meth:`load`, ``recovered_from`` is the path an unreadable file was moved to (or
     ``None``) and ``recovery_message`` a sentence to show the user about it.
+
+    The store remembers the state it last loaded or saved (``known``): :meth:`save` writes
+    only the difference between that and the state it is given on top of what is in the
+    file *now*, which is how two instances sharing the file keep each other's changes.
     """
 
     def __init__(self, path: Path, *, now: Callable[[], datetime] = datetime.now) -> None:
@@ -114,29 +157,111 @@ class StateStore:
         self._now = now  # injectable so tests can predict the .corrupt-<timestamp> name
         self.recovered_from: Path | None = None
         self.recovery_message: str | None = None
+        #: What this instance last loaded or saved: the base its next save's changes are from.
+        self.known = State()
+        # The file as this instance last read or wrote it, keyed by its identity, so a save
+        # with no other writer in between skips reading it again.
+        self._seen: tuple[tuple[int, int, int, int], State] | None = None
 
     def load(self) -> State:
-        """The saved state; an empty one if there is none or it had to be set aside."""
+        """The saved state; an empty one if there is none or it had to be set aside.
+
+        Raises :class:`StateError` for a path that is not a regular file, or for a corrupt
+        file that could not be moved aside.
+        """
         self.recovered_from = None
         self.recovery_message = None
-        self._sweep_temp_files()
+        with self._locked(create=False):
+            self._sweep_temp_files()
+            identity = self._identity()
+            try:
+                state = self._read()
+            except _Corrupt as corrupt:
+                state = self._set_aside(str(corrupt))
+                identity = None
+        self.known = copy.deepcopy(state)  # the caller may edit the one it was handed
+        self._seen = (identity, copy.deepcopy(state)) if identity is not None else None
+        return state
+
+    def save(self, state: State) -> State:
+        """Merge this instance's changes into the file, atomically; returns what was written.
+
+        The changes are ``state`` against :attr:`known`.  Raises :class:`StateError` (old
+        file untouched) if the file cannot be written.
+        """
+        directory = self.path.parent
         try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
-            return State()
+            directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            return self._set_aside(f"it could not be read: {exc.strerror or exc}")
+            raise StateError(self._cannot_save(exc)) from exc
+        with self._locked(create=True):
+            identity = self._identity()
+            if self._seen is not None and identity == self._seen[0]:
+                on_disk = self._seen[1]  # nobody wrote it since we last did
+            else:
+                try:
+                    on_disk = self._read()
+                except _Corrupt as corrupt:  # damaged since we loaded: keep it for the user
+                    on_disk = self._set_aside(str(corrupt))
+            merged = merge_states(self.known, state, on_disk)
+            self._write(merged)
+            identity = self._identity()
+        self.known = copy.deepcopy(state)
+        self._seen = (identity, copy.deepcopy(merged)) if identity is not None else None
+        return merged
+
+    def _identity(self) -> tuple[int, int, int, int] | None:
+        """What tells one version of the file from another: a save replaces the inode."""
         try:
-            data = tomllib.loads(raw.decode("utf-8"))
+            info = os.stat(self.path)
+        except OSError:
+            return None
+        return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+
+    @contextlib.contextmanager
+    def _locked(self, *, create: bool) -> Iterator[None]:
+        """Hold the lock beside the file; without ``create``, only if its folder exists."""
+        with contextlib.ExitStack() as stack:
+            # A read-only command must not make folders; with no folder there is nothing to read.
+            if create or self.path.parent.is_dir():
+                try:
+                    stack.enter_context(file_lock(self.path))
+                except OSError as exc:
+                    if create:
+                        raise StateError(self._cannot_save(exc)) from exc
+                    # A folder we may not write to: reading without the lock is still safe.
+            yield
+
+    def _read(self) -> State:
+        """The file's state (empty if there is none); raises _Corrupt or StateError."""
+        try:
+            raw = read_capped(self.path, STATE_MAX_BYTES, "state file")
+        except UnreadableFile as unreadable:
+            if unreadable.missing:
+                return State()
+            if unreadable.special:
+                raise StateError(
+                    f"{display_path(self.path)}: expected {unreadable.expected}, got "
+                    f"{unreadable.got}; move it away to start afresh"
+                ) from None
+            raise _Corrupt(f"it could not be read ({unreadable})") from None
+        try:
+            data = parse_toml(raw.decode("utf-8"))
         except UnicodeDecodeError:
-            return self._set_aside("it is not UTF-8 text")
+            raise _Corrupt("it is not UTF-8 text") from None
         except tomllib.TOMLDecodeError as exc:
-            return self._set_aside(f"it is not valid TOML: {exc}")
+            raise _Corrupt(f"it is not valid TOML: {exc}") from None
+        except TooDeep:
+            raise _Corrupt("it is nested too deeply to read") from None
+        except (ValueError, MemoryError) as exc:  # whatever else a parser may raise
+            raise _Corrupt(f"it could not be parsed ({type(exc).__name__})") from None
         try:
             parsed = _StateFile.model_validate(data)
         except ValidationError as exc:
             where = key_path(exc.errors()[0]["loc"]) or "the top level"
-            return self._set_aside(f"it does not have the expected shape (at {where})")
+            raise _Corrupt(f"it does not have the expected shape (at {where})") from None
+        except (RecursionError, MemoryError, ValueError) as exc:
+            raise _Corrupt(f"it could not be parsed: {type(exc).__name__}") from None
         return State(
             added_jobs=[
                 (row.account, JobEntry(id=row.id, mirroring=row.mirroring, label=row.label))
@@ -150,14 +275,13 @@ class StateStore:
             release=parsed.release,
             failed_only=parsed.failed_only,
             hide_finished=parsed.hide_finished,
+            last_seen=seen_from_rows(parsed.seen),
         )
 
-    def save(self, state: State) -> None:
-        """Write ``state`` atomically; raises :class:`StateError` (old file untouched) if not."""
+    def _write(self, state: State) -> None:
         payload = tomli_w.dumps(_to_toml(state)).encode("utf-8")  # before any file is made
         directory = self.path.parent
         try:
-            directory.mkdir(parents=True, exist_ok=True)
             fd, temp_name = tempfile.mkstemp(
                 prefix=f".{self.path.name}.", suffix=".tmp", dir=directory
             )
@@ -178,8 +302,12 @@ class StateStore:
         _fsync_directory(directory)  # make the rename itself survive a power cut
 
     def _sweep_temp_files(self) -> None:
-        """Remove temp files a killed save left behind; the real file was never touched."""
-        for leftover in self.path.parent.glob(f".{self.path.name}.*.tmp"):
+        """Remove temp files a killed save left behind (under the lock: none is in use)."""
+        try:
+            leftovers = list(self.path.parent.glob(f".{self.path.name}.*.tmp"))
+        except OSError:
+            return
+        for leftover in leftovers:
             leftover.unlink(missing_ok=True)
 
     def _cannot_save(self, exc: OSError) -> str:
@@ -202,7 +330,7 @@ class StateStore:
             ) from None
         self.recovered_from = target
         self.recovery_message = (
-            f"{display_path(self.path)}: {reason}; it was moved to {target.name} "
+            f"{display_path(self.path)}: {reason}; it was moved to {display_path(target)} "
             "and cfdash started with an empty state"
         )
         return State()
@@ -211,6 +339,59 @@ class StateStore:
 _SCALARS = (
     "theme", "sort", "sort_reverse", "filter", "release", "failed_only", "hide_finished"
 )  # fmt: skip
+
+#: Fields merged by a rule of their own; every other field of State is a setting (below).
+_JOB_FIELDS = ("added_jobs", "removed_jobs")
+
+
+def merge_states(known: State, ours: State, on_disk: State) -> State:
+    """``on_disk`` with the changes from ``known`` to ``ours`` applied: a save's merge.
+
+    * a job this instance added (or whose entry it changed) is added, or updated in place;
+      one it stopped tracking since ``known`` is taken out — others' jobs stay;
+    * the same for the set of removed config jobs;
+    * a setting (theme, sort, filter, any field added to :class:`State` later) takes ours
+      when this instance changed it, else keeps the file's.
+    """
+    known_added = dict(_keyed(known.added_jobs))
+    ours_added = dict(_keyed(ours.added_jobs))
+    dropped = known_added.keys() - ours_added.keys()
+    changed = {key: entry for key, entry in ours_added.items() if known_added.get(key) != entry}
+    added: list[tuple[str, JobEntry]] = []
+    for key, entry in _keyed(on_disk.added_jobs):
+        if key in dropped:
+            continue
+        added.append((key[0], changed.pop(key, entry)))
+    added += [(key[0], entry) for key, entry in changed.items()]  # ours, in our order
+    removed = (on_disk.removed_jobs - (known.removed_jobs - ours.removed_jobs)) | (
+        ours.removed_jobs - known.removed_jobs
+    )
+    settings = {
+        f.name: FIELD_MERGES.get(f.name, _merge_setting)(
+            getattr(known, f.name), getattr(ours, f.name), getattr(on_disk, f.name)
+        )
+        for f in dataclasses.fields(State)
+        if f.name not in _JOB_FIELDS
+    }
+    return State(added_jobs=added, removed_jobs=removed, **settings)
+
+
+def _merge_setting(known: Any, ours: Any, on_disk: Any) -> Any:
+    """Ours if this instance changed it; a table merges key by key the same way."""
+    if isinstance(ours, dict) and isinstance(known, dict) and isinstance(on_disk, dict):
+        merged = {key: value for key, value in on_disk.items() if key in ours or key not in known}
+        merged.update({key: value for key, value in ours.items() if known.get(key) != value})
+        return merged
+    return ours if ours != known else on_disk
+
+
+#: Fields of :class:`State` that merge by a rule of their own, ``(known, ours, on_disk)`` →
+#: merged; e.g. a last-seen table where, per job, the newer timestamp wins.
+FIELD_MERGES: dict[str, Callable[[Any, Any, Any], Any]] = {"last_seen": merge_last_seen}
+
+
+def _keyed(jobs: list[tuple[str, JobEntry]]) -> list[tuple[tuple[str, int], JobEntry]]:
+    return [((account, entry.id), entry) for account, entry in jobs]
 
 
 def _to_toml(state: State) -> dict[str, Any]:
@@ -234,6 +415,8 @@ def _to_toml(state: State) -> dict[str, Any]:
         data["removed"] = [
             {"account": account, "id": job_id} for account, job_id in sorted(state.removed_jobs)
         ]
+    if state.last_seen:
+        data["seen"] = seen_to_rows(state.last_seen)
     return data
 
 

@@ -2,6 +2,7 @@
 
 from cfdash.engine.engine import AccountLink, Engine, PollDone, QueueDone
 from cfdash.engine.health import AccountHealth, Backoff
+from cfdash.engine.images import ImageLine, ImagePoller, ImagesRead
 from cfdash.engine.outcomes import (
     QueueCheck,
     QueueOutcome,
@@ -17,6 +18,9 @@ __all__ = [
     "Backoff",
     "Changes",
     "Engine",
+    "ImageLine",
+    "ImagePoller",
+    "ImagesRead",
     "JobKey",
     "PollDone",
     "QueueAction",

@@ -3,13 +3,13 @@
 The dashboard, the headless commands and the benchmark all drive this one class. Each account
 has its own loop that arms the next poll only when the last one has finished, so polls never
 overlap and a slow account never delays another. Results leave the engine as small events
-through one listener; the dashboard turns them into Textual messages.
+through one listener; the dashboard turns them into Textual messages. The clock and the
+sleep are parameters, so tests run the loops on a fake clock (see :mod:`.naps`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import time
@@ -21,6 +21,7 @@ from cfdash.api.client import ClanforgeClient
 from cfdash.api.errors import AuthError, ClanforgeError, InternalError
 from cfdash.api.models import QueueResult
 from cfdash.engine.health import AccountHealth, Backoff
+from cfdash.engine.naps import Sleep, nap
 from cfdash.engine.outcomes import (
     QueueCheck,
     QueueOutcome,
@@ -29,10 +30,13 @@ from cfdash.engine.outcomes import (
     queue_outcome,
     readiness,
 )
+from cfdash.engine.retention import DEFAULT_FINISHED_RETENTION, Retention
+from cfdash.engine.scrub import ItemScrubber, scrub_error, scrub_model
 from cfdash.engine.tracking import Changes, JobKey, QueueAction, TrackedJob, Tracker
 
 if TYPE_CHECKING:
     from cfdash.engine.audit import AuditLog
+    from cfdash.engine.images import ImagePoller
 
 __all__ = [
     "AccountLink",
@@ -54,6 +58,8 @@ class AccountLink:
     client: ClanforgeClient
     interval: float = 5.0
     read_only: bool = False
+    #: Seconds a finished ``track_all`` row of this account stays (see :mod:`.retention`).
+    finished_retention: float = DEFAULT_FINISHED_RETENTION
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,8 @@ class _Runner:
     backoff: Backoff
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    scrub: ItemScrubber = field(default_factory=ItemScrubber)
+    held: asyncio.Event = field(default_factory=asyncio.Event)  # set while pause() holds it
 
 
 class Engine:
@@ -111,6 +119,8 @@ class Engine:
 
     #: Where every queue request sent is recorded (set by whoever builds the engine).
     audit: AuditLog | None = None
+    #: The watched images, read after each poll of their account (see :mod:`.images`).
+    images: ImagePoller | None = None
 
     def __init__(
         self,
@@ -118,6 +128,7 @@ class Engine:
         tracker: Tracker | None = None,
         *,
         clock: Callable[[], float] = time.time,
+        sleep: Sleep = asyncio.sleep,
         rng: random.Random | None = None,
         read_only: bool = False,
     ) -> None:
@@ -125,12 +136,15 @@ class Engine:
         rng = rng or random.Random()
         self.tracker = tracker if tracker is not None else Tracker()
         self.clock = clock
+        self.sleep = sleep
         self.read_only = read_only
         self.paused = False
         self._runners = {
             link.name: _Runner(link, AccountHealth(link.name), Backoff(link.interval, rng=rng))
             for link in links
         }
+        #: Finished track_all rows, by when they drop out of the tracker.
+        self.retention = Retention({link.name: link.finished_retention for link in links})
         self._listeners: list[Listener] = []
         self._resume = asyncio.Event()
         self._resume.set()
@@ -173,8 +187,9 @@ class Engine:
             health.last_attempt = self.clock()
             health.requests += 1
             try:
-                items = await runner.link.client.status()
-                changes = self.tracker.merge(account, items, self.clock())
+                items = runner.scrub(await runner.link.client.status())  # secrets blanked
+                now = self.clock()
+                changes = self._retire(self.tracker.merge(account, items, now), now)
             except ClanforgeError as error:
                 event = self._failed(account, error)
             except Exception as bug:  # a bug must cost one poll, not the account's polling
@@ -186,10 +201,30 @@ class Engine:
                 event = PollDone(account, changes, health)
                 self._audit_settled(changes)
         self._emit(event)
+        if self.images is not None:  # after the rows are out; its 401/429 are the account's
+            client = self._runners[account].link.client
+            trouble = await self.images.read(account, event.error, client, event.health)
+            if trouble is not None:
+                event = PollDone(account, Changes(), event.health, trouble)
+                self._emit(event)
         return event
+
+    def _retire(self, changes: Changes, now: float) -> Changes:
+        """Note newly finished track_all rows; drop (any account's) whose retention is up.
+
+        Dropped rows leave as ``removed`` keys of this poll, like an untracked row.
+        """
+        self.retention.note(self.tracker, changes.changed)
+        gone = self.retention.expire(self.tracker, now)
+        if gone:
+            changes.added -= gone
+            changes.changed -= gone
+            changes.removed |= gone
+        return changes
 
     def _failed(self, account: str, error: ClanforgeError) -> PollDone:
         """A read failed: the health says why, and the account's rows become unconfirmed."""
+        error = scrub_error(error)  # an error body may echo the credentials
         health = self._runners[account].health
         health.failures += 1
         health.state = "auth" if isinstance(error, AuthError) else "backoff"
@@ -219,14 +254,27 @@ class Engine:
     async def _run_account(self, account: str) -> None:
         runner = self._runners[account]
         while True:
-            await self._resume.wait()
+            if not self._resume.is_set():
+                runner.held.set()
+                try:
+                    await self._resume.wait()
+                finally:
+                    runner.held.clear()
             event = await self.poll(account)
             error = event.error if event is not None else None
             delay = runner.backoff.delay(runner.health.failures, error)
             runner.health.next_poll = self.clock() + delay
             runner.wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(runner.wake.wait(), delay)
+            await nap(self.sleep, delay, runner.wake)
+
+    async def wait_held(self) -> None:
+        """Return once :meth:`pause` holds every loop of :meth:`run` (each ends its sleep first).
+
+        From then until :meth:`resume` no scheduled poll starts: tests wait on this, not a while.
+        """
+        runners = list(self._runners.values())
+        while not all(runner.held.is_set() for runner in runners):  # held now, not a moment ago
+            await asyncio.gather(*(runner.held.wait() for runner in runners))
 
     def refresh(self, account: str | None = None) -> None:
         """Poll now (one account, or all) instead of waiting for the schedule."""
@@ -341,8 +389,9 @@ class Engine:
         error: BaseException | None = None
         try:
             result = await self._runners[job.account].link.client.queue(job.jobid, mirroring=flag)
+            result = scrub_model(result)
         except ClanforgeError as failure:
-            error = failure
+            error = scrub_error(failure)  # an error body may echo the credentials
         except asyncio.CancelledError as cancelled:
             self._settle_call(job, action, queue_outcome(error=cancelled))
             raise

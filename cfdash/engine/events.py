@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
 from cfdash.config.paths import state_path
 from cfdash.engine.jsonl import JsonlFile
 from cfdash.engine.tracking import Changes, JobKey, Phase, TrackedJob, Tracker
+from cfdash.timefmt import iso_utc
 
 __all__ = [
     "EventLog",
@@ -30,10 +30,10 @@ __all__ = [
     "notable",
 ]
 
-Notable = Literal["completed", "failed", "stalled"]
+Notable = Literal["finished", "failed", "stalled"]
 
-#: Phases a job may pass through on its way to leaving the list as *finished* when leaving
-#: it means it most likely completed: it was being worked on when last seen.
+#: Phases a job may leave the list from for its leaving to be news: it was being worked on
+#: when last seen.
 _WORKED_ON: frozenset[str] = frozenset({"queued", "running"})
 
 
@@ -78,11 +78,12 @@ def notable(transition: Transition) -> Notable | None:
 
     * ``"stalled"``: a stall event.
     * ``"failed"``: the job became Failed.
-    * ``"completed"``: the job became Complete, or it left the incomplete list (Finished)
-      while queued or running. Complete → Finished is the same completion seen twice and
-      Squashed → Finished is no completion at all, so neither counts; nor does a job that
-      left the list without ever being seen at work (created/pending/unknown → Finished):
-      nothing says it completed.
+    * ``"finished"``: the job became Complete, or it left the incomplete list (Finished)
+      while queued or running — one word for both, as everywhere in cfdash: the service
+      doesn't say whether a job that left its list completed or was squashed. Complete →
+      Finished is the same ending seen twice and Squashed → Finished is no news, so neither
+      counts; nor does a job that left the list without ever being seen at work
+      (created/pending/unknown → Finished).
     """
     if transition.stall is not None:
         return "stalled"
@@ -90,9 +91,9 @@ def notable(transition: Transition) -> Notable | None:
     if to == "failed":
         return "failed"
     if to == "complete":
-        return "completed"
+        return "finished"
     if to == "finished" and transition.from_phase in _WORKED_ON:
-        return "completed"
+        return "finished"
     return None
 
 
@@ -191,7 +192,7 @@ def default_events_path() -> Path:
 
 
 def _iso(at: float) -> str:
-    return datetime.fromtimestamp(at, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return iso_utc(at)
 
 
 def event_record(transition: Transition) -> dict[str, object]:

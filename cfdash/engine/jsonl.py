@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from cfdash.locking import file_lock
+
 __all__ = ["JsonlFile"]
 
 log = logging.getLogger("cfdash.engine")
@@ -47,9 +49,10 @@ class JsonlFile:
         data = "".join(lines).encode("utf-8")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._rotate_for(len(data))
-            with self.path.open("ab") as file:
-                file.write(data)
+            with file_lock(self.path):  # another dashboard may be rotating the same file
+                self._rotate_for(len(data))
+                with self.path.open("ab") as file:
+                    file.write(data)
         except OSError as exc:
             message = f"cannot write {self.what} {self.path}: {exc.strerror or exc}"
             first = self.problem is None

@@ -24,8 +24,10 @@ __all__ = ["Monitor", "Observed"]
 class Observed:
     """One look's outcome."""
 
-    #: Completed, failed or stalled: what a toast, bell or desktop notice is for.
+    #: Finished, failed or stalled: what a toast, bell or desktop notice is for.
     notable: list[Transition] = field(default_factory=list)
+    #: Every transition and new stall, as logged (each job's line in the event feed).
+    transitions: list[Transition] = field(default_factory=list)
     #: Jobs whose stalled flag turned on or off (their rows need redrawing).
     stall_changed: set[JobKey] = field(default_factory=set)
     #: A problem writing the event log, reported once.
@@ -68,6 +70,7 @@ class Monitor:
         problem = self.log.append(everything) if self.log is not None and everything else None
         return Observed(
             notable=[t for t in everything if notable(t) is not None],
+            transitions=everything,
             stall_changed=stall_changed,
             log_problem=problem,
         )

@@ -9,7 +9,8 @@ Before sending, :func:`readiness` sorts a tracked job into one of:
 ========== ===========================================================================
 sendable   Created, Pending or Failed (also a Failed job some deployments dropped)
 active     Queued or Running (or a state cfdash does not know): sent only when forced
-finished   Complete or Squashed in the list, or it left the list after being seen
+finished   Complete or Squashed in the list, or it left the list after being seen (by
+           this run, or by an earlier one: see :mod:`cfdash.engine.lastseen`)
 not_found  its account's list was read and it was never in it
 unread     its account's list has not been read since it was tracked
 ========== ===========================================================================
@@ -185,7 +186,10 @@ def readiness(job: TrackedJob) -> QueueCheck:
         return QueueCheck(
             key, "not_found", f"not found in {job.account}'s status list ({NOT_FOUND_CAUSES})", job
         )
-    assert job.item is not None
+    if job.item is None:  # gone while cfdash was closed (see cfdash.engine.lastseen)
+        if phase == "failed":
+            return QueueCheck(key, "sendable", "", job)  # as a failed job that left the list
+        return QueueCheck(key, "finished", f"it {job.seen_note}", job)
     kind = job.item.state.kind
     if not job.listed:
         if kind is StateKind.FAILED:

@@ -7,9 +7,11 @@ finished job from one that was never found.
 
 What the tracker knows has an age. A job seen and then gone is *finished*; a job absent from a
 list that was read, and never seen, is *not found* (a wrong id, another account's job, or one
-that finished before cfdash looked) — never "finished". While an account cannot be read its
-jobs are *unconfirmed since* the first failed read: their last values stay, but nothing may
-be concluded from them (no stall, no overdue ETA) until a read succeeds again.
+that finished before cfdash looked) — never "finished", unless the state file says an earlier
+run saw it: then it finished while cfdash was closed (:mod:`cfdash.engine.lastseen`). While an
+account cannot be read its jobs are *unconfirmed since* the first failed read: their last
+values stay, but nothing may be concluded from them (no stall, no overdue ETA) until a read
+succeeds again.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from cfdash.api.models import JobState, QueueResult, StateKind, StatusItem
+from cfdash.engine.lastseen import seen_failed, seen_note
 
 if TYPE_CHECKING:
+    from cfdash.config.lastseen import LastSeen
     from cfdash.engine.outcomes import QueueOutcome
 
 __all__ = [
@@ -71,11 +75,11 @@ _PHASE_OF_ID = {kind.value: _PHASE_OF_KIND[kind] for kind in StateKind if kind.v
 
 @dataclass(frozen=True, slots=True)
 class Transition:
-    """One change of a job's shown state, for the details screen."""
+    """One change of a job's shown state, for the details screen (no progress once Finished)."""
 
     at: float
     word: str
-    progress: int
+    progress: int | None
 
 
 @dataclass(eq=False)
@@ -133,6 +137,11 @@ class TrackedJob:
     unconfirmed_since: float | None = None
     #: A read of its account succeeded without it and it had never been seen: not found.
     not_found: bool = False
+    #: What the state file said of it at start: its last seen state in an earlier run.
+    seen_before: LastSeen | None = None
+    #: A read succeeded without it, and ``seen_before`` says an earlier run saw it: it
+    #: finished (or, last seen Failed, stays Failed) while cfdash was closed.
+    gone_unseen: bool = False
     history: deque[Transition] = field(default_factory=lambda: deque(maxlen=_HISTORY))
 
     @property
@@ -169,6 +178,8 @@ class TrackedJob:
     def phase(self) -> Phase:
         item = self.item
         if item is None:
+            if self.gone_unseen and self.seen_before is not None:
+                return "failed" if seen_failed(self.seen_before) else "finished"
             return "notfound" if self.not_found else "notlisted"
         if not self.listed:
             # Gone from the incomplete list. A failed job that vanished stays failed (some
@@ -188,12 +199,30 @@ class TrackedJob:
             return "not listed"
         if phase == "notfound":
             return "not found"
-        assert self.item is not None
+        if self.item is None:  # gone while cfdash was closed, last seen Failed
+            return StateKind.FAILED.word
         return self.item.state.word
 
     @property
+    def seen_note(self) -> str | None:
+        """How a job gone while cfdash was closed ended, for the row: ``finished while cfdash
+        was closed (last seen Running 97 % at …)``. None for every other job."""
+        if not self.gone_unseen or self.seen_before is None:
+            return None
+        return seen_note(self.seen_before)
+
+    @property
     def progress(self) -> int | None:
-        return self.item.progress if self.item is not None else None
+        """The percentage a person may be shown; None when unknown or once Finished.
+
+        Unknown: not listed yet, or sent unreadable (not a made-up 0 %). Finished: a job that
+        left the list may have completed or been squashed — the service doesn't say — so its
+        last partial value would be a claim nobody can make. The raw value stays in ``item``
+        (the details screen's raw JSON shows it).
+        """
+        if self.item is None or self.phase == "finished" or "jobprogress" in self.item.bad_fields:
+            return None
+        return self.item.progress
 
     @property
     def eta(self) -> int | None:
@@ -207,7 +236,13 @@ class TrackedJob:
 
     @property
     def error(self) -> str | None:
-        return self.item.joberror if self.item is not None else None
+        """The job's error; first, if the service sent fields that could not be read, that."""
+        if self.item is None:
+            return None
+        bad, joberror = self.item.bad, self.item.joberror
+        if bad and joberror:
+            return f"{bad}; {joberror}"
+        return bad or joberror
 
     @property
     def target(self) -> str:
@@ -241,10 +276,21 @@ class TrackedJob:
             self.queue_action.settled, self.queue_action.settled_at = settled, now
         return True
 
+    def _absent(self) -> None:
+        """A list was read without it, and this run never saw it: not found (never
+        "finished") — unless an earlier run saw it, and then it went while cfdash was closed."""
+        if self.seen_before is not None:
+            self.gone_unseen = True
+        else:
+            self.not_found = True
+
     def _note_transition(self, at: float) -> None:
         word = self.word
         if not self.history or self.history[-1].word != word:
-            self.history.append(Transition(at, word, self.progress or 0))
+            progress = self.progress
+            if progress is None and self.phase != "finished":
+                progress = 0
+            self.history.append(Transition(at, word, progress))
 
 
 @dataclass
@@ -275,6 +321,9 @@ class Tracker:
         self.dismissed: set[JobKey] = set()
         #: Accounts whose reads fail, and since when (the first failed read after a good one).
         self.unconfirmed_since: dict[str, float] = {}
+        #: Jobs an earlier run saw, from the state file: each is given to the job as it is
+        #: tracked (``seen_before``), never to a ``track_all`` row.
+        self.remembered: dict[JobKey, LastSeen] = {}
 
     def __len__(self) -> int:
         return len(self.jobs)
@@ -291,18 +340,25 @@ class Tracker:
         if job.key in self.jobs:
             return False
         self.dismissed.discard(job.key)
+        if job.source != "track_all" and job.seen_before is None:
+            job.seen_before = self.remembered.get(job.key)
         listed = self.latest.get(job.account)
         item = listed.get(job.jobid) if listed is not None else None
         if item is not None:
             job.item, job.listed, job.confirmed_at = item, True, now
             job._note_transition(now or 0.0)
         elif fresh and listed is not None:
-            job.not_found = True
+            job._absent()
         self.jobs[job.key] = job
         return True
 
     def remove(self, key: JobKey) -> TrackedJob | None:
         self.dismissed.add(key)
+        return self.jobs.pop(key, None)
+
+    def forget(self, key: JobKey) -> TrackedJob | None:
+        """Drop a row without dismissing it: a ``track_all`` job listed again comes back
+        (what :mod:`cfdash.engine.retention` does with finished rows whose time is up)."""
         return self.jobs.pop(key, None)
 
     def unconfirmed_count(self, account: str | None = None) -> int:
@@ -316,14 +372,15 @@ class Tracker:
     def unconfirm(self, account: str, now: float) -> Changes:
         """A read of ``account`` failed: its live rows are unconfirmed from now (or earlier).
 
-        Jobs that already left the list keep their ending: a failed read cannot change that.
+        Jobs that already left the list (here, or while cfdash was closed) keep their ending:
+        a failed read cannot change that.
         """
         since = self.unconfirmed_since.setdefault(account, now)
         changes = Changes()
         for job in self.jobs.values():
             if job.account != account or job.unconfirmed_since is not None:
                 continue
-            if job.listed or job.item is None:
+            if job.listed or (job.item is None and not job.gone_unseen):
                 job.unconfirmed_since = since
                 changes.changed.add(job.key)
         return changes
@@ -355,7 +412,7 @@ class Tracker:
             if item is not None:
                 if (job.item is not item and job.item != item) or not job.listed:
                     job.item, job.listed, job.left_at = item, True, None
-                    job.not_found = False
+                    job.not_found = job.gone_unseen = False
                     job._note_transition(now)
                     if job.key not in changes.added:
                         changes.changed.add(job.key)
@@ -369,9 +426,8 @@ class Tracker:
                     changes.settled.add(job.key)
                 job._note_transition(now)
                 changes.changed.add(job.key)
-            elif job.item is None and not job.not_found:
-                # Read, and not there, and never seen: not found (never "finished").
-                job.not_found = True
+            elif job.item is None and not (job.not_found or job.gone_unseen):
+                job._absent()
                 if job.settle_queue(now):
                     changes.settled.add(job.key)
                 job._note_transition(now)

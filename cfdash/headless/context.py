@@ -36,7 +36,8 @@ def headless_settings(
         thread = SimThread(build_demo())
         base_url = thread.start()
         try:
-            yield demo_settings(base_url).with_overrides(read_only=read_only or None), State()
+            settings = demo_settings(base_url, pipeline=True)
+            yield settings.with_overrides(read_only=read_only or None), State()
         finally:
             thread.stop()
         return

@@ -16,6 +16,7 @@ from __future__ import annotations
 import errno
 import secrets
 import shlex
+import socket
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -133,8 +134,22 @@ def build_server(command: str, options: ServeOptions, out: TextIO = sys.stdout) 
     )
 
 
+def _check_port_free(host: str, port: int) -> None:
+    """Refuse a port another program listens on, in one sentence (not an OSError)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host.strip("[]"), port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise HeadlessError(f"port {port} is in use") from None
+            raise HeadlessError(f"could not serve on {host}:{port}: {error.strerror}") from None
+
+
 def run_serve(command: str, options: ServeOptions) -> int:
     """Serve ``command`` behind the guard until Ctrl-C."""
+    _check_port_free(options.host, options.port)  # before the URL is printed
     server = build_server(command, options)
     try:
         server.serve()

@@ -4,6 +4,10 @@ One status request per account (``Engine.poll_all``) — the same engine and tra
 dashboard, so a job's state word, progress and ETA mean the same here. An account that cannot
 be read is named on stderr and makes the exit status 3; the others are still printed, since
 a partial picture beats none when one set of keys has expired.
+
+Watched images (fleet readiness) follow the jobs: one line each, or ``images`` in the JSON
+(:mod:`cfdash.headless.images`). An image that cannot be read is named on stderr and makes the
+exit status 3 as well.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from cfdash.config.schema import Settings
 from cfdash.engine import Engine, TrackedJob
 from cfdash.engine.session import build_engine
 from cfdash.headless.common import EXIT_API, EXIT_OK, describe, health_word, only_account
+from cfdash.headless.images import images_json, images_table, unread_images
 from cfdash.headless.text import error_cell, progress_text, table
 from cfdash.safetext import safe_text
 from cfdash.textfmt import eta_text
@@ -59,6 +64,7 @@ def job_json(job: TrackedJob, errors: dict[str, ClanforgeError]) -> dict[str, An
         "eta": job.eta,
         "failures": job.failures,
         "error": job.error,
+        "note": job.seen_note,
         "release": job.release,
         "mirroring": job.mirroring,
         "listed": job.listed,
@@ -75,7 +81,11 @@ def status_json(engine: Engine, errors: dict[str, ClanforgeError]) -> dict[str, 
         }
         for name in engine.accounts
     }
-    return {"accounts": accounts, "jobs": [job_json(j, errors) for j in ordered_jobs(engine)]}
+    return {
+        "accounts": accounts,
+        "jobs": [job_json(j, errors) for j in ordered_jobs(engine)],
+        "images": images_json(engine.images),
+    }
 
 
 def status_table(engine: Engine, errors: dict[str, ClanforgeError], now: float) -> str:
@@ -89,7 +99,7 @@ def status_table(engine: Engine, errors: dict[str, ClanforgeError], now: float) 
             progress_text(job),
             eta_text(job.eta, now),
             str(job.failures) if job.item is not None else "",
-            error_cell(job.error),
+            error_cell(job.error or job.seen_note),  # the note: gone while cfdash was closed
         )
         for job in ordered_jobs(engine)
     ]
@@ -112,7 +122,7 @@ async def run_status(
     """Poll every account once, print what is known, and return the exit status (0 or 3)."""
     out, err = out or sys.stdout, err or sys.stderr
     settings = only_account(settings, account)
-    engine = build_engine(settings, state, transport=transport, clock=clock)
+    engine = build_engine(settings, state, transport=transport, clock=clock, images=True)
     try:
         events = await engine.poll_all()
     finally:
@@ -120,10 +130,15 @@ async def run_status(
     errors = {event.account: event.error for event in events if event.error is not None}
     for name, error in errors.items():
         print(safe_text(f"cfdash: account {name} could not be read: {describe(error)}"), file=err)
+    unread = unread_images(engine.images)
+    for sentence in unread:
+        print(safe_text(sentence), file=err)
     if as_json:
         # ensure_ascii (the default, said out loud): every control, C1 and U+2028 character
         # is written as a JSON \u escape, so the output is exact and still inert on a terminal.
         print(json.dumps(status_json(engine, errors), indent=2, ensure_ascii=True), file=out)
     else:
         print(status_table(engine, errors, clock()), file=out)
-    return EXIT_API if errors else EXIT_OK
+        if (images := images_table(engine.images)) is not None:
+            print(f"\n{images}", file=out)
+    return EXIT_API if errors or unread else EXIT_OK

@@ -48,6 +48,8 @@ def job_line(job: TrackedJob, now: float) -> str:
         parts.append(f"ETA {eta}")
     if job.error and job.phase == "failed":
         parts.append(f"— {error_cell(job.error)}")
+    elif job.seen_note:  # gone while cfdash was closed: how it is known
+        parts.append(f"— {job.seen_note}")
     return safe_text(" ".join(parts))
 
 

@@ -19,6 +19,7 @@ by moving that clock, so an hour-long install is watched in milliseconds.
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 import sys
 import time
@@ -286,7 +287,8 @@ async def run_watch(
     out, err = out or sys.stdout, err or sys.stderr
     if not jobids:
         raise HeadlessError("say which jobs to watch: one or more job ids")
-    if interval is not None and interval < MIN_INTERVAL:
+    if interval is not None and not (math.isfinite(interval) and interval >= MIN_INTERVAL):
+        # NaN compares false with everything: `nan < 1` let it through, and inf never polled.
         raise HeadlessError(f"--interval must be at least {MIN_INTERVAL:g} second")
     settings = only_account(settings, account)
     engine = build_engine(settings, state, transport=transport, clock=clock)

@@ -47,7 +47,7 @@ class PlainView:
             print(f"{stamp} {account}: reading again", file=self.err, flush=True)
         self._notes = dict(notes)
         for job in jobs:
-            if job.item is None:
+            if job.item is None and job.seen_note is None:
                 continue  # nothing known yet: the first line comes with the first answer
             seen = (job.word, job.progress, job.eta)
             if self._shown.get(job.key) != seen:

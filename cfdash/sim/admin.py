@@ -3,10 +3,11 @@
 Deliberately separate from the API paths: no auth, but loopback clients only, so a simulator
 bound to a public address (``allow_public``) still cannot be steered from elsewhere.
 
-- ``GET /_sim/state`` — settings, accounts (no keys), every job with its fate, faults
+- ``GET /_sim/state`` — settings, accounts (no keys), every job with its fate (pipeline jobs and
+  images too), faults
 - ``GET /_sim/faults`` / ``POST /_sim/faults`` (a JSON fault, see :class:`Fault`) /
   ``DELETE /_sim/faults`` (all) / ``DELETE /_sim/faults/{id}``
-- ``GET /_sim/requests`` / ``DELETE /_sim/requests`` — request counts and queue calls
+- ``GET /_sim/requests`` / ``DELETE /_sim/requests`` — request counts, queue and retry calls
 - ``POST /_sim/clock/advance?seconds=N`` — only when the clock is a :class:`FakeClock`
 """
 

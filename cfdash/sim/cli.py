@@ -43,22 +43,25 @@ def _check_args(
 
 def _banner(sim: Simulator, server: RunningServer, accounts: int) -> str:
     members = demo_accounts(accounts)
+    # The first account shows the newer operator's way in (a bearer token) and the pipeline.
+    bearer = members[0].name
     lines = [
         f"cfdash simulator listening on {server.base_url} (seed {sim.seed}, speed {sim.speed:g}x)",
         f"admin: {server.base_url}/_sim/state",
         "",
-        "demo accounts (public demo keys, valid only here):",
+        "demo accounts (public demo keys and tokens, valid only here):",
     ]
     width = max(len(a.name) for a in members)
     lines += [
         f"  {a.name:<{width}}  asid {a.asid}  access {a.access_key}  secret {a.secret_key}"
+        + (f"  token {a.token}" if a.name == bearer else "")
         for a in members
     ]
     lines += [
         "",
         "config snippet:",
         "",
-        demo_config_toml(server.base_url, members),
+        demo_config_toml(server.base_url, members, bearer=bearer, pipeline=True),
         "Press Ctrl-C to stop.",
     ]
     return "\n".join(lines)

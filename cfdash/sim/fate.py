@@ -24,6 +24,7 @@ __all__ = [
     "JobKind",
     "draw_fate",
     "fate_rng",
+    "noisy_curve",
     "progress_at",
     "time_to_reach",
 ]
@@ -127,7 +128,7 @@ _ERRORS = (
 )
 
 
-def _noisy_curve(rng: random.Random) -> tuple[float, ...]:
+def noisy_curve(rng: random.Random) -> tuple[float, ...]:
     """A non-decreasing curve with uneven segments and, sometimes, a near-stall."""
     weights = [rng.uniform(0.3, 1.7) for _ in range(_SEGMENTS)]
     if rng.random() < 0.3:
@@ -147,7 +148,7 @@ def draw_fate(rng: random.Random, kind: JobKind, attempt: int = 0) -> Fate:
     """
     duration = rng.uniform(300.0, 900.0)
     queue_delay = rng.uniform(3.0, 15.0)
-    curve = _noisy_curve(rng)
+    curve = noisy_curve(rng)
     estimate = duration * rng.uniform(0.8, 1.25)
     error = rng.choice(_ERRORS).format(
         diffid=rng.randrange(200_000, 300_000), machine=rng.randrange(1000, 9999)

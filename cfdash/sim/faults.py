@@ -1,8 +1,12 @@
 """Fault injection: the ways the real service (and the network) can let a client down.
 
-A :class:`Fault` names a :class:`FaultKind`, the endpoint it hits (``"status"``, ``"queue"`` or
-``"both"``), optionally one account (ASID) and, for queue calls and quirks, one job; it lasts
-``count`` matching requests or, with ``count=None``, until removed. Faults live in a
+A :class:`Fault` names a :class:`FaultKind`, the endpoint it hits, optionally one account (ASID)
+and, for calls about one job or image and for quirks, that job or image; it lasts ``count``
+matching requests or, with ``count=None``, until removed. Endpoints are named as the request
+recorder counts them (``"status"`` — the install list —, ``"queue"``, ``"update_status"``,
+``"diff_status"``, ``"version_status"``, ``"update_retry"``, ``"diff_retry"``,
+``"image_status"``), or by a group: ``"both"`` (status and queue, the install API: the default),
+``"retry"`` (both retries), ``"pipeline"`` (the three stage statuses) or ``"all"``. Faults live in a
 :class:`FaultSet` that can be changed while the simulator serves (``sim.faults.add(...)`` from
 Python, ``POST /_sim/faults`` over HTTP).
 
@@ -26,6 +30,11 @@ effect — the question a client must never guess about:
 When several faults match one request, every delay applies, the first replacement wins (and
 then damage and quirks are not used), else the first damage and every quirk apply. Only the
 faults actually used count a request against their ``count``.
+
+On the pipeline and image endpoints the quirks mean the same: ``UNKNOWN_STATE`` and
+``COMPLETE_NAME`` touch a job's state, ``HIDE_FAILED`` answers "No rows in result set" for a
+failed job, and on an image ``NUMBERS_AS_STRINGS`` sends the counts as strings, ``OMIT_NULLS``
+leaves ``regions`` out and ``EXTRA_FIELDS`` adds fields the docs do not list.
 """
 
 from __future__ import annotations
@@ -34,6 +43,8 @@ import itertools
 from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any, Literal
+
+from cfdash.sim.recorder import ENDPOINTS
 
 __all__ = [
     "DAMAGE",
@@ -47,7 +58,27 @@ __all__ = [
     "FaultSet",
 ]
 
-FaultEndpoint = Literal["status", "queue", "both"]
+FaultEndpoint = Literal[
+    "status",
+    "queue",
+    "update_status",
+    "diff_status",
+    "version_status",
+    "update_retry",
+    "diff_retry",
+    "image_status",
+    "both",
+    "retry",
+    "pipeline",
+    "all",
+]
+#: The endpoints each name of a fault covers: itself, or its group's members.
+_COVERS: dict[str, frozenset[str]] = {name: frozenset({name}) for name in ENDPOINTS} | {
+    "both": frozenset({"status", "queue"}),
+    "retry": frozenset({"update_retry", "diff_retry"}),
+    "pipeline": frozenset({"update_status", "diff_status", "version_status"}),
+    "all": frozenset(ENDPOINTS),
+}
 
 
 class FaultKind(StrEnum):
@@ -105,8 +136,8 @@ class Fault:
 
     def __post_init__(self) -> None:
         self.kind = FaultKind(self.kind)
-        if self.endpoint not in ("status", "queue", "both"):
-            raise ValueError("endpoint must be 'status', 'queue' or 'both'")
+        if self.endpoint not in _COVERS:
+            raise ValueError(f"endpoint must be one of {', '.join(_COVERS)}")
         if self.count is not None and self.count < 1:
             raise ValueError("count must be at least 1 (or None for until cleared)")
         if self.delay < 0 or self.retry_after < 0:
@@ -116,13 +147,16 @@ class Fault:
         self.remaining = self.count
 
     def matches(self, endpoint: str, asid: int | None, jobid: int | None) -> bool:
-        """Whether this fault applies to a request to ``endpoint`` for ``asid``/``jobid``."""
-        if self.endpoint not in ("both", endpoint):
+        """Whether this fault applies to a request to ``endpoint`` for ``asid``/``jobid``.
+
+        ``jobid`` is the job (or, for ``image_status``, the image) the request names.
+        """
+        if endpoint not in _COVERS[self.endpoint]:
             return False
         if self.asid is not None and self.asid != asid:
             return False
         # On status the job filter narrows what a quirk touches, not which requests match.
-        return not (endpoint == "queue" and self.jobid is not None and self.jobid != jobid)
+        return not (endpoint != "status" and self.jobid is not None and self.jobid != jobid)
 
     @classmethod
     def from_json(cls, data: Any) -> Fault:

@@ -18,8 +18,9 @@ import time
 from typing import Any
 
 from cfdash.sim.clock import Clock
-from cfdash.sim.fate import Fate, JobKind, draw_fate, fate_rng, progress_at, time_to_reach
+from cfdash.sim.fate import Fate, JobKind, draw_fate, fate_rng
 from cfdash.sim.faults import FaultSet
+from cfdash.sim.pipeline_model import PipelineModel
 from cfdash.sim.recorder import RequestRecorder
 from cfdash.sim.records import (
     ALREADY_FINISHED,
@@ -33,6 +34,7 @@ from cfdash.sim.records import (
     SimJob,
     envelope,
 )
+from cfdash.sim.runs import advance_run
 
 __all__ = [
     "INCOMPLETE",
@@ -46,7 +48,11 @@ __all__ = [
 
 
 class Simulator:
-    """Accounts, jobs, faults and request counts, advanced lazily from ``clock``."""
+    """Accounts, install jobs, faults and request counts, advanced lazily from ``clock``.
+
+    Update, diff and version jobs and images live in :attr:`pipeline`
+    (:class:`~cfdash.sim.pipeline_model.PipelineModel`), apart from the installs in :attr:`jobs`.
+    """
 
     def __init__(self, *, clock: Clock = time.time, seed: int = 0, speed: float = 1.0) -> None:
         if speed <= 0:
@@ -58,17 +64,31 @@ class Simulator:
         self.jobs: dict[int, SimJob] = {}
         self.faults = FaultSet()
         self.requests = RequestRecorder()
+        #: Update, diff and version jobs, and images: the rest of the pipeline.
+        self.pipeline = PipelineModel(clock=clock, seed=seed, speed=speed, accounts=self.accounts)
         self._jobids = itertools.count(5_551_001)
         self._versionmirrorids = itertools.count(90_001)
         self._machinejobids = itertools.count(880_001)
 
     # -- setup ---------------------------------------------------------------------------
 
-    def add_account(self, name: str, asid: int, access_key: str, secret_key: str) -> SimAccount:
-        """Add an account whose keys give access to ``asid`` (and only to it)."""
+    def add_account(
+        self,
+        name: str,
+        asid: int,
+        access_key: str | None = None,
+        secret_key: str | None = None,
+        *,
+        token: str | None = None,
+    ) -> SimAccount:
+        """Add an account whose keys and/or bearer token give access to ``asid`` (only)."""
         if asid in self.accounts:
             raise ValueError(f"account service {asid} already exists")
-        account = SimAccount(name, asid, access_key, secret_key)
+        if (access_key is None) != (secret_key is None):
+            raise ValueError("an account has both keys or neither")
+        if access_key is None and not token:
+            raise ValueError("an account needs a key pair or a token")
+        account = SimAccount(name, asid, access_key, secret_key, token)
         self.accounts[asid] = account
         return account
 
@@ -170,9 +190,19 @@ class Simulator:
         """
         found = None
         for account in self.accounts.values():
+            if account.access_key is None or account.secret_key is None:
+                continue
             same_access = hmac.compare_digest(account.access_key.encode(), access_key.encode())
             same_secret = hmac.compare_digest(account.secret_key.encode(), secret_key.encode())
             if same_access and same_secret:
+                found = account
+        return found
+
+    def account_for_token(self, token: str) -> SimAccount | None:
+        """The account this bearer token belongs to, if any (compared in constant time)."""
+        found = None
+        for account in self.accounts.values():
+            if account.token and hmac.compare_digest(account.token.encode(), token.encode()):
                 found = account
         return found
 
@@ -240,6 +270,7 @@ class Simulator:
                 }
                 for job in self.jobs.values()
             ],
+            **self.pipeline.to_json(),
             "faults": [f.to_json() for f in self.faults.active],
         }
 
@@ -283,36 +314,9 @@ class Simulator:
 
     def _advance_job(self, job: SimJob, now: float) -> None:
         """Move ``job`` to where its fate puts it at ``now``."""
-        if job.state == JobState.QUEUED and job.queued_at is not None:
-            starts = job.queued_at + job.fate.queue_delay / self.speed
-            if now < starts:
-                return
-            job.state = JobState.RUNNING
-            job.run_start = starts
-            job.jobstart = str(int(starts))
-            job.updated = int(starts)
-        if job.state != JobState.RUNNING or job.run_start is None:
-            return
-        fate = job.fate
-        span = fate.duration / self.speed
-        ends = job.run_start + time_to_reach(fate.curve, fate.end_progress) * span
-        if now >= ends:
+        ends = advance_run(job, now, self.speed)
+        if ends is not None:
             self._finish_run(job, ends)
-            return
-        progress = progress_at(fate.curve, (now - job.run_start) / span)
-        shown = min(int(progress), 99)
-        if shown == job.progress and job.eta is not None:
-            return
-        job.progress = shown
-        # The service last updated the job when its progress reached the shown value, and
-        # re-estimates the ETA from the rate seen so far at that moment.
-        reached = job.run_start + time_to_reach(fate.curve, shown) * span
-        job.updated = int(reached)
-        if shown < 5 or reached <= job.run_start:
-            estimate = fate.estimate if fate.estimate is not None else fate.duration
-            job.eta = int(job.run_start + estimate / self.speed)
-        else:
-            job.eta = int(reached + (reached - job.run_start) * (100 - shown) / shown)
 
     def _finish_run(self, job: SimJob, at: float) -> None:
         fate = job.fate

@@ -12,10 +12,11 @@ from typing import Any
 
 from cfdash.sim.faults import Fault, FaultKind, FaultPlan
 
-__all__ = ["render_body"]
+__all__ = ["render_body", "render_image_body"]
 
 # Sent first, then overridden by the true value: a JSON parser keeps the last one.
-_STALE = {"jobprogress": 0, "jobstatename": "Created", "success": False}
+_STALE = {"jobprogress": 0, "jobstatename": "Created", "success": False, "pending_machines": 0}
+_COUNTS = ("pending_machines", "failed_machines", "completed_machines")
 
 _EXTRA_ITEM = {
     "jobpriority": 3,
@@ -87,3 +88,34 @@ def _encode(value: Any, repeated: set[int]) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_encode(v, repeated) for v in value) + "]"
     return json.dumps(value)
+
+
+def render_image_body(body: dict[str, Any], plan: FaultPlan | None = None) -> str:
+    """The JSON text of an image status (v2) answer with the plan's quirks applied.
+
+    The endpoint was BETA, so its variants are the ones a client must read: counts as strings
+    (``NUMBERS_AS_STRINGS``), fleets without ``regions`` (``OMIT_NULLS``), fields nobody
+    documented (``EXTRA_FIELDS``) and stale repeated counts (``REPEATED_KEYS``). The job-state
+    quirks do not apply to an image.
+    """
+    if plan is None or not plan.quirks or body.get("error") is True:
+        return json.dumps(body)
+    body = json.loads(json.dumps(body))
+    levels = [body]
+    for fleet in body.get("fleets", {}).values():
+        levels.append(fleet)
+        levels.extend(fleet.get("regions", {}).values())
+    if plan.has(FaultKind.NUMBERS_AS_STRINGS):
+        for level in levels:
+            level.update({key: str(level[key]) for key in _COUNTS if key in level})
+    if plan.has(FaultKind.OMIT_NULLS):
+        for fleet in body.get("fleets", {}).values():
+            fleet.pop("regions", None)
+    if plan.has(FaultKind.EXTRA_FIELDS):
+        body["beta"] = True
+        body["_links"] = {"self": "/cfp/v2/project/image/status"}
+        for fleetid, fleet in body.get("fleets", {}).items():
+            fleet["fleet_name"] = f"fleet {fleetid}"
+    if plan.has(FaultKind.REPEATED_KEYS):
+        return _encode(body, {id(body)})
+    return json.dumps(body)

@@ -76,12 +76,16 @@ def envelope(message: str) -> dict[str, Any]:
 
 @dataclass
 class SimAccount:
-    """An account service: its ASID and the one key pair that may use it."""
+    """An account service: its ASID, the key pair and/or the bearer token that may use it.
+
+    The newer operator signs in with tokens; during the move an account may hold both.
+    """
 
     name: str
     asid: int
-    access_key: str
-    secret_key: str = field(repr=False)
+    access_key: str | None = None
+    secret_key: str | None = field(default=None, repr=False)
+    token: str | None = field(default=None, repr=False)
 
 
 @dataclass

@@ -7,7 +7,10 @@ the state file — and an :class:`~cfdash.tui.settings.AppSettings` from
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
 from collections.abc import Callable, Iterable
 from functools import partial
 
@@ -15,14 +18,16 @@ from rich.text import Text
 from textual import on
 from textual.app import App, SystemCommand
 from textual.command import Command, CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
 from cfdash import startup
+from cfdash.config.lastseen import LastSeen, SeenKey
 from cfdash.engine.engine import Engine, PollDone, QueueDone
 from cfdash.engine.monitor import Monitor
-from cfdash.logs import current_log_path
+from cfdash.logs import current_log_path, on_logging_problem
 from cfdash.tui import bindings, textual_compat
 from cfdash.tui.alerts import Alerts
 from cfdash.tui.grid_rows import DEFAULT_VIEW
@@ -32,10 +37,20 @@ from cfdash.tui.screens.help import HelpScreen
 from cfdash.tui.screens.main import MainScreen
 from cfdash.tui.settings import AppSettings
 from cfdash.tui.state_keeper import StateKeeper
+from cfdash.tui.toasts import ToastKind, app_toaster
 
 __all__ = ["CfdashApp"]
 
 log = logging.getLogger("cfdash.tui")
+
+
+def _on_a_loop() -> bool:
+    """Whether this thread runs an event loop (the app's, in cfdash: it has no other)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 class CfdashApp(App[None]):
@@ -64,7 +79,15 @@ class CfdashApp(App[None]):
         self.log_path = settings.log_path or current_log_path()
         #: The state file; None: nothing is saved (and the view starts as the default).
         self.keeper = keeper
-        alerts = Alerts(self.notify, self.bell, self._write_escape, settings.alert_methods)
+        #: Every toast goes through this: at most three up, a failure summary that stays.
+        self.toaster = app_toaster(self)
+        alerts = Alerts(
+            lambda *args, **kwargs: self.notify(*args, **kwargs),  # whatever notify is then
+            self.bell,
+            self._write_escape,
+            settings.alert_methods,
+            release_of=lambda key: getattr(engine.tracker.get(key), "release", None),
+        )
         self.main = MainScreen(
             engine,
             settings,
@@ -96,32 +119,109 @@ class CfdashApp(App[None]):
             self.run_worker(self.engine.run(), name="poller", group="engine", exit_on_error=False)
         if self.settings.tick:
             self.set_interval(1.0, self._every_second, name="tick")
+        loop = asyncio.get_running_loop()
+        if not self.is_headless:
+            # SIGTERM (a service manager, `kill`) and SIGHUP (the terminal closed) leave the way
+            # ctrl+q does, so the terminal gets its modes back (no raw mode, no mouse reports).
+            for signum in (signal.SIGTERM, signal.SIGHUP):
+                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                    loop.add_signal_handler(signum, self.exit)
+        # The log may fail later (a full disk): say so once, on this thread.
+        on_logging_problem(partial(self._logging_failed_from, loop))
+
+    def _logging_failed_from(self, loop: asyncio.AbstractEventLoop, sentence: str) -> None:
+        with contextlib.suppress(RuntimeError):  # this app's loop may be gone (tests, exit)
+            loop.call_soon_threadsafe(self._logging_failed, sentence)
+
+    def _logging_failed(self, sentence: str) -> None:
+        self.notify(sentence, title="Log not written", severity="warning", timeout=30)
 
     async def on_unmount(self) -> None:
-        self.persist()  # a filter typed but never entered is kept too
+        self.persist(seen=True)  # a filter typed but never entered is kept too; last-seen too
         await self.engine.aclose()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+        kind: ToastKind | None = None,
+    ) -> None:
+        """Textual's ``notify``, through cfdash's :class:`~cfdash.tui.toasts.Toaster`: never
+        more than three toasts up, status replies short, a failure summary kept.
+
+        ``kind`` None works it out (a short information toast is a status reply). Thread-safe,
+        as Textual's is: from another thread it hops onto the app's.
+        """
+        if self.is_running and not _on_a_loop():
+            self.call_from_thread(
+                self.notify,
+                message,
+                title=title,
+                severity=severity,
+                timeout=timeout,
+                markup=markup,
+                kind=kind,
+            )
+            return
+        self.toaster.notify(
+            message, title=title, severity=severity, timeout=timeout, markup=markup, kind=kind
+        )
 
     def _write_escape(self, sequence: str) -> None:
         """Send a raw escape sequence (a desktop notification) to the terminal."""
         textual_compat.write_to_terminal(self, sequence)
 
-    def persist(self) -> None:
+    def persist(self, *, seen: bool = False) -> None:
         """Save the user's choices — tracked jobs, theme, the table's view — if they changed.
 
-        A failure is shown, never fatal, and loses nothing in memory.
+        ``seen`` (at exit) also writes what was last seen of each job. A failure is shown,
+        never fatal, and loses nothing in memory.
         """
         if self.keeper is None:
             return
         try:
-            self.keeper.save(self.engine.tracker, theme=self.saved_theme, view=self.main.table.view)
+            view = self.main.table.view
+            self.keeper.save(self.engine.tracker, theme=self.saved_theme, view=view, seen=seen)
         except Exception as error:
             log.exception("could not save the state file")
             self.notify(str(error), title="State not saved", severity="error", timeout=15)
+
+    def _save_seen_soon(self) -> None:
+        """After a poll: if a minute has passed, write the last-seen table from a thread."""
+        if self.keeper is None:
+            return
+        seen = self.keeper.seen_due(self.engine.tracker, self.clock())
+        if seen is not None:
+            self.run_worker(
+                partial(self._save_seen, seen),
+                name="save last-seen",
+                group="state",
+                thread=True,
+                exit_on_error=False,
+            )
+
+    def _save_seen(self, seen: dict[SeenKey, LastSeen]) -> None:
+        """In a thread: the write takes the state file's lock and merges (see StateKeeper)."""
+        assert self.keeper is not None
+        try:
+            self.keeper.save_seen(seen)
+        except Exception as error:
+            log.exception("could not save the last-seen state")
+            with contextlib.suppress(RuntimeError):  # the app closed meanwhile
+                self.call_from_thread(
+                    self.notify, str(error), title="State not saved", severity="error", timeout=15
+                )
 
     def _engine_event(self, event: PollDone | QueueDone) -> None:
         """Engine listener: turn events into messages; handlers do the widget work."""
         message = Polled(event) if isinstance(event, PollDone) else Queued(event)
         self.main.post_message(message)
+        if isinstance(event, PollDone):
+            self._save_seen_soon()
 
     def _every_second(self) -> None:
         # A timer callback that raises would end the app: the tick is @contained.

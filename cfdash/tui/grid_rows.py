@@ -49,11 +49,14 @@ class View:
     failed_only: bool = False
     #: One release (target image version) only; None shows every release.
     release: int | None = None
+    #: Leave out the jobs that ended (Finished, Complete, Squashed).
+    hide_finished: bool = False
 
     def unseen(self) -> str:
         """The filters the table does not show (no box, no arrow): "" when there are none."""
         hidden = ["failed jobs only"] if self.failed_only else []
         hidden += [f"release v{self.release} only"] if self.release is not None else []
+        hidden += ["finished jobs hidden"] if self.hide_finished else []
         return " and ".join(hidden)
 
 
@@ -93,6 +96,7 @@ class GridRows:
         self.stale_after = dict(stale_after or {})
         self.filter_text = view.text.strip()
         self.failed_only = view.failed_only
+        self.hide_finished = view.hide_finished
         #: Show one release (target_imageversionid) only; None shows all.
         self.release: int | None = view.release
         # A sort the state file names but this version lacks falls back to the default.
@@ -144,7 +148,14 @@ class GridRows:
 
     @property
     def view(self) -> View:
-        return View(self.sort, self.sort_reverse, self.filter_text, self.failed_only, self.release)
+        return View(
+            self.sort,
+            self.sort_reverse,
+            self.filter_text,
+            self.failed_only,
+            self.release,
+            self.hide_finished,
+        )
 
     @property
     def sort_label(self) -> str:
@@ -152,7 +163,7 @@ class GridRows:
         return f"{label}, reversed" if self.sort_reverse else label
 
     def wanted(self, job: TrackedJob) -> bool:
-        return matches(job, self.filter_text, self.failed_only, self.release)
+        return matches(job, self.filter_text, self.failed_only, self.release, self.hide_finished)
 
     def _cells_of(self, job: TrackedJob, now: float) -> dict[str, Cell]:
         key = job.key
@@ -300,11 +311,14 @@ class GridRows:
         text: str | None = None,
         failed_only: bool | None = None,
         release: int | object | None = _UNSET,
+        hide_finished: bool | None = None,
     ) -> Redraw:
         if text is not None:
             self.filter_text = text.strip()
         if failed_only is not None:
             self.failed_only = failed_only
+        if hide_finished is not None:
+            self.hide_finished = hide_finished
         if release is not _UNSET:
             self.release = release  # type: ignore[assignment]
         return self.rebuild()

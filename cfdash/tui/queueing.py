@@ -1,28 +1,35 @@
 """Queueing from the dashboard: one confirm, then the requests in a worker.
 
 The main screen owns one :class:`QueueFlow` and hands it the selected job (``q``) or the
-marked ones (``q`` with marks).  Each confirm lists what will be sent — every job with its
-mirroring flag — and, for marks, what will not be and why; then one request per job goes out
-(a bulk send with bounded concurrency).  Never retried automatically.  While a confirm is open
-another ``q`` does nothing, so a held key cannot stack dialogs.
+marked ones (``q`` with marks).  Before any dialog the engine's one readiness rule sorts the
+jobs: Queued and Running jobs, jobs that finished or left the list, jobs never found and jobs
+whose account is unread are left out and named apart, so nothing is re-queued by reflex.  The
+single-job confirm takes ``enter``/``y``; a confirm for several jobs takes only ``y`` (Enter
+cancels it).  Then one request per job goes out (a bulk send with bounded concurrency), never
+retried automatically.  While a confirm is open another ``q`` does nothing, so a held key
+cannot stack dialogs.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 
 from textual.widget import Widget
 
-from cfdash.engine.engine import Engine, QueueRefused
+from cfdash.engine.engine import Engine, QueueDone, QueueRefused
 from cfdash.engine.tracking import JobKey, TrackedJob
-from cfdash.tui.bulk import confirm_body, summary
-from cfdash.tui.screens.confirm import ConfirmScreen
+from cfdash.tui.bulk import LEFT_OUT, Severity, confirm_body, plan, summary
+from cfdash.tui.screens.confirm import BulkConfirmScreen, ConfirmScreen
 from cfdash.tui.widgets.job_grid import JobGrid
 
 __all__ = ["BULK_CONCURRENCY", "QueueFlow"]
 
 #: Queue requests in flight at once during a bulk queue.
 BULK_CONCURRENCY = 4
+
+#: What the toast adds when a job was left out for being Queued or Running.
+_FORCE_HINT = "; it was not sent again (cfdash queue --force sends anyway)"
 
 
 class QueueFlow:
@@ -40,39 +47,60 @@ class QueueFlow:
         if self.asking:
             return  # a held or repeated key must not stack dialogs
         marked = sorted(marked)
-        if marked:
+        if len(marked) > 1:
             self.ask_many(marked)
+        elif marked:
+            job = self.engine.tracker.get(marked[0])
+            if job is None:
+                self._not_queued("the marked job is no longer tracked")
+            else:
+                self.ask_one(job, marked=True)
         elif (job := selected()) is not None:
             self.ask_one(job)
 
+    def _not_queued(self, text: str) -> None:
+        self.host.notify(text, title="Not queued", severity="warning")
+
     def _refused(self, refused: QueueRefused) -> None:
-        self.host.notify(str(refused), title="Not queued", severity="warning")
+        if refused.reason.startswith("read-only"):  # a reply to a key: a short status toast
+            self.host.notify(str(refused), title="Not queued", timeout=2)
+            return
+        check = self.engine.queue_check(refused.job) if refused.job is not None else None
+        hint = _FORCE_HINT if check is not None and check.readiness == "active" else ""
+        self._not_queued(f"{refused}{hint}")
 
     # -- one job ----------------------------------------------------------------------------
 
-    def ask_one(self, job: TrackedJob) -> None:
-        """The single-job confirm (``enter`` or ``y`` queues), then :meth:`send_one`."""
+    def ask_one(self, job: TrackedJob, *, marked: bool = False) -> None:
+        """The single-job confirm (``enter`` or ``y`` queues), then :meth:`send_one`.
+
+        A job the readiness rule leaves out gets a toast saying why instead of a dialog.
+        """
         try:
-            self.engine.check_queue(job.key)
+            self.engine.check_queue(job.key, allow_active=False)
         except QueueRefused as refused:
             self._refused(refused)
             return
         self.asking = True
+        flag = str(job.mirroring).lower()
         body = "\n".join(
             [
                 f"Job        {job.jobid}",
                 f"Account    {job.account}",
                 f"State      {job.word}",
                 f"Label      {job.label or '-'}",
-                f"Mirroring  {str(job.mirroring).lower()} ({job.kind})",
+                f"Mirroring  {flag} ({job.kind})",
                 "",
-                "This sends one queue request to Clanforge. It is never retried automatically.",
+                f"Sends one queue request for {job.account}/{job.jobid} with mirroring={flag}.",
+                "It is never retried automatically.",
             ]
         )
 
         def answered(confirmed: bool | None) -> None:
             self.asking = False
             if confirmed:
+                if marked:
+                    self.grid.clear_marks()
                 self.send_one(job)
 
         self.host.app.push_screen(
@@ -82,52 +110,79 @@ class QueueFlow:
     def send_one(self, job: TrackedJob) -> None:
         """Send one queue request now (checked again: the job may have moved on)."""
         try:
-            self.engine.check_queue(job.key)
+            self.engine.check_queue(job.key, allow_active=False)
         except QueueRefused as refused:
             self._refused(refused)
             return
         self.host.run_worker(self._queue(job.key), group="queue", exit_on_error=False)
-        self.grid.apply((), (job.key,), ())
 
     async def _queue(self, key: JobKey) -> None:
+        result = await self._send(key)  # the engine's listener posts Queued
+        if isinstance(result, QueueRefused):
+            self._refused(result)
+            return
+        severity: Severity = (
+            "information"
+            if result.result is not None
+            else ("warning" if result.unknown else "error")
+        )
+        self.host.notify(result.message, title="Queue", severity=severity, timeout=8)
+
+    async def _send(self, key: JobKey) -> QueueDone | QueueRefused:
+        """One request; its row says "queueing…" (and its old error "was: …") while it is out.
+
+        The engine marks the job in flight before its first ``await``, so one turn of the
+        loop after starting it the row can be redrawn — a hung request must not leave the
+        row showing the job's last error as if it were current.
+        """
+        request = asyncio.ensure_future(self.engine.queue(key, allow_active=False))
+        await asyncio.sleep(0)
+        self.grid.apply((), (key,), ())
         try:
-            await self.engine.queue(key)  # the engine's listener posts Queued
+            return await request
         except QueueRefused as refused:
-            self._refused(refused)
+            return refused
 
     # -- the marked jobs --------------------------------------------------------------------
 
     def ask_many(self, keys: Iterable[JobKey]) -> None:
-        """One confirm listing every job of ``keys``, then a bounded bulk send."""
-        sendable: list[TrackedJob] = []
-        refused: list[tuple[TrackedJob, str]] = []
-        for key in keys:
-            job = self.engine.tracker.get(key)
-            if job is None:
-                continue
-            try:
-                sendable.append(self.engine.check_queue(key))
-            except QueueRefused as why:
-                refused.append((job, why.reason))
-        if not sendable:
-            reason = refused[0][1] if refused else "no marked job is tracked"
-            self.host.notify(f"Nothing to queue: {reason}", title="Not queued", severity="warning")
+        """One confirm listing what is sent and what is left out, then a bounded bulk send.
+
+        Only ``y`` or a click confirms it; Enter cancels.
+        """
+        queue_plan = plan(self.engine, keys)
+        if not queue_plan.send:
+            groups = ", ".join(
+                f"{len(checks)} {LEFT_OUT[group][0].lower()}"
+                for group, checks in queue_plan.left_out.items()
+            )
+            self._not_queued(f"Nothing to queue: {groups or 'no marked job'}.")
             return
         self.asking = True
-        body = confirm_body(sendable, refused, BULK_CONCURRENCY)
+        body = confirm_body(queue_plan, BULK_CONCURRENCY)
+        sent = [job.key for job in queue_plan.send]
 
         def answered(confirmed: bool | None) -> None:
             self.asking = False
             if confirmed:
-                sent = [job.key for job in sendable]
                 self.grid.clear_marks()
                 self.host.run_worker(self._queue_many(sent), group="queue", exit_on_error=False)
-                self.grid.apply((), sent, ())
 
-        title = f"Queue {len(sendable)} install job{'s' if len(sendable) != 1 else ''}?"
-        self.host.app.push_screen(ConfirmScreen(title, body, confirm_label="Queue all"), answered)
+        count = len(sent)
+        title = f"Queue {count} install job{'s' if count != 1 else ''}?"
+        self.host.app.push_screen(
+            BulkConfirmScreen(title, body, confirm_label="Queue all"), answered
+        )
 
     async def _queue_many(self, keys: list[JobKey]) -> None:
-        results = await self.engine.queue_many(keys, concurrency=BULK_CONCURRENCY)
+        """At most :data:`BULK_CONCURRENCY` requests out at once, one per job (as
+        ``Engine.queue_many`` sends them, with each row redrawn as its request goes out)."""
+        gate = asyncio.Semaphore(BULK_CONCURRENCY)
+
+        async def one(key: JobKey) -> QueueDone | QueueRefused:
+            async with gate:
+                return await self._send(key)
+
+        results = await asyncio.gather(*(one(key) for key in dict.fromkeys(keys)))
         text, severity = summary(results)
         self.host.notify(text, title="Bulk queue", severity=severity, timeout=15)

@@ -10,19 +10,22 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from cfdash.engine.tracking import TrackedJob
-from cfdash.textfmt import age, eta_text, progress_bar, shorten, state_label
+from cfdash.engine.tracking import NOT_FOUND_CAUSES, TrackedJob
+from cfdash.textfmt import age, eta_text, finished_bar, progress_bar, shorten, state_label
 
 __all__ = [
     "COLUMNS",
     "CYCLED",
+    "ENDED",
     "SORTS",
     "TICKING",
     "Cell",
     "Column",
     "cells_for",
+    "error_predates_queue",
     "is_stale",
     "matches",
+    "queue_text",
     "sort_key",
     "ticking_cells",
 ]
@@ -44,6 +47,9 @@ class Column:
     flex: bool = False
 
 
+#: The widest the Queue column grows.
+QUEUE_WIDTH = 21
+
 COLUMNS: tuple[Column, ...] = (
     Column("mark", "✓", 1),
     Column("account", "Account", sort="account"),
@@ -54,7 +60,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("progress", "Progress", 15, sort="progress"),
     Column("eta", "ETA", 11, align="right", sort="eta"),
     Column("failures", "Fail", 4, align="right", sort="failures"),
-    Column("error", "Error", 16, max_width=80, sort="error", flex=True),
+    # What cfdash did to the job, apart from what the job reports (the Error column).
+    # Narrow: "unknown → took effect" fits, a refusal's reason is cut (whole in the details).
+    Column("queue", "Queue", max_width=QUEUE_WIDTH, sort="queue"),
+    # At least 12 wide: it gives way first when the Queue column has something to say.
+    Column("error", "Error", 12, max_width=80, sort="error", flex=True),
     Column("age", "Seen", 11, align="right", sort="age"),
 )
 
@@ -68,6 +78,8 @@ class Cell:
 
     text: str
     style: str = ""
+    #: How many characters at the end of ``text`` are drawn dim (the unconfirmed ``?``).
+    dim_tail: int = 0
 
 
 _PHASE_ORDER = {
@@ -78,6 +90,7 @@ _PHASE_ORDER = {
     "pending": 4,
     "created": 5,
     "notlisted": 6,
+    "notfound": 6,
     "finished": 7,
     "complete": 7,
     "squashed": 8,
@@ -94,6 +107,7 @@ SORTS: dict[str, tuple[str, Callable[[TrackedJob], tuple]]] = {
     "kind": ("kind", lambda job: (job.kind, job.account, job.jobid)),
     "label": ("label", lambda job: ((job.label or job.target or "").lower(), job.jobid)),
     "failures": ("failures", lambda job: (-job.failures, job.account, job.jobid)),
+    "queue": ("queue", lambda job: (not job.queue_action, queue_text(job), job.account, job.jobid)),
     "error": ("error", lambda job: (not job.error, job.error or "", job.account, job.jobid)),
     "age": ("last seen", lambda job: (job.confirmed_at or 0, job.account, job.jobid)),
 }
@@ -120,28 +134,111 @@ def cells_for(
     marked: bool = False,
 ) -> dict[str, Cell]:
     """Every cell of ``job``'s row, as text plus a style name."""
-    note = job.queue_note if job.queue_note and not job.error else None
     return {
         "mark": Cell("●" if marked else "", "mark"),
         "account": Cell(job.account),
         "job": Cell(str(job.jobid)),
         "kind": Cell(job.kind),
         "label": Cell(shorten(job.label or job.target, 24), "" if job.label else "dim"),
-        "state": (
-            Cell("⚠ STALLED", "state-stalled")
-            if stalled
-            else Cell(state_label(job.phase, job.word), f"state-{job.phase}")
+        "state": _state_cell(job, stalled),
+        "progress": (
+            Cell(finished_bar(), "dim")
+            if job.phase == "finished"
+            else Cell(progress_bar(job.progress), "progress")
         ),
-        "progress": Cell(progress_bar(job.progress), "progress"),
         "eta": _eta_cell(job, now),
         "failures": Cell(str(job.failures) if job.failures else ""),
-        "error": Cell(shorten(job.error or note, 80), "error" if job.error else "note"),
+        "queue": _queue_cell(job),
+        "error": _error_cell(job),
         "age": _age_cell(job, now, stale_after),
     }
 
 
+def _state_cell(job: TrackedJob, stalled: bool) -> Cell:
+    """Symbol and word; a dim ``?`` after them while the account cannot be read.
+
+    The ``?`` lives here, not in the Seen column, because narrow layouts drop Seen and the
+    state is what people act on. "not listed" and "not found" rows need none: they already
+    say what is not known, and an outage cannot change it.
+    """
+    if stalled:
+        return Cell("⚠ STALLED", "state-stalled")
+    label = state_label(job.phase, job.word)
+    if job.unconfirmed and job.phase not in ("notlisted", "notfound"):
+        return Cell(f"{label} ?", f"state-{job.phase}", dim_tail=1)
+    return Cell(label, f"state-{job.phase}")
+
+
+def queue_text(job: TrackedJob) -> str:
+    """The last queue action from here and what came of it: ``queued ✓``, ``refused: …``,
+    ``outcome unknown``, then ``unknown → took effect`` or ``unknown → no effect`` once a
+    status list settled it.
+
+    Shorter than :attr:`QueueAction.text` once settled, so the verdict fits a column that
+    leaves the Error column its room; the details screen has the whole sentence.
+    """
+    action = job.queue_action
+    if action is None:
+        return ""
+    outcome = action.outcome
+    if outcome is not None and outcome.status == "unknown" and action.settled:
+        took = action.settled.startswith("took effect")
+        return f"unknown → {'took effect' if took else 'no effect'}"
+    return action.text
+
+
+def _queue_cell(job: TrackedJob) -> Cell:
+    action = job.queue_action
+    if action is None:
+        return Cell("")
+    outcome = action.outcome
+    text = shorten(queue_text(job), 80)
+    if outcome is None:
+        return Cell(text, "note")  # in flight
+    if outcome.status == "queued":
+        return Cell(text, "state-complete")
+    if outcome.status == "refused":
+        return Cell(text, "error")
+    if outcome.status == "unknown" and action.settled:
+        return Cell(text, "note")
+    return Cell(text, "warning")  # unknown, or not queued for a reason not the job's
+
+
+def error_predates_queue(job: TrackedJob) -> bool:
+    """Whether the row's ``joberror`` was read before the last queue from here: the queue may
+    have cleared it, so it is not shown as if current until a status list confirms it."""
+    action = job.queue_action
+    if action is None:
+        return False
+    if job.queue_in_flight or job.queue_unknown:
+        return True
+    return job.confirmed_at is None or job.confirmed_at < action.at
+
+
+def _error_cell(job: TrackedJob) -> Cell:
+    """The job's own ``joberror`` (never a queue answer), or why a row was not found."""
+    if job.phase == "notfound":
+        return Cell(shorten(f"not in the list: {NOT_FOUND_CAUSES}", 80), "note")
+    error = job.error
+    if not error:
+        # How a job ended while cfdash was closed ("finished while cfdash was closed …").
+        return Cell(shorten(job.seen_note, 80), "note") if job.seen_note else Cell("")
+    if error_predates_queue(job):
+        return Cell(shorten(f"was: {error}", 80), "dim")
+    return Cell(shorten(error, 80), "error")
+
+
 def _eta_cell(job: TrackedJob, now: float) -> Cell:
-    eta = eta_text(job.eta, now) if job.phase == "running" else ""
+    """The countdown; stopped (and dim) while unconfirmed, and then never "overdue": an
+    outage must not turn every running job into an alarm."""
+    if job.phase != "running":
+        return Cell("")
+    if job.unconfirmed:
+        eta = eta_text(job.eta, job.as_of(now))
+        if eta == "due" or eta.startswith("overdue"):
+            eta = "—"
+        return Cell(eta, "dim")
+    eta = eta_text(job.eta, now)
     return Cell(eta, "warning" if eta.startswith("overdue") else "")
 
 
@@ -155,17 +252,28 @@ def ticking_cells(job: TrackedJob, now: float, stale_after: Mapping[str, float])
     return {"eta": _eta_cell(job, now), "age": _age_cell(job, now, stale_after)}
 
 
-def matches(job: TrackedJob, text: str, failed_only: bool, release: int | None = None) -> bool:
-    """The filter: failed-only, one release, then a case-insensitive substring of the row."""
+#: What hide-finished leaves out: jobs that ended and won't move again — Finished (left the
+#: list), and the service's own Complete and Squashed while it still lists them.
+ENDED = frozenset({"finished", "complete", "squashed"})
+
+
+def matches(
+    job: TrackedJob,
+    text: str,
+    failed_only: bool,
+    release: int | None = None,
+    hide_finished: bool = False,
+) -> bool:
+    """The filter: failed-only, hide-finished, one release, then a case-insensitive substring
+    of the row."""
     if failed_only and job.phase != "failed":
+        return False
+    if hide_finished and job.phase in ENDED:
         return False
     if release is not None and job.release != release:
         return False
     if not text:
         return True
-    haystack = " ".join(
-        str(part)
-        for part in (job.account, job.jobid, job.label, job.target, job.kind, job.word, job.error)
-        if part
-    )
+    parts = (job.account, job.jobid, job.label, job.target, job.kind, job.word, job.error)
+    haystack = " ".join(str(part) for part in (*parts, queue_text(job)) if part)
     return text.lower() in haystack.lower()

@@ -10,6 +10,12 @@ against the new version; nothing else in cfdash reaches past Textual's public AP
   printing a traceback whose locals could hold a secret) writes to the log.
 - :func:`normalize_key_list` — ``textual.keys._normalize_key_list``: how Textual spells keys,
   which the tests compare :func:`cfdash.keys.normalize_keys` against.
+- :func:`show_notification`, :func:`withdraw_notification`, :func:`notification_shown` —
+  ``App._notifications``, ``App._refresh_notifications``, ``App._unnotify``: Textual's public
+  ``notify`` can only add a toast, later (it posts a message), and nothing public takes one
+  down or says whether a click dismissed it. cfdash's toast cap
+  (:mod:`cfdash.tui.toasts`) needs all three, at once. These do what ``App._on_notify`` and a
+  toast's own expiry do.
 """
 
 from __future__ import annotations
@@ -18,8 +24,16 @@ from typing import Any
 
 from textual.app import App
 from textual.keys import _normalize_key_list
+from textual.notifications import Notification
 
-__all__ = ["normalize_key_list", "unhandled_exception", "write_to_terminal"]
+__all__ = [
+    "normalize_key_list",
+    "notification_shown",
+    "show_notification",
+    "unhandled_exception",
+    "withdraw_notification",
+    "write_to_terminal",
+]
 
 
 def write_to_terminal(app: App[Any], sequence: str) -> None:
@@ -38,3 +52,19 @@ def unhandled_exception(app: App[Any]) -> BaseException | None:
 def normalize_key_list(keys: str) -> str:
     """A comma-separated key list as Textual's keymap spells it (``"?"`` → ``"question_mark"``)."""
     return _normalize_key_list(keys)
+
+
+def show_notification(app: App[Any], notification: Notification) -> None:
+    """Put ``notification`` up now (``App.notify`` would post it for later)."""
+    app._notifications.add(notification)
+    app._refresh_notifications()
+
+
+def withdraw_notification(app: App[Any], notification: Notification) -> None:
+    """Take ``notification`` down; nothing if it is gone already."""
+    app._unnotify(notification)
+
+
+def notification_shown(app: App[Any], notification: Notification) -> bool:
+    """Whether ``notification`` is still up (not timed out, not clicked away)."""
+    return notification in app._notifications and not notification.has_expired

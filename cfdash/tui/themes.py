@@ -7,8 +7,7 @@ success/warning/error; :func:`phase_styles` turns them into the styles the table
 
 Loading follows posting's ``themes.py``: the built-ins are registered first, then every file
 in the user's themes folder; a file that cannot be used is reported (one :class:`Problem`
-each, shown together in one notice) and skipped, never fatal.  Reading and checking one file
-is :mod:`cfdash.tui.theme_file`'s business.
+each, shown together in one notice) and skipped, never fatal.
 
 The built-in files live in ``themes/`` at the top of the repository.  The wheel carries them
 as ``cfdash/themes/`` (a hatch ``force-include``); a source or editable checkout reads the
@@ -28,13 +27,16 @@ from typing import TYPE_CHECKING
 
 from cfdash.config.errors import ConfigError, Problem
 from cfdash.config.loader import theme_problem
-from cfdash.tui.theme_file import (
+from cfdash.config.themefile import (
+    BUILTIN_THEMES,
     STATES,
     STYLE_WORDS,
     ThemeFileError,
-    name_of,
-    parse_toml,
-    read_theme_file,
+    builtin_themes_dir,
+    check_theme_file,
+    parse_theme_toml,
+    theme_files,
+    theme_name_of,
 )
 
 if TYPE_CHECKING:
@@ -57,13 +59,10 @@ __all__ = [
     "theme_names",
 ]
 
-#: The shipped themes, in the order ``t`` cycles through them.
-BUILTIN_THEMES = ("cfdash-dark", "cfdash-light", "ops-wall", "mono")
 DEFAULT_THEME = "cfdash-dark"
 #: What a non-empty ``NO_COLOR`` selects (https://no-color.org).
 NO_COLOR_THEME = "mono"
 
-_DEFAULT_TEXT_STYLE = "bold"
 #: The state each table phase is drawn as (``notlisted``: never seen yet, drawn plain).
 _PHASE_STATE = {
     "created": "pending",
@@ -86,42 +85,43 @@ _GENERIC = {
     "unknown": "warning",
     "stalled": "warning",
 }
+_DEFAULT_TEXT_STYLE = "bold"
 
 
-def builtin_themes_dir() -> Path:
-    """The shipped theme files: inside the installed package, else the checkout's ``themes/``."""
-    package = Path(__file__).resolve().parents[1]  # .../cfdash
-    installed = package / "themes"
-    return installed if installed.is_dir() else package.parent / "themes"
+# -- reading files: the TOML-level checks live in the core (cfdash.config.themefile) ---------
+
+
+def read_theme_file(path: Path) -> Theme:
+    """The Textual theme in ``path``; raises :class:`ThemeFileError` naming the first problem.
+
+    Everything but Textual's own last word is checked by
+    :func:`~cfdash.config.themefile.check_theme_file`, which ``config check`` uses too.
+    """
+    from textual.theme import Theme
+
+    spec = check_theme_file(path)
+    theme = Theme(name=spec.name, dark=spec.dark, variables=dict(spec.variables), **spec.colours)
+    try:
+        theme.to_color_system().generate()  # the last word on whether Textual can use it
+    except Exception as exc:
+        problem = Problem(path, "", "a theme Textual can use", f"{type(exc).__name__}: {exc}")
+        raise ThemeFileError(problem, spec.name) from None
+    return theme
 
 
 def theme_names(user_dir: Path | None) -> list[str]:
     """The theme names on offer, without Textual: built-ins first, then the user's files.
 
     Only reads each file's ``name``; a file broken in other ways is still listed here, and
-    reported when the dashboard loads it.
+    reported when the dashboard loads it (or by ``config check``).
     """
     names: dict[str, None] = {}
-    for path in _theme_files(user_dir):
+    for path in theme_files(user_dir):
         try:
-            names[name_of(path, parse_toml(path))] = None
+            names[theme_name_of(path, parse_theme_toml(path))] = None
         except ThemeFileError:
             names[path.stem] = None
     return list(names)
-
-
-def _theme_files(user_dir: Path | None) -> list[Path]:
-    rank = {name: index for index, name in enumerate(BUILTIN_THEMES)}
-    builtin = sorted(
-        builtin_themes_dir().glob("*.toml"), key=lambda p: (rank.get(p.stem, len(rank)), p.name)
-    )
-    user: list[Path] = []
-    if user_dir is not None:
-        try:
-            user = sorted(user_dir.glob("*.toml"))
-        except OSError:
-            user = []  # an unreadable folder: reported by load_themes
-    return [*builtin, *user]
 
 
 @dataclass
@@ -147,7 +147,7 @@ def load_themes(user_dir: Path | None) -> LoadedThemes:
     loaded = LoadedThemes()
     if user_dir is not None and user_dir.exists() and not user_dir.is_dir():
         loaded.problems.append(Problem(user_dir, "", "a folder of theme files", "a file"))
-    for path in _theme_files(user_dir):
+    for path in theme_files(user_dir):
         try:
             theme = read_theme_file(path)
         except ThemeFileError as error:

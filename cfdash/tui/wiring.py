@@ -81,7 +81,9 @@ def build_app(
     audit = None
     if store is not None:  # beside the event log; a demo's store is a temporary folder
         audit = AuditLog(store.path.parent / "audit.jsonl", origin="dashboard")
-    engine = build_engine(settings, state, transport=transport, clock=clock, audit=audit)
+    engine = build_engine(
+        settings, state, transport=transport, clock=clock, audit=audit, images=True
+    )
     monitor = Monitor(
         StallDetector.from_settings(settings),
         EventLog(store.path.parent / "events.jsonl") if store is not None else None,

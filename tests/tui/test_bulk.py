@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cfdash.sim import Fault, FaultKind
-from cfdash.tui.screens.confirm import ConfirmScreen
+from cfdash.tui.screens.confirm import BulkConfirmScreen, ConfirmScreen
 from cfdash.tui.widgets.job_grid import JobGrid
 
 from .conftest import wait_for
@@ -47,15 +47,17 @@ async def test_bulk_queue_sends_one_request_per_marked_job(served, make_app):
             Fault(FaultKind.ERROR_ENVELOPE, endpoint="queue", jobid=refused[1], count=1)
         )
         await pilot.press("q", "q")
-        assert isinstance(app.screen, ConfirmScreen)
+        assert isinstance(app.screen, BulkConfirmScreen)
         body = app.screen.body_text
         assert all(f"{a}/{j}" in body for a, j in waiting) and "true (mirror)" in body
-        await pilot.press("enter")
+        await pilot.press("y")
         await wait_for(lambda: served.sim.requests.count("queue") == len(waiting), pilot)
-        await pilot.pause(0.2)
+        # Once the bulk worker has finished, nothing more can be sent (poll=False).
+        await wait_for(lambda: not [w for w in app.workers if w.group == "queue"], pilot)
         calls = [call.jobid for call in served.sim.requests.queue_calls]
         assert sorted(calls) == sorted(j for _, j in waiting)  # exactly one each
-        assert "image locked" in grid(app).cell_text(refused, "error")
+        assert "refused: image locked" in grid(app).cell_text(refused, "queue")
+        assert grid(app).cell_text(refused, "error") == ""  # the job's own error: none
         others = [k for k in waiting if k != refused]
         assert all(app.engine.tracker.jobs[k].phase == "queued" for k in others)
         assert not grid(app).marked

@@ -8,7 +8,7 @@ from cfdash.tui.screens.confirm import ConfirmScreen
 from cfdash.tui.screens.details import DetailsScreen
 from cfdash.tui.widgets.job_grid import JobGrid
 
-from .conftest import wait_for
+from .conftest import notices_of, wait_for
 
 SIZE = (160, 40)
 
@@ -39,14 +39,17 @@ async def test_rows_appear_and_move_with_the_clock(served, make_app):
         assert cell(app, running.key, "age") == "now"
 
 
-async def test_one_status_request_per_account_per_refresh(served, make_app):
+async def test_one_status_request_per_account_per_refresh(served, make_app, stepped_sleep):
     app = make_app()
+    app.engine.sleep = stepped_sleep  # each loop sleeps once per poll: asleep means answered
     async with app.run_test(size=SIZE) as pilot:
         accounts = len(served.sim.accounts)
-        await wait_for(lambda: served.sim.requests.count("status") == accounts, pilot)
+        await stepped_sleep.until(lambda: stepped_sleep.asleep == accounts)
+        assert served.sim.requests.count("status") == accounts
         await pilot.press("r")
-        await wait_for(lambda: served.sim.requests.count("status") == 2 * accounts, pilot)
-        await pilot.pause(0.2)
+        await stepped_sleep.until(
+            lambda: len(stepped_sleep.delays) == 2 * accounts and stepped_sleep.asleep == accounts
+        )
         assert served.sim.requests.count("status") == 2 * accounts
         for asid in served.sim.accounts:
             assert served.sim.requests.count("status", asid) == 2
@@ -64,22 +67,28 @@ async def test_queue_confirms_and_sends_exactly_one_request(served, make_app):
         assert str(job.jobid) in body and job.account in body
         assert f"Mirroring  {str(job.mirroring).lower()}" in body
         await pilot.press("enter")
-        await wait_for(lambda: job.last_queue is not None, pilot)
-        await pilot.press("q", "enter")  # queued already: idempotent, but still one per confirm
-        await wait_for(lambda: served.sim.requests.count("queue") == 2, pilot)
+        await wait_for(lambda: "Queued" in cell(app, job.key, "state"), pilot)
+        shown = notices_of(app)
+        await pilot.press("q")  # Queued now: left out with a word, not sent again
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert any("it is Queued" in text and "--force" in text for text in shown)
+        await wait_for(lambda: not [w for w in app.workers if w.group == "queue"], pilot)
         calls = served.sim.requests.queue_calls
-        assert [c.jobid for c in calls] == [job.jobid, job.jobid]
-        assert "Queued" in cell(app, job.key, "state")
+        assert [c.jobid for c in calls] == [job.jobid]
 
 
 async def test_escape_cancels_the_queue(served, make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(lambda: table(app).row_count > 0, pilot)
+        await wait_for(lambda: table(app).row_count == len(served.sim.jobs), pilot)
+        job = next(j for j in app.engine.tracker.jobs.values() if j.phase == "pending")
+        table(app).select(job.key)
         await pilot.press("q")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("escape")
-        await pilot.pause(0.1)
+        await wait_for(lambda: not isinstance(app.screen, ConfirmScreen), pilot)
+        await pilot.pause()  # the dismissal's callback has run: a queue would have a worker
+        assert not [worker for worker in app.workers if worker.group == "queue"]
         assert served.sim.requests.count("queue") == 0
 
 
@@ -91,7 +100,7 @@ async def test_queue_refusal_shows_the_message_in_the_row(served, make_app):
         table(app).select(job.key)
         served.sim.faults.add(Fault(FaultKind.ERROR_ENVELOPE, endpoint="queue", count=1))
         await pilot.press("q", "y")
-        await wait_for(lambda: "image locked" in cell(app, job.key, "error"), pilot)
+        await wait_for(lambda: "image locked" in cell(app, job.key, "queue"), pilot)
         assert served.sim.requests.count("queue") == 1
 
 

@@ -32,25 +32,32 @@ def capture_notices(app) -> list[tuple[str, str]]:
     return seen
 
 
-async def test_one_alert_per_transition_and_the_event_log(served, make_app, tmp_path):
+async def test_one_summary_per_poll_at_most_and_the_event_log(served, make_app, tmp_path):
     app = make_app(poll=False)
     seen = capture_notices(app)
-    app.main.alerts._notify = app.notify  # the alerts were built before we wrapped notify
+    polls = 0
     async with app.run_test(size=SIZE) as pilot:
         await app.engine.poll_all()
         await pilot.pause()
-        for _ in range(6):  # jobs run on, some fail and complete
+        for _ in range(6):  # jobs run on, some fail and finish
             served.clock.advance(10)
             await app.engine.poll_all()
             await pilot.pause()
+            polls += 1
+        quiet = len(seen)
         for _ in range(3):  # nothing new happens: nothing new is said
             await app.engine.poll_all()
             await pilot.pause()
-    alerts = [(title, text) for title, text in seen if title in ("Completed", "Failed")]
-    assert alerts, "the demo world completes and fails jobs within a minute"
+        lines = app.main.report.lines.lines()
+    alerts = [(title, text) for title, text in seen if title in ("Finished", "Failed", "Stalled")]
+    assert alerts, "the demo world finishes and fails jobs within a minute"
+    assert len(alerts) <= polls  # one summary per second at most (the polls are 10 s apart)
     assert len(alerts) == len(set(alerts))  # never repeated
+    assert len(seen) == quiet
+    assert not any("Completed" in text for _, text in seen)  # one word: Finished
     logged = (tmp_path / "events.jsonl").read_text().splitlines()
-    assert len(logged) >= len(alerts)
+    per_job = [line for line in lines if line.kind not in ("queue", "recovered")]
+    assert len(logged) == len(per_job) >= len(alerts)  # each transition: a log and a feed line
 
 
 def test_desktop_notifications_are_wrapped_for_tmux():

@@ -109,11 +109,13 @@ async def test_a_sort_this_version_does_not_know_falls_back(served, make_app, tm
         assert grid(app).view == View()
 
 
-async def test_saved_choices_this_version_does_not_use_are_kept(served, make_app, tmp_path):
-    # hide_finished arrives with a later screen; a save now must not drop it.
+async def test_hide_finished_is_kept_and_said(served, make_app, tmp_path):
     (tmp_path / "state.toml").write_text("version = 1\nhide_finished = true\n")
     app = make_app(poll=False)
+    said = notices_of(app)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("s")
+        assert grid(app).view == View(hide_finished=True)
+        await pilot.press("s")  # another choice saved beside it
+    assert any("finished jobs hidden" in text for text in said)
     saved = StateStore(tmp_path / "state.toml").load()
     assert saved.sort == "state" and saved.hide_finished is True

@@ -90,3 +90,35 @@ def test_account_in_error(snap_compare, world):
         await polled(pilot)
 
     assert snap_compare(dashboard(world), terminal_size=SIZE, run_before=run_before)
+
+
+def test_bulk_confirm_lists_what_is_left_out(snap_compare, world):
+    async def run_before(pilot):
+        await polled(pilot)
+        table = pilot.app.main.query_one(JobGrid)
+        table.set_marks(table.row_keys)  # ctrl+a, without its toast
+        await pilot.press("q")
+
+    assert snap_compare(dashboard(world), terminal_size=(150, 40), run_before=run_before)
+
+
+def test_queue_column_and_unconfirmed_rows(snap_compare, world):
+    """queued ✓, refused: …, outcome unknown; and staging's rows unconfirmed (dim ?)."""
+    sim, _, _ = world
+    staging = next(a.asid for a in sim.accounts.values() if a.name == "staging")
+
+    async def run_before(pilot):
+        await polled(pilot)
+        engine = pilot.app.engine
+        waiting = [j for j in engine.tracker.jobs.values() if j.phase in ("pending", "created")]
+        ok, refused, lost = sorted(waiting, key=lambda job: job.key)[:3]
+        sim.faults.add(Fault(FaultKind.ERROR_ENVELOPE, endpoint="queue", jobid=refused.jobid))
+        sim.faults.add(Fault(FaultKind.HTTP_503, endpoint="queue", jobid=lost.jobid))
+        for job in (ok, refused, lost):
+            await engine.queue(job.key, allow_active=False)
+        sim.faults.add(Fault(FaultKind.HTTP_503, endpoint="status", asid=staging))
+        await polled(pilot)
+        pilot.app.clear_notifications()  # the queue toasts would cover the rows
+        await pilot.pause()
+
+    assert snap_compare(dashboard(world), terminal_size=SIZE, run_before=run_before)

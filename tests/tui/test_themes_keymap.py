@@ -12,6 +12,7 @@ from cfdash.tui.rows import COLUMNS
 from cfdash.tui.screens.add_job import AddJobScreen
 from cfdash.tui.screens.confirm import ConfirmScreen
 from cfdash.tui.screens.details import DetailsScreen
+from cfdash.tui.screens.fleets import FleetsScreen
 from cfdash.tui.screens.help import HelpScreen
 from cfdash.tui.screens.main import MainScreen
 from cfdash.tui.textual_compat import normalize_key_list
@@ -27,7 +28,8 @@ SIZE = (150, 32)
 @pytest.fixture
 def make(served, tmp_path):
     def build(keymap: dict[str, str] | None = None):
-        settings = demo_settings(served.base_url, refresh=60)
+        # pipeline: an image is watched, so every key is offered (fleets is only then).
+        settings = demo_settings(served.base_url, refresh=60, pipeline=True)
         settings = settings.model_copy(update={"keymap": keymap or {}, "path": tmp_path / "c.toml"})
         return build_app(
             settings,
@@ -66,6 +68,7 @@ async def test_footer_help_and_palette_show_what_the_key_table_says(make):
             (ConfirmScreen, "confirm"),
             (AddJobScreen, "add"),
             (DetailsScreen, "details"),
+            (FleetsScreen, "fleets"),
             (ReleasePanel, "releases"),
             (JobGrid, "table"),
         ]:

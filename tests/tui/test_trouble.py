@@ -43,7 +43,8 @@ async def test_lost_queue_answer_says_unknown_then_the_poll_settles_it(served, m
         app.main.query_one(JobGrid).select(job.key)
         served.sim.faults.add(Fault(FaultKind.DROP_CONNECTION, endpoint="queue", count=1))
         await pilot.press("q", "y")
-        await wait_for(lambda: "unknown" in cell(app, job.key, "error"), pilot)
+        await wait_for(lambda: cell(app, job.key, "queue") == "outcome unknown", pilot)
         await app.engine.poll(job.account)
-        await wait_for(lambda: "took effect" in cell(app, job.key, "error"), pilot)
+        await wait_for(lambda: "took effect" in cell(app, job.key, "queue"), pilot)
+        assert cell(app, job.key, "queue") == "unknown → took effect"
         assert served.sim.requests.count("queue") == 1

@@ -97,6 +97,31 @@ def test_the_tick_updates_rows_on_screen_and_others_catch_up_when_shown():
     assert rows.ticked[off_screen] == rows.last_tick
 
 
+def test_a_finished_row_shows_a_full_dim_bar_and_no_percentage():
+    tracker, rows = world()
+    changes = tracker.merge("a", [item(2, 2, 0), item(3, 6, 40), item(4, 4, 70)], NOW + 1)
+    rows.pending |= changes.changed  # job 1 left the list at 10 %
+    rows.flush()
+    assert rows.cell_text(("a", 1), "state") == "✔ Finished"
+    assert rows.cell_text(("a", 1), "progress") == "██████████"  # full, and no number at all
+    assert "%" not in rows.row_text(("a", 1))
+    assert rows.cells[("a", 1)]["progress"].style == "dim"
+
+
+def test_hide_finished_leaves_out_jobs_that_ended_and_is_part_of_the_view():
+    tracker, rows = world()
+    changes = tracker.merge("a", [item(2, 5, 100), item(3, 6, 40), item(4, 4, 70)], NOW + 1)
+    rows.pending |= changes.changed  # 1 left the list (Finished), 2 is listed as Complete
+    rows.flush()
+    rows.set_filter(hide_finished=True)
+    assert rows.order == [("a", 3), ("a", 4)]  # failed and running stay
+    assert rows.view.hide_finished and "finished jobs hidden" in rows.view.unseen()
+    rows.set_filter(failed_only=True)  # both at once
+    assert rows.order == [("a", 3)]
+    rows.set_filter(failed_only=False, hide_finished=False)
+    assert len(rows.order) == 4
+
+
 # -- work in proportion to what changed and what is on screen --------------------------------
 
 

@@ -1,4 +1,10 @@
-"""A yes/no question in a modal: ``enter``/``y`` confirms, ``escape``/``n`` cancels."""
+"""Yes/no questions in a modal, with their keys from :mod:`cfdash.keys`.
+
+:class:`ConfirmScreen` is the everyday one: ``enter``/``y`` confirms, ``escape``/``n``
+cancels.  :class:`BulkConfirmScreen` asks before something that sends many requests: there
+``enter`` — the key pressed by reflex — cancels, and only ``y`` or a click on the button
+confirms (decisions.md, "Bulk confirm keys").
+"""
 
 from __future__ import annotations
 
@@ -9,28 +15,30 @@ from textual.widgets import Button, Label, Static
 
 from cfdash.tui.bindings import bindings_for
 
-__all__ = ["ConfirmScreen"]
+__all__ = ["BulkConfirmScreen", "ConfirmScreen", "QuestionScreen"]
 
 
-class ConfirmScreen(ModalScreen[bool]):
-    """Ask before doing something to the service or the tracked jobs."""
+class QuestionScreen(ModalScreen[bool]):
+    """The dialog both confirms share; a subclass brings its ``BINDINGS`` and key hints."""
 
     DEFAULT_CSS = """
-    ConfirmScreen { align: center middle; }
-    ConfirmScreen > Vertical {
+    QuestionScreen { align: center middle; }
+    QuestionScreen > Vertical {
         width: 64; height: auto; padding: 1 2;
         border: thick $primary; background: $surface;
     }
-    ConfirmScreen .title { text-style: bold; margin-bottom: 1; }
-    ConfirmScreen .body { margin-bottom: 1; }
-    ConfirmScreen Horizontal { height: auto; align-horizontal: right; }
-    ConfirmScreen Button { margin-left: 2; }
+    QuestionScreen .title { text-style: bold; margin-bottom: 1; }
+    QuestionScreen .body { margin-bottom: 1; }
+    QuestionScreen Horizontal { height: auto; align-horizontal: right; }
+    QuestionScreen Button { margin-left: 2; }
     """
 
-    # Focus stays off the buttons, so enter always means "confirm" (the mouse still works).
+    # Focus stays off the buttons, so enter means what the bindings say (the mouse still works).
     AUTO_FOCUS = ""
 
-    BINDINGS = bindings_for("confirm")
+    #: The keys written on the buttons.
+    yes_hint = "y"
+    no_hint = "n"
 
     def __init__(self, title: str, body: str, *, confirm_label: str = "Confirm") -> None:
         super().__init__()
@@ -43,8 +51,8 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Label(self.title_text, classes="title")
             yield Static(self.body_text, classes="body", markup=False)
             with Horizontal():
-                yield Button("Cancel (n)", id="no")
-                yield Button(f"{self.confirm_label} (y)", id="yes", variant="primary")
+                yield Button(f"Cancel ({self.no_hint})", id="no")
+                yield Button(f"{self.confirm_label} ({self.yes_hint})", id="yes", variant="primary")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -52,3 +60,21 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
+
+
+class ConfirmScreen(QuestionScreen):
+    """Ask before doing one thing to the service or the tracked jobs."""
+
+    BINDINGS = bindings_for("confirm")
+
+
+class BulkConfirmScreen(QuestionScreen):
+    """Ask before sending several requests: ``enter`` cancels, only ``y`` (or a click) sends."""
+
+    DEFAULT_CSS = """
+    BulkConfirmScreen > Vertical { width: 80; }
+    """
+
+    BINDINGS = bindings_for("bulk_confirm")
+
+    no_hint = "enter"

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Input
@@ -26,16 +27,19 @@ from cfdash.engine.tracking import Changes, JobKey, TrackedJob
 from cfdash.export import export_csv
 from cfdash.tui.alerts import Alerts
 from cfdash.tui.bindings import bindings_for
-from cfdash.tui.bulk import Severity
 from cfdash.tui.feed import TrackerFeed
 from cfdash.tui.grid_rows import DEFAULT_VIEW, View
 from cfdash.tui.messages import Polled, Queued
 from cfdash.tui.queueing import QueueFlow
+from cfdash.tui.reporting import Reporter
 from cfdash.tui.safety import contained
 from cfdash.tui.screens.add_job import AddJobRequest, AddJobScreen
 from cfdash.tui.screens.confirm import ConfirmScreen
 from cfdash.tui.screens.details import DetailsScreen
+from cfdash.tui.screens.events import EventFeedView
+from cfdash.tui.screens.fleets import FleetsScreen
 from cfdash.tui.settings import AppSettings
+from cfdash.tui.widgets.image_lines import ImageLines
 from cfdash.tui.widgets.job_grid import JobGrid
 from cfdash.tui.widgets.status_header import StatusHeader
 
@@ -78,6 +82,8 @@ class MainScreen(Screen[None]):
         self.export_raw = settings.export_raw
         self.monitor = monitor
         self.alerts = alerts
+        #: Each job's line in the event feed, and the once-a-second summary toast.
+        self.report = Reporter(engine.tracker, alerts, self.clock, lambda: engine.audit)
         #: Save what the user chose (tracked jobs, theme, view); the app's, never fatal.
         self.persist = persist or (lambda: None)
         self.feed = TrackerFeed(self, engine, self._stalled)
@@ -89,11 +95,14 @@ class MainScreen(Screen[None]):
             engine.tracker, self.clock, stale_after=stale_after, view=view, id="jobs"
         )
         self.queueing = QueueFlow(self, engine, self.table)
+        self.event_feed = EventFeedView(self, self.report, self.feed, self.table)
         self._log_problem_shown = False
 
     def compose(self) -> ComposeResult:
         yield self.header
-        yield self.table
+        yield ImageLines(self.engine, self.feed, self.clock)  # fleet readiness; none: no room
+        with Horizontal(id="body"):  # the table, and the event feed beside it when open
+            yield self.table
         text = self.table.filter_text
         yield Input(
             text,
@@ -111,6 +120,8 @@ class MainScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # False hides the binding (footer, help, palette) and refuses the action; Textual
         # reserves None for "shown but disabled".
+        if action == "fleets":  # fleet readiness: only when some image is watched
+            return bool(self.engine.images is not None and len(self.engine.images))
         return not (action in _WRITES and self.engine.read_only)
 
     # -- engine events ----------------------------------------------------------------------
@@ -133,8 +144,9 @@ class MainScreen(Screen[None]):
             if not defer:
                 self.table.flush()
             self.feed.note(observed.stall_changed)
-        if self.alerts is not None and observed.notable:
-            self.alerts.send(observed.notable)
+        self.report.observed(observed, self.monitor.stalls.stalled, self.clock())
+        if not defer:  # else at the tick, with the rows it is about
+            self.report.flush()
         if observed.log_problem and not self._log_problem_shown:
             self._log_problem_shown = True
             self.notify(observed.log_problem, title="Event log", severity="warning", timeout=15)
@@ -149,6 +161,7 @@ class MainScreen(Screen[None]):
         if changes:
             self.table.apply(changes.added, changes.changed, changes.removed, defer=defer)
             self._observe(changes, defer=defer)
+            self.report.settled(changes.settled)
             self.feed.note(changes.added | changes.changed | changes.removed)
         if not defer:
             self._tell_panels()
@@ -160,12 +173,9 @@ class MainScreen(Screen[None]):
         event = message.event
         self.table.apply((), (event.key,), ())
         self._observe([event.key])
+        self.report.queued(event.key)  # its line; the toast is the queue flow's (one per ask)
         self.feed.note([event.key])
         self._tell_panels()
-        severity: Severity = (
-            "information" if event.result is not None else ("warning" if event.unknown else "error")
-        )
-        self.notify(event.message, title="Queue", severity=severity, timeout=8)
 
     @contained
     def tick(self) -> None:
@@ -173,6 +183,7 @@ class MainScreen(Screen[None]):
         self._observe((), defer=True)  # an ETA can pass between polls
         self.table.tick()
         self._tell_panels()
+        self.report.flush()  # at most one summary toast a second, with the rows it is about
 
     # -- jobs -------------------------------------------------------------------------------
 
@@ -246,7 +257,7 @@ class MainScreen(Screen[None]):
     def action_details(self) -> None:
         job = self._selected()
         if job is not None:
-            self.app.push_screen(DetailsScreen(job, self.clock))
+            self.app.push_screen(DetailsScreen(job, self.clock, self.engine.audit))
 
     @on(JobGrid.RowSelected)
     def _row_chosen(self, event: JobGrid.RowSelected) -> None:
@@ -270,6 +281,12 @@ class MainScreen(Screen[None]):
         self.table.set_filter(failed_only=not self.table.failed_only)
         self.persist()
         self.notify("Failed jobs only." if self.table.failed_only else "All jobs.", timeout=2)
+
+    def action_hide_finished(self) -> None:
+        self.table.set_filter(hide_finished=not self.table.hide_finished)
+        self.persist()
+        hidden = self.table.hide_finished
+        self.notify("Finished jobs hidden." if hidden else "Finished jobs shown.", timeout=2)
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
@@ -320,6 +337,8 @@ class MainScreen(Screen[None]):
             self.table.focus()
             self.persist()
             return
+        if self.event_feed.close_side():
+            return
         cleared = self.table.clear_marks()
         if cleared:
             self.notify(f"Cleared {cleared} marks.", timeout=2)
@@ -367,6 +386,13 @@ class MainScreen(Screen[None]):
             return
         panel.show()
         panel.focus()
+
+    def action_fleets(self) -> None:
+        FleetsScreen.open(self, self.engine, self.clock)
+
+    async def action_events(self) -> None:
+        """``l``: the event feed, beside the table or on its own (:class:`EventFeedView`)."""
+        await self.event_feed.toggle()
 
     def on_release_panel_chosen(self, event: ReleasePanel.Chosen) -> None:
         event.stop()

@@ -21,6 +21,8 @@ from cfdash.tui.themes import phase_styles
 
 __all__ = ["GridPainter"]
 
+DIM = Style(dim=True)
+
 
 class GridPainter:
     """Row and header strips for one ``GridRows``, cached per row."""
@@ -122,7 +124,13 @@ class GridPainter:
                     text = set_cell_size(text, width - 1) + "…"
                 pad = width - cell_len(text)
                 text = " " * pad + text if column.align == "right" else text + " " * pad
-                segments.append(Segment(f" {text} ", self._styles.get(cell.style)))
+                style = self._styles.get(cell.style)
+                if cell.dim_tail and column.align == "left" and text.startswith(cell.text):
+                    cut = len(cell.text) - cell.dim_tail  # the tail drawn dim (a "?")
+                    segments.append(Segment(f" {text[:cut]}", style))
+                    segments.append(Segment(f"{text[cut:]} ", (style or Style()) + DIM))
+                else:
+                    segments.append(Segment(f" {text} ", style))
             strip = self._strips[key] = Strip(segments, self.width)
         return strip
 

@@ -131,6 +131,10 @@ class JobGrid(ScrollView, can_focus=True):
         return self.rows.failed_only
 
     @property
+    def hide_finished(self) -> bool:
+        return self.rows.hide_finished
+
+    @property
     def release(self) -> int | None:
         return self.rows.release
 
@@ -285,9 +289,16 @@ class JobGrid(ScrollView, can_focus=True):
         """New stall flags; ``changed`` rows are redrawn at the next flush."""
         self.rows.set_stalled(stalled, changed)
 
-    def set_filter(self, text: str | None = None, failed_only: bool | None = None, **release):
-        """Filter by text, failed-only and (``release=``) one image version."""
-        self._redraw(self.rows.set_filter(text, failed_only, **release), self.selected_key)
+    def set_filter(
+        self,
+        text: str | None = None,
+        failed_only: bool | None = None,
+        hide_finished: bool | None = None,
+        **release,
+    ):
+        """Filter by text, failed-only, hide-finished and (``release=``) one image version."""
+        redraw = self.rows.set_filter(text, failed_only, hide_finished=hide_finished, **release)
+        self._redraw(redraw, self.selected_key)
 
     def sort_by(self, sort: str) -> str:
         """Sort by ``sort``; asking for the current sort again reverses it."""

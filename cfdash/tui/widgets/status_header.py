@@ -16,13 +16,16 @@ from rich.text import Text
 from textual.widgets import Static
 
 from cfdash.engine.engine import Engine
-from cfdash.textfmt import STATE_SYMBOLS, duration
+from cfdash.textfmt import STATE_SYMBOLS, clock_time, duration
 from cfdash.tui.feed import TrackerChanged, TrackerFeed
 
 __all__ = ["StatusHeader"]
 
-_COUNTED = ("running", "queued", "pending", "created", "failed", "finished", "unknown", "notlisted")
-_COUNT_WORDS = {"notlisted": "not listed"}
+_COUNTED = (
+    "running", "queued", "pending", "created", "failed", "finished", "unknown", "notlisted",
+    "notfound",
+)  # fmt: skip
+_COUNT_WORDS = {"notlisted": "not listed", "notfound": "not found"}
 
 
 class StatusHeader(Static):
@@ -33,6 +36,9 @@ class StatusHeader(Static):
         height: 2;
         padding: 0 1;
         background: $panel;
+        /* A long first line is cut, not wrapped: wrapped, it hides the accounts' line. */
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     """
 
@@ -51,6 +57,7 @@ class StatusHeader(Static):
         self.demo = demo
         self._counts: Counter[str] = Counter()
         self._stalled = 0
+        self._unconfirmed = 0
         self._releases: list[int] = []
         self._last: Text | None = None
 
@@ -58,9 +65,15 @@ class StatusHeader(Static):
         self.feed.subscribe(self, self.recount)
 
     def recount(self, change: TrackerChanged) -> None:
-        """Count jobs per phase and the releases in flight (the tracker changed)."""
+        """Count jobs per phase and the releases in flight (the tracker changed).
+
+        Unconfirmed jobs are counted apart: "4 running" is not claimed of jobs whose account
+        cannot be read.
+        """
+        jobs = change.jobs.values()
+        counts: Counter[str] = Counter(job.phase for job in jobs if not job.unconfirmed)
+        self._unconfirmed = sum(1 for job in jobs if job.unconfirmed)
         census = change.census
-        counts = census.phases.copy()
         counts["finished"] += counts.pop("complete", 0) + counts.pop("squashed", 0)
         self._counts = counts
         self._stalled = len(change.stalled)
@@ -95,6 +108,8 @@ class StatusHeader(Static):
                 style = self._style("error") if phase == "failed" else ""
                 word = _COUNT_WORDS.get(phase, phase)
                 line.append(f"  {STATE_SYMBOLS[phase]} {self._counts[phase]} {word}", style=style)
+        if self._unconfirmed:
+            line.append(f"  ? {self._unconfirmed} unconfirmed")
         if self._stalled:
             line.append(f"  ⚠ {self._stalled} stalled", style=self._style("warning"))
         if self._releases:
@@ -123,5 +138,7 @@ class StatusHeader(Static):
                     detail += " — press R to retry"
                 elif health.next_poll is not None and not self.engine.paused:
                     detail += f", retry in {duration(max(0, health.next_poll - now))}"
+                if (since := self.engine.tracker.unconfirmed_since.get(name)) is not None:
+                    detail += f", unconfirmed since {clock_time(since)}"
                 line.append(f"✖ {detail}", style=self._style("error"))
         return line

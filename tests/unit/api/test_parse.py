@@ -17,8 +17,9 @@ from cfdash.api.errors import (
     RateLimitedError,
     ServerError,
 )
-from cfdash.api.models import QueueResult, StateKind, StatusList
+from cfdash.api.models import QueueResult, StateKind, StatusItem, StatusList
 from cfdash.api.parse import excerpt, parse_response, parse_retry_after
+from cfdash.api.status import parse_status
 
 WHERE = {"account": "production", "endpoint": "status"}
 
@@ -193,3 +194,83 @@ def test_any_body_parses_or_raises_a_client_error(body, status, model):
                 assert isinstance(item.jobid, int)
                 assert 0 <= item.progress <= 100
                 assert item.state.word
+
+
+# -- status lists: bad items, and reuse of unchanged ones -------------------------------------
+
+FIELDS = ["jobid", "jobprogress", "jobstateid", "jobstatename", "joberror", "mirroring", "x"]
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 3)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.sampled_from(["1", "abc", "", " 7 ", "1e400", "NaN", "Completed"])
+    | st.lists(st.integers(0, 2), max_size=2)
+)
+raw_items = (
+    st.fixed_dictionaries(
+        {"jobid": st.integers(0, 2) | st.booleans() | scalars},
+        optional={name: scalars for name in FIELDS[1:]},
+    )
+    | st.dictionaries(st.sampled_from(FIELDS), scalars, max_size=3)
+    | scalars
+)
+
+
+def retype(value):
+    """An equal value of another type (``1`` for ``true``, ``2.0`` for ``2``), or the value."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return bool(value) if value in (0, 1) else float(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def read(items, previous=None):
+    raw = json.dumps({"installs": items}).encode()
+    return parse_status(status=200, headers={}, body=raw, **WHERE, previous=previous)
+
+
+def summary(body):
+    """What a reader of the items sees, unknown fields aside (they keep their first spelling)."""
+    return [
+        (type(item), item.bad, {name: getattr(item, name) for name in StatusItem.model_fields})
+        for item in body.items
+    ], body.unreadable
+
+
+@given(data=st.data(), first=st.lists(raw_items, max_size=6))
+def test_reusing_unchanged_items_reads_the_same_as_reading_afresh(data, first):
+    second = []
+    for raw in first:
+        change = data.draw(st.sampled_from(["keep", "copy", "retype", "replace"]))
+        if change == "keep" or not isinstance(raw, dict):
+            second.append(raw)
+        elif change == "retype" and raw:
+            name = data.draw(st.sampled_from(sorted(raw)))
+            second.append({**raw, name: retype(raw[name])})
+        elif change in ("copy", "retype"):
+            second.append(dict(raw))
+        else:
+            second.append(data.draw(raw_items))
+    reused = read(second, previous=read(first))
+    assert summary(reused) == summary(read(second))
+
+
+@given(items=st.lists(raw_items, max_size=8))
+def test_a_status_list_never_fails_for_its_items(items):
+    body = read(items)
+    assert body.unreadable + len(body.items) == len(items)
+    for item in body.items:
+        assert isinstance(item.jobid, int) and not isinstance(item.jobid, bool)
+        assert item.jobid >= 0 and 0 <= item.progress <= 100 and item.state.word
+        assert (item.bad is None) == (not item.bad_fields)
+
+
+def test_status_list_shape_errors_are_bad_responses():
+    for raw, phrase in [(b'{"installs": "many"}', "installs"), (b"[1]", "JSON object")]:
+        with pytest.raises(BadResponseError) as caught:
+            parse_status(status=200, headers={}, body=raw, **WHERE)
+        assert phrase in caught.value.message

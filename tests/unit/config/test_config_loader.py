@@ -15,6 +15,7 @@ from cfdash.config import (
     JobEntry,
     Problem,
     check_config,
+    files,
     find_problems,
     load_settings,
 )
@@ -153,7 +154,7 @@ def test_message_names_file_key_and_expectation(write_config: WriteConfig) -> No
     path = write_config(ACCOUNT + 'refresh_interval = "fast"\n')
     assert only_message(path) == (
         f"{path}: accounts.production.refresh_interval: "
-        'expected a number of seconds greater than 0, got "fast"'
+        'expected a number of seconds, at least 0.5, got "fast"'
     )
 
 
@@ -237,7 +238,7 @@ def test_unknown_key_far_from_any_lists_the_known_ones(write_config: WriteConfig
     [
         ("track_all = 1", "track_all", "expected true or false, got 1"),
         ('refresh_interval = "5"', "refresh_interval", 'got "5"'),
-        ("refresh_interval = -1", "refresh_interval", "greater than 0, got -1"),
+        ("refresh_interval = -1", "refresh_interval", "at least 0.5, got -1"),
         ("read_timeout = 0", "read_timeout", "greater than 0, got 0"),
         ('notify = ["beep"]', "notify[0]", 'expected "bell" or "desktop", got "beep"'),
         ('notify = "bell"', "notify", 'got "bell"'),
@@ -336,12 +337,14 @@ def test_directory_instead_of_file(tmp_path: Path) -> None:
 def test_unreadable_file(write_config: WriteConfig, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write_config(ACCOUNT)
 
-    def refuse(self: Path) -> bytes:
-        raise PermissionError(13, "Permission denied", str(self))
+    def refuse(name: object, flags: int, mode: int = 0o777) -> int:
+        raise PermissionError(13, "Permission denied", str(name))
 
-    # chmod 000 would not stop root (tests may run as root), so fail the read itself.
-    monkeypatch.setattr(Path, "read_bytes", refuse)
-    assert messages(path) == [f"{path}: expected a file cfdash may read, got permission denied"]
+    # chmod 000 would not stop root (tests may run as root), so fail the open itself.
+    monkeypatch.setattr(files.os, "open", refuse)
+    assert messages(path) == [
+        f"{path}: expected a config file cfdash may read, got permission denied"
+    ]
 
 
 def test_file_that_is_not_utf8(tmp_path: Path) -> None:

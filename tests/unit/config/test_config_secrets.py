@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shlex
+import shutil
 import subprocess
 import sys
 import traceback
@@ -128,7 +129,7 @@ def test_env_variable_not_set(write_config: WriteConfig) -> None:
     (problem,) = find_problems(path, {})
     assert str(problem) == (
         f"{path}: accounts.production.access_key_env: expected the environment variable "
-        "CFDASH_X_ACCESS to hold the access key, got nothing (it is not set)"
+        "it names to hold the access key, got nothing (that variable is not set)"
     )
 
 
@@ -173,7 +174,10 @@ def test_command_that_fails_does_not_echo_its_output(write_config: WriteConfig) 
 
 def test_command_not_found(write_config: WriteConfig) -> None:
     message = command_problem(write_config, "cfdash-no-such-program-xyz show key")
-    assert message.endswith('got "cfdash-no-such-program-xyz", which was not found')
+    assert message.endswith(
+        "got a program that was not found (not repeated here in case it is the key)"
+    )
+    assert "cfdash-no-such-program-xyz" not in message  # it might have been the key
 
 
 def test_command_timeout(write_config: WriteConfig) -> None:
@@ -242,3 +246,62 @@ def test_errors_from_a_failing_command_carry_no_secret(write_config: WriteConfig
         load_settings(path, {})
     assert len(caught.value.problems) == 2
     assert_no_secret(caught.value)
+
+
+# --- a secret pasted where a name or a command belongs (issue 17) ------------------------------
+
+
+@pytest.mark.parametrize("pasted", [SECRET, "AKIAEXAMPLESECRETKEY42", "c2VjcmV0Cg=="])
+@pytest.mark.parametrize("key", ["secret_key_env", "secret_key_command", "access_key_env"])
+def test_a_secret_pasted_into_an_env_or_command_key_is_not_repeated(
+    write_config: WriteConfig, key: str, pasted: str
+) -> None:
+    other = "access_key" if key.startswith("secret") else "secret_key"
+    path = write_config(account(**{key: pasted, other: "kkkk"}))
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path, {})
+    (problem,) = caught.value.problems
+    assert problem.key == f"accounts.production.{key}"  # the key is named...
+    assert_no_secret(caught.value, pasted)  # ...its value never repeated
+    assert "\n" not in str(problem)
+
+
+def test_a_name_that_cannot_be_a_variable_is_called_out(write_config: WriteConfig) -> None:
+    path = write_config(account(secret_key_env=SECRET, access_key="kkkk"))
+    (problem,) = find_problems(path, {})
+    assert problem.expected == "the name of an environment variable (letters, digits and _)"
+    assert problem.got == "something else, not repeated here in case it is the key itself"
+
+
+def test_a_command_that_never_stops_printing_is_stopped_at_64_kib(
+    write_config: WriteConfig,
+) -> None:
+    """`secret_key_command = "yes"` grew to 16 GB before its 10 s timeout; now it stops at once."""
+    endless = python_command("import sys\nwhile True: sys.stdout.write('y' * 65536)")
+    message = command_problem(write_config, endless)
+    assert message.endswith(
+        f"expected a command that prints only the access key, got more than 64 KiB of output "
+        f'from "{sys.executable}" (it was stopped)'
+    )
+
+
+@pytest.mark.skipif(shutil.which("yes") is None, reason="no yes(1)")
+def test_yes_as_a_credential_command(write_config: WriteConfig) -> None:
+    message = command_problem(write_config, "yes")
+    assert 'got more than 64 KiB of output from "yes"' in message
+
+
+def test_output_of_exactly_the_cap_is_still_read(write_config: WriteConfig) -> None:
+    """A long single line up to the cap is a key (odd, but not refused)."""
+    code = "import sys; sys.stdout.write('k' * (64 * 1024 - 1) + '\\n')"
+    path = write_config(account(access_key_command=python_command(code), secret_key="s"))
+    settings = load_settings(path, {})
+    assert len(settings.accounts["production"].access_key.get_secret_value()) == 64 * 1024 - 1
+
+
+def test_the_real_runner_times_out_a_silent_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cfdash.config import secrets
+
+    argv = [sys.executable, "-c", "import time; time.sleep(60)"]
+    with pytest.raises(subprocess.TimeoutExpired):
+        secrets.run_command(argv, 0.5)

@@ -78,7 +78,8 @@ def test_save_replaces_and_leaves_no_temp_files(tmp_path: Path) -> None:
     store.save(State(theme="one"))
     store.save(State(theme="two"))
     assert store.load().theme == "two"
-    assert os.listdir(store.path.parent) == ["state.toml"]
+    # The lock beside the file stays: removing it would let two savers lock two inodes.
+    assert sorted(os.listdir(store.path.parent)) == ["state.toml", "state.toml.lock"]
 
 
 def test_crash_before_replace_keeps_the_old_file(
@@ -97,7 +98,8 @@ def test_crash_before_replace_keeps_the_old_file(
     monkeypatch.undo()
 
     assert store.path.read_bytes() == before
-    assert os.listdir(store.path.parent) == ["state.toml"]  # no temp litter
+    # No temp litter; the lock beside the file stays.
+    assert sorted(os.listdir(store.path.parent)) == ["state.toml", "state.toml.lock"]
     assert store.load() == full_state()
 
 
@@ -113,7 +115,8 @@ def test_interrupt_during_write_cleans_up(tmp_path: Path, monkeypatch: pytest.Mo
         store.save(State(theme="new"))
     monkeypatch.undo()
 
-    assert os.listdir(store.path.parent) == ["state.toml"]
+    # The lock beside the file stays: removing it would let two savers lock two inodes.
+    assert sorted(os.listdir(store.path.parent)) == ["state.toml", "state.toml.lock"]
     assert store.load().theme == "old"
 
 
@@ -171,6 +174,7 @@ def test_two_recoveries_in_one_second_keep_both(tmp_path: Path) -> None:
     assert sorted(os.listdir(store.path.parent)) == [
         "state.toml.corrupt-20250304T050607",
         "state.toml.corrupt-20250304T050607-1",
+        "state.toml.lock",
     ]
 
 

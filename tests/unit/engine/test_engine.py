@@ -51,7 +51,7 @@ async def test_merge_reports_only_what_changed(served):
         await engine.aclose()
 
 
-async def test_jobs_that_leave_the_list_are_finished_with_last_progress(served):
+async def test_jobs_that_leave_the_list_are_finished_without_a_percentage(served):
     engine = engine_for(served)
     try:
         await engine.poll_all()
@@ -63,7 +63,10 @@ async def test_jobs_that_leave_the_list_are_finished_with_last_progress(served):
         assert ended
         for job in ended:
             if job.phase == "finished":
-                assert job.left_at == served.clock() and job.progress is not None
+                assert job.left_at == served.clock()
+                # Completed or squashed, nobody can say: no percentage is shown for it…
+                assert job.progress is None and job.history[-1].progress is None
+                assert job.item.progress is not None  # …though the raw value is kept
                 assert [step.word for step in job.history][-1] == "Finished"
     finally:
         await engine.aclose()
@@ -99,7 +102,8 @@ async def test_queue_sends_exactly_one_request_and_refuses_a_second_in_flight(se
         job = next(j for j in engine.tracker.jobs.values() if j.phase == "pending")
         served.sim.faults.add(Fault(FaultKind.LATENCY, endpoint="queue", count=1, delay=0.3))
         first = asyncio.create_task(engine.queue(job.key))
-        await asyncio.sleep(0.05)
+        while not job.queue_in_flight:  # the task's first step sends; the sim holds the answer
+            await asyncio.sleep(0)
         with pytest.raises(QueueRefused, match="in flight"):
             await engine.queue(job.key)
         done = await first
@@ -172,19 +176,41 @@ async def test_polls_never_overlap(served):
         await engine.aclose()
 
 
-async def test_run_loop_polls_each_account_on_its_own_schedule(served):
-    settings = demo_settings(served.base_url, refresh=0.1)
-    engine = build_engine(settings, clock=served.clock)
+def status_counts(served, engine) -> dict[str, int]:
+    """Status requests the simulator has answered, per account name."""
+    asids = {account.name: asid for asid, account in served.sim.accounts.items()}
+    return {name: served.sim.requests.count("status", asids[name]) for name in engine.accounts}
+
+
+async def test_run_loop_polls_each_account_on_its_own_schedule(served, stepped_sleep):
+    settings = demo_settings(served.base_url, refresh=2.0)
+    slow = settings.accounts["staging"].model_copy(update={"refresh_interval": 5.0})
+    settings = settings.model_copy(update={"accounts": {**settings.accounts, "staging": slow}})
+    engine = build_engine(settings, clock=served.clock, sleep=stepped_sleep)
+    intervals = {name: account.refresh_interval for name, account in settings.accounts.items()}
+
+    def every_loop_asleep() -> bool:
+        return stepped_sleep.asleep == len(intervals)
+
     task = asyncio.create_task(engine.run())
     try:
-        await asyncio.sleep(0.55)
-        counts = [served.sim.requests.count("status", asid) for asid in served.sim.accounts]
-        assert all(3 <= n <= 8 for n in counts), counts
+        for second in range(12):
+            # Each loop polls, then sleeps its own interval: asleep means its poll is answered.
+            await stepped_sleep.until(every_loop_asleep)
+            expected = {name: 1 + int(second // every) for name, every in intervals.items()}
+            assert status_counts(served, engine) == expected, f"after {second} s"
+            stepped_sleep.advance(1)
+        assert set(stepped_sleep.delays) == set(intervals.values())
+
         engine.pause()
-        await asyncio.sleep(0.05)
-        paused_at = served.sim.requests.count("status")
-        await asyncio.sleep(0.3)
-        assert served.sim.requests.count("status") == paused_at
+        held = status_counts(served, engine)
+        stepped_sleep.advance(60)  # every loop's sleep ends, and the pause holds each one
+        await asyncio.wait_for(engine.wait_held(), 30)
+        assert status_counts(served, engine) == held
+        sleeps = len(stepped_sleep.delays)
+        engine.resume()  # polls at once, without waiting for the next interval
+        await stepped_sleep.until(lambda: len(stepped_sleep.delays) >= sleeps + len(intervals))
+        assert status_counts(served, engine) == {name: n + 1 for name, n in held.items()}
     finally:
         task.cancel()
         await engine.aclose()

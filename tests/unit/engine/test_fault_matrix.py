@@ -6,6 +6,8 @@ clears, and not one automatic re-send of a queue request.
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from cfdash.api.errors import (
@@ -17,6 +19,7 @@ from cfdash.api.errors import (
     TransportError,
 )
 from cfdash.demo import demo_settings
+from cfdash.engine.health import AUTH_RETRY
 from cfdash.engine.session import build_engine
 from cfdash.sim import Fault, FaultKind
 
@@ -130,23 +133,30 @@ async def test_fault_on_queue(served, kind):
         await engine.aclose()
 
 
-async def test_auth_failure_stops_polling_until_retried(served):
-    import asyncio
-
-    settings = demo_settings(served.base_url, refresh=0.05)
+async def test_auth_failure_stops_polling_until_retried(served, stepped_sleep):
+    settings = demo_settings(served.base_url, refresh=1.0)
     bad = settings.accounts["staging"].model_copy(update={"secret_key": "rotated"})
     settings = settings.model_copy(update={"accounts": {**settings.accounts, "staging": bad}})
-    engine = build_engine(settings, clock=served.clock)
+    engine = build_engine(settings, clock=served.clock, sleep=stepped_sleep)
+    staging, production = asid_of(served, "staging"), asid_of(served, "production")
+    loops = len(settings.accounts)
     task = asyncio.create_task(engine.run())
     try:
-        await asyncio.sleep(0.6)
-        staging = asid_of(served, "staging")
+        for _ in range(5):  # five refreshes for the healthy accounts
+            await stepped_sleep.until(lambda: stepped_sleep.asleep == loops)
+            stepped_sleep.advance(1)
+        await stepped_sleep.until(lambda: stepped_sleep.asleep == loops)
         assert served.sim.requests.count("status", staging) == 1  # no hammering
-        assert served.sim.requests.count("status", asid_of(served, "production")) >= 5
+        assert served.sim.requests.count("status", production) == 6
         assert engine.health("staging").summary == "credentials rejected"
+        assert AUTH_RETRY in stepped_sleep.delays  # it waits a long while, not an interval
         engine.retry_auth()
-        await asyncio.sleep(0.1)
-        assert served.sim.requests.count("status", staging) == 2
+        await stepped_sleep.until(
+            lambda: (
+                served.sim.requests.count("status", staging) == 2 and stepped_sleep.asleep == loops
+            )
+        )
+        assert served.sim.requests.count("status", production) == 6  # only staging was retried
     finally:
         task.cancel()
         await engine.aclose()

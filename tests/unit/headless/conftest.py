@@ -4,26 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-import platformdirs
 import pytest
 from pydantic import SecretStr
 
 from cfdash.config import AccountSettings, JobEntry, Settings
 from cfdash.sim import FakeClock, RunningServer, Simulator, start_server
-
-
-@pytest.fixture(autouse=True)
-def no_real_user_dirs(tmp_path, monkeypatch: pytest.MonkeyPatch):
-    """No test may read the real user's config or state, or write to their log."""
-    fake_home = tmp_path / "user-dirs"
-    for kind in ("config", "state", "log", "data", "cache"):
-        monkeypatch.setattr(
-            platformdirs,
-            f"user_{kind}_dir",
-            lambda appname=None, *args, _kind=kind, **kwargs: str(fake_home / _kind / appname),
-        )
-    monkeypatch.delenv("CFDASH_CONFIG", raising=False)
-    return fake_home
 
 
 def account(

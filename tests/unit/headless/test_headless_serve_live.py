@@ -41,7 +41,7 @@ class Serving:
 
 @pytest.fixture
 def sim() -> Iterator[SimThread]:
-    with SimThread(build_demo(seed=3, speed=1.0, accounts=1, jobs=6)) as thread:
+    with SimThread(build_demo(seed=3, speed=1.0, accounts=1, jobs=12)) as thread:
         yield thread
 
 

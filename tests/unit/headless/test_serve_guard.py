@@ -222,3 +222,18 @@ def test_bad_serve_options_are_one_sentence(options, message):
 
     with pytest.raises(HeadlessError, match=message):
         ServeOptions(**options)
+
+
+def test_a_port_in_use_is_one_sentence(capsys):
+    import socket
+
+    from cfdash.cli import main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--demo", "--port", str(port)]) == 2
+    out, err = capsys.readouterr()
+    assert err == f"cfdash: port {port} is in use\n"
+    assert "token=" not in out  # no URL printed for a server that never started

@@ -42,9 +42,15 @@ def test_cfdash_sim_serves_the_demo_until_ctrl_c(tmp_path):
         keys = ("demo-access-production", "demo-secret-production")
         listed = httpx.get(url, auth=keys)
         assert listed.status_code == 200 and listed.json()["installs"]
+        token = {"Authorization": "Bearer demo-token-production"}
+        by_token = httpx.get(url, headers=token).json()["installs"]
+        assert [i["jobid"] for i in by_token] == [i["jobid"] for i in listed.json()["installs"]]
     finally:
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=10)
     assert process.returncode == 0
     assert f"http://127.0.0.1:{port}" in out and "demo-secret-production" in out
     assert "[accounts.production]" in out and "Traceback" not in err
+    # The printed config shows the newer operator's way in: one account with its token.
+    assert 'auth = "bearer"' in out and 'token = "demo-token-production"' in out
+    assert 'stage = "update"' in out and "images = [" in out
