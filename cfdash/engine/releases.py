@@ -81,8 +81,9 @@ class Release:
         return self.active > 0
 
 
-#: Where a job counts: (account, release, phase). Made for every changed job at every poll.
-_Place = tuple[str, int | None, str]
+#: Where a job counts: (account, release, phase, unconfirmed). Made for every changed job at
+#: every poll.
+_Place = tuple[str, int | None, str, bool]
 #: What a job adds to its release's sums: (release, kind, progress share, failures, ETA if
 #: running). Made only when the releases are read (see :class:`Census`).
 _Sums = tuple[int | None, str, int, int, int | None]
@@ -175,6 +176,9 @@ class Census:
         self.phases: Counter[str] = Counter()
         #: Jobs per phase, per account.
         self.accounts: dict[str, Counter[str]] = {}
+        #: Of :attr:`phases`, the jobs whose account cannot be read right now (their phase is
+        #: as last seen: the header counts them apart).
+        self.unconfirmed: Counter[str] = Counter()
         self._tallies: dict[int | None, _Tally] = {}
         self._places: dict[JobKey, _Place] = {}
         self._sums: dict[JobKey, _Sums] = {}
@@ -192,6 +196,7 @@ class Census:
         """Count every job afresh."""
         self.phases.clear()
         self.accounts.clear()
+        self.unconfirmed.clear()
         self._tallies.clear()
         self._places.clear()
         self._sums.clear()
@@ -208,7 +213,11 @@ class Census:
         for key in keys:
             job = jobs.get(key)
             old = places.get(key)
-            new = None if job is None else (job.account, job.release, job.phase)
+            new = (
+                None
+                if job is None
+                else (job.account, job.release, job.phase, job.unconfirmed_since is not None)
+            )
             if new != old:
                 if old is not None:
                     self._place(old, -1)
@@ -228,12 +237,15 @@ class Census:
         return tally
 
     def _place(self, place: _Place, sign: int) -> None:
-        account, version, phase = place
+        account, version, phase, unconfirmed = place
         self._tally(version).count(phase, sign)
         per_account = self.accounts.get(account)
         if per_account is None:
             per_account = self.accounts[account] = Counter()
-        for counter in (self.phases, per_account):
+        counters = [self.phases, per_account]
+        if unconfirmed:
+            counters.append(self.unconfirmed)
+        for counter in counters:
             left = counter[phase] + sign
             if left:
                 counter[phase] = left
