@@ -17,13 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import BindingType
-from textual.geometry import Size
+from textual.geometry import Offset, Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -34,6 +34,16 @@ from cfdash.tui.grid_rows import DEFAULT_VIEW, GridRows, Redraw, View
 from cfdash.tui.widgets.grid_paint import GridPainter
 
 __all__ = ["JobGrid"]
+
+
+class _Frame(NamedTuple):
+    """What every line of one render needs, looked up once per render."""
+
+    offset: Offset
+    width: int
+    base: Style
+    odd: Style
+    cursor: Style
 
 
 class JobGrid(ScrollView, can_focus=True):
@@ -91,6 +101,7 @@ class JobGrid(ScrollView, can_focus=True):
         self.rows = GridRows(tracker, clock, stale_after, view)
         self.painter = GridPainter(self.rows)
         self.cursor = 0
+        self._frame: _Frame | None = None
         #: Until the user picks a row, the cursor stays at the top as rows arrive; after,
         #: it follows the picked job wherever sorting or new rows move it.
         self._picked = False
@@ -191,17 +202,37 @@ class JobGrid(ScrollView, can_focus=True):
 
     # -- rendering --------------------------------------------------------------------------
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Textual calls render_line for each line of ``crop``; what every line needs (the
+        # styles, which walk the ancestors, the size, the scroll offset) is looked up once.
+        self._frame = _Frame(
+            self.scroll_offset,
+            self.size.width,
+            self.rich_style,
+            self.get_component_rich_style("job-grid--odd"),
+            self.get_component_rich_style("job-grid--cursor"),
+        )
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
+
     def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
-        width = self.size.width
+        frame = self._frame or _Frame(
+            self.scroll_offset,
+            self.size.width,
+            self.rich_style,
+            self.get_component_rich_style("job-grid--odd"),
+            self.get_component_rich_style("job-grid--cursor"),
+        )
+        (scroll_x, scroll_y), width = frame.offset, frame.width
         if y == 0:
             style = self.get_component_rich_style("job-grid--header")
             strip = self.painter.header_strip().apply_style(style)
             return strip.crop_extend(scroll_x, scroll_x + width, style)
         index = scroll_y + y - 1
-        base = self.rich_style
         if index >= len(self.rows):
-            return Strip.blank(width, base)
+            return Strip.blank(width, frame.base)
         key = self.rows.order[index]
         if self.rows.catch_up(key):  # scrolled into view since it changed or the last tick
             self.painter.forget([key])
@@ -209,20 +240,18 @@ class JobGrid(ScrollView, can_focus=True):
                 self.rows.grew = False
                 self.painter.clear()
                 self.call_later(self._widened)
+        if index != self.cursor:
+            style = frame.odd if index % 2 else frame.base
+            return self.painter.line(key, style, scroll_x, scroll_x + width)
+        # The cursor wins over state colours (which could vanish into its background); the
+        # symbol and word still say the state.
         strip = self.painter.row_strip(key)
-        if index == self.cursor:
-            # The cursor wins over state colours (which could vanish into its background);
-            # the symbol and word still say the state.
-            style = self.get_component_rich_style("job-grid--cursor")
-            overlay = style + Style(reverse=False, dim=False)
-            strip = Strip(
-                [Segment(text, (seg_style or Style()) + overlay) for text, seg_style, _ in strip],
-                strip.cell_length,
-            )
-        else:
-            style = self.get_component_rich_style("job-grid--odd") if index % 2 else base
-            strip = strip.apply_style(style)
-        return strip.crop_extend(scroll_x, scroll_x + width, style)
+        overlay = frame.cursor + Style(reverse=False, dim=False)
+        strip = Strip(
+            [Segment(text, (seg_style or Style()) + overlay) for text, seg_style, _ in strip],
+            strip.cell_length,
+        )
+        return strip.crop_extend(scroll_x, scroll_x + width, frame.cursor)
 
     def _widened(self) -> None:
         self._update_virtual_size()
