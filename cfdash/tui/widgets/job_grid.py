@@ -263,9 +263,23 @@ class JobGrid(ScrollView, can_focus=True):
         return range(top, top + max(1, self.size.height - 1))
 
     def _refresh_row(self, index: int) -> None:
-        scroll_y = self.scroll_offset.y
-        if scroll_y <= index < scroll_y + self.size.height:
-            self.refresh_line(index + 1)
+        self._refresh_rows([index])
+
+    def _refresh_rows(self, indexes: Iterable[int]) -> None:
+        """Repaint these rows if on screen, as one refresh of runs of lines (one call per
+        line costs a region and a refresh each, for up to a screenful of lines)."""
+        scroll_y, height = self.scroll_offset.y, self.size.height
+        width = max(self.virtual_size.width, self.size.width)
+        lines = sorted(index + 1 - scroll_y for index in indexes if 0 <= index - scroll_y < height)
+        regions: list[Region] = []
+        for y in lines:
+            last = regions[-1] if regions else None
+            if last is not None and last.bottom >= y:
+                regions[-1] = Region(0, last.y, width, y + 1 - last.y)
+            else:
+                regions.append(Region(0, y, width, 1))
+        if regions:
+            self.refresh(*regions)
 
     def _redraw(self, redraw: Redraw, selected: JobKey | None) -> None:
         """Drop stale strips and refresh what ``redraw`` says: a few lines, or all of them."""
@@ -280,8 +294,8 @@ class JobGrid(ScrollView, can_focus=True):
             self._update_virtual_size()
             self.refresh()
             return
-        for key in redraw.touched:
-            self._refresh_row(self.rows.index[key])
+        index = self.rows.index
+        self._refresh_rows(index[key] for key in redraw.touched)
 
     # -- what the screen calls --------------------------------------------------------------
 
