@@ -133,6 +133,12 @@ class _Tally:
         elif not left and eta == latest:
             self.latest = _STALE
 
+    def clear_sums(self) -> None:
+        """Forget every job's sums (they are about to be added up afresh); counts stay."""
+        self.mirrors = self.machines = self.progress = self.failures = 0
+        self.etas.clear()
+        self.latest = None
+
     @property
     def active(self) -> bool:
         return any(self.counts.get(phase) for phase in _ACTIVE)
@@ -260,8 +266,13 @@ class Census:
     def releases(self) -> list[Release]:
         """The releases, by image version ascending; jobs of no release come last."""
         jobs, sums = self._jobs, self._sums
+        if len(self._unsummed) * 2 > len(self._places):  # most rows changed: sum afresh
+            sums.clear()
+            for tally in self._tallies.values():
+                tally.clear_sums()
+            self._unsummed = set(self._places)
         for key in self._unsummed:
-            old = sums.pop(key, None)
+            old = sums.pop(key, None) if sums else None
             if old is not None:
                 self._tally(old[0]).add(old, -1)
             job = jobs.get(key)
