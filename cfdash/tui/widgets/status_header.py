@@ -84,7 +84,9 @@ class StatusHeader(Static):
         text = self.build()
         if self._last is None or text.plain != self._last.plain:
             self._last = text
-            self.update(text)
+            # Its size is fixed (two lines, the screen's width): no layout of the whole
+            # screen for new words, which during a rollout change every second.
+            self.update(text, layout=False)
 
     def _style(self, name: str) -> str:
         return f"bold {self.app.theme_variables.get(name, '')}".strip()
