@@ -194,7 +194,21 @@ class JobGrid(ScrollView, can_focus=True):
 
     def _update_virtual_size(self) -> None:
         self._fit_flex()
-        self.virtual_size = Size(self.painter.measure(), len(self.rows) + 1)
+        size = Size(self.painter.measure(), len(self.rows) + 1)
+        old = self.virtual_size
+        if size == old:
+            return
+        if (
+            size.width == old.width
+            and size.height > old.height > self.size.height
+            and self.show_vertical_scrollbar
+        ):
+            # More rows under a scrollbar that shows already (a rollout adds rows every
+            # second): only the scrollbar changes, so no layout of the whole screen.
+            self.set_reactive(JobGrid.virtual_size, size)
+            self.vertical_scrollbar.window_virtual_size = size.height
+            return
+        self.virtual_size = size
 
     def column_x(self, key: str) -> int:
         """Where a column starts, in content cells (for clicks in tests)."""
