@@ -103,7 +103,8 @@ def panels_updater(tracker: Tracker) -> tuple[Callable[[set], object], Callable[
 
         def incremental(keys: set) -> object:
             census.update(tracker.jobs, keys)
-            return census.phases.copy(), census.versions_in_flight()
+            counts = census.phases - getattr(census, "unconfirmed", Counter())
+            return counts, census.versions_in_flight()
 
         return incremental, census.releases
 

@@ -141,7 +141,7 @@ class TransitionWatcher:
         elif isinstance(keys, Changes):
             for key in keys.removed:
                 self.forget(key)
-            wanted = sorted(keys.added | keys.changed)
+            wanted = keys.added | keys.changed  # the few transitions are sorted, below
         else:
             wanted = keys
         found: list[Transition] = []
@@ -175,6 +175,8 @@ class TransitionWatcher:
                     error=job.error,
                 )
             )
+        if isinstance(keys, Changes):
+            found.sort(key=lambda transition: transition.key)
         return found
 
     def _remember(self, key: JobKey, job: TrackedJob) -> None:

@@ -81,8 +81,9 @@ class Release:
         return self.active > 0
 
 
-#: Where a job counts: (account, release, phase). Made for every changed job at every poll.
-_Place = tuple[str, int | None, str]
+#: Where a job counts: (account, release, phase, unconfirmed). Made for every changed job at
+#: every poll.
+_Place = tuple[str, int | None, str, bool]
 #: What a job adds to its release's sums: (release, kind, progress share, failures, ETA if
 #: running). Made only when the releases are read (see :class:`Census`).
 _Sums = tuple[int | None, str, int, int, int | None]
@@ -132,6 +133,12 @@ class _Tally:
         elif not left and eta == latest:
             self.latest = _STALE
 
+    def clear_sums(self) -> None:
+        """Forget every job's sums (they are about to be added up afresh); counts stay."""
+        self.mirrors = self.machines = self.progress = self.failures = 0
+        self.etas.clear()
+        self.latest = None
+
     @property
     def active(self) -> bool:
         return any(self.counts.get(phase) for phase in _ACTIVE)
@@ -175,6 +182,9 @@ class Census:
         self.phases: Counter[str] = Counter()
         #: Jobs per phase, per account.
         self.accounts: dict[str, Counter[str]] = {}
+        #: Of :attr:`phases`, the jobs whose account cannot be read right now (their phase is
+        #: as last seen: the header counts them apart).
+        self.unconfirmed: Counter[str] = Counter()
         self._tallies: dict[int | None, _Tally] = {}
         self._places: dict[JobKey, _Place] = {}
         self._sums: dict[JobKey, _Sums] = {}
@@ -192,6 +202,7 @@ class Census:
         """Count every job afresh."""
         self.phases.clear()
         self.accounts.clear()
+        self.unconfirmed.clear()
         self._tallies.clear()
         self._places.clear()
         self._sums.clear()
@@ -208,7 +219,11 @@ class Census:
         for key in keys:
             job = jobs.get(key)
             old = places.get(key)
-            new = None if job is None else (job.account, job.release, job.phase)
+            new = (
+                None
+                if job is None
+                else (job.account, job.release, job.phase, job.unconfirmed_since is not None)
+            )
             if new != old:
                 if old is not None:
                     self._place(old, -1)
@@ -228,12 +243,15 @@ class Census:
         return tally
 
     def _place(self, place: _Place, sign: int) -> None:
-        account, version, phase = place
+        account, version, phase, unconfirmed = place
         self._tally(version).count(phase, sign)
         per_account = self.accounts.get(account)
         if per_account is None:
             per_account = self.accounts[account] = Counter()
-        for counter in (self.phases, per_account):
+        counters = [self.phases, per_account]
+        if unconfirmed:
+            counters.append(self.unconfirmed)
+        for counter in counters:
             left = counter[phase] + sign
             if left:
                 counter[phase] = left
@@ -248,8 +266,13 @@ class Census:
     def releases(self) -> list[Release]:
         """The releases, by image version ascending; jobs of no release come last."""
         jobs, sums = self._jobs, self._sums
+        if len(self._unsummed) * 2 > len(self._places):  # most rows changed: sum afresh
+            sums.clear()
+            for tally in self._tallies.values():
+                tally.clear_sums()
+            self._unsummed = set(self._places)
         for key in self._unsummed:
-            old = sums.pop(key, None)
+            old = sums.pop(key, None) if sums else None
             if old is not None:
                 self._tally(old[0]).add(old, -1)
             job = jobs.get(key)

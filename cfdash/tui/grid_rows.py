@@ -8,20 +8,19 @@ data, so the widget (``JobGrid``) only turns rows into strips and lines into fra
 change all of them while the screen shows forty. ``flush`` sorts the changed rows into place,
 but builds cells only for the rows in view; the others are marked *dirty* and built when they
 scroll in (``catch_up``, which the widget calls for every line it draws — the same path that
-brings an off-screen row's countdown up to date). Sorting is kept too: each row's sort key is
-cached, a changed row whose key did not change stays where it is, a few that moved are
-re-inserted by bisection, and only many moved rows (or a new sort) sort the whole list.
+brings an off-screen row's countdown up to date). The order is kept incrementally too
+(``RowOrder``, cfdash/tui/row_order.py): a changed row moves only if its sort key did.
 """
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from rich.cells import cell_len
 
 from cfdash.engine.tracking import JobKey, TrackedJob, Tracker
+from cfdash.tui.row_order import RowOrder
 from cfdash.tui.rows import (
     COLUMNS,
     CYCLED,
@@ -29,7 +28,6 @@ from cfdash.tui.rows import (
     Cell,
     cells_for,
     matches,
-    sort_key,
     ticking_cells,
 )
 
@@ -39,15 +37,6 @@ _UNSET = object()
 
 #: The order rows come in until the user picks another.
 DEFAULT_SORT = "account"
-
-#: Sorts by what never changes for a row (its account and id): a changed row never moves.
-_FIXED_SORTS = frozenset({"account", "job"})
-#: Sorts by what changes without the row being reported changed (every listed row's
-#: last-seen time moves at each poll): the cached keys go stale, so sort afresh.
-_VOLATILE_SORTS = frozenset({"age"})
-#: Re-insert moved rows one by one (bisection) up to this share of the rows; above it, sort
-#: the whole list (nearly sorted already, which Python's sort does in about linear time).
-_BISECT_SHARE = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,11 +106,8 @@ class GridRows:
         self.marked: set[JobKey] = set()
         #: Jobs flagged STALLED (by the screen's stall detector).
         self.stalled: frozenset[JobKey] = frozenset()
-        self.order: list[JobKey] = []
-        self.index: dict[JobKey, int] = {}
-        #: Each row's sort key as of its last change (see ``_FIXED_SORTS``/``_VOLATILE_SORTS``),
-        #: then its own key: rows the sort ties stay in one order however they got there.
-        self.sort_keys: dict[JobKey, tuple] = {}
+        #: The rows shown, in order (``order``, and ``index`` of each).
+        self.ordering = RowOrder(tracker)
         self.cells: dict[JobKey, dict[str, Cell]] = {}
         #: Rows whose cells are out of date: changed while off screen, built when shown.
         self.dirty: set[JobKey] = set()
@@ -140,7 +126,17 @@ class GridRows:
     # -- reading ----------------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self.order)
+        return len(self.ordering.order)
+
+    @property
+    def order(self) -> list[JobKey]:
+        """The rows shown, top to bottom."""
+        return self.ordering.order
+
+    @property
+    def index(self) -> dict[JobKey, int]:
+        """Each shown row's position in :attr:`order`."""
+        return self.ordering.index
 
     def cell_text(self, key: JobKey, column: str) -> str:
         self.catch_up(key)
@@ -173,74 +169,6 @@ class GridRows:
         key = job.key
         self.ticked[key] = now
         return cells_for(job, now, self.stale_after, key in self.stalled, key in self.marked)
-
-    def _sorted(self, keys: Iterable[JobKey]) -> list[JobKey]:
-        """``keys`` in the current sort, their sort keys cached afresh."""
-        key_fn = sort_key(self.sort)
-        jobs = self.tracker.jobs
-        sort_keys = self.sort_keys = {key: (key_fn(jobs[key]), key) for key in keys}
-        return sorted(sort_keys, key=sort_keys.__getitem__, reverse=self.sort_reverse)
-
-    def _set_order(self, order: list[JobKey]) -> None:
-        self.order = order
-        self.index = {key: index for index, key in enumerate(order)}
-
-    def _reindex(self, start: int) -> None:
-        """Positions from ``start`` on moved: renumber them (the ones before stay)."""
-        index, order = self.index, self.order
-        for position in range(start, len(order)):
-            index[order[position]] = position
-
-    def _insertion_point(self, sort_key_: tuple) -> int:
-        """Where a row with this sort key goes: after its equals, as a stable sort puts it."""
-        order, keys = self.order, self.sort_keys
-        if not self.sort_reverse:
-            return bisect.bisect_right(order, sort_key_, key=keys.__getitem__)
-        low, high = 0, len(order)
-        while low < high:
-            middle = (low + high) // 2
-            if keys[order[middle]] < sort_key_:
-                high = middle
-            else:
-                low = middle + 1
-        return low
-
-    def _place(self, entered: list[JobKey], moved: list[JobKey], left: list[JobKey]) -> bool:
-        """Put entered and moved rows in their places and take out the rows that left.
-
-        Their ``sort_keys`` are already new (under a volatile sort, every row's is made
-        afresh: any change re-sorts). True if the order changed.
-        """
-        volatile = self.sort in _VOLATILE_SORTS
-        if not (entered or moved or left or volatile):
-            return False
-        order, index, sort_keys = self.order, self.index, self.sort_keys
-        for key in left:
-            sort_keys.pop(key, None)
-        if volatile or (len(entered) + len(moved)) * _BISECT_SHARE > len(order):
-            gone = set(left)
-            rest = [key for key in order if key not in gone] if gone else order
-            if volatile:
-                key_fn, jobs = sort_key(self.sort), self.tracker.jobs
-                for key in rest:
-                    sort_keys[key] = (key_fn(jobs[key]), key)
-            new = sorted(rest + entered, key=sort_keys.__getitem__, reverse=self.sort_reverse)
-            if new == order:
-                return False
-            self._set_order(new)
-            return True
-        before = {key: index[key] for key in moved}
-        out = sorted((index.pop(key) for key in (*left, *moved)), reverse=True)
-        for position in out:
-            del order[position]
-        first = out[-1] if out else len(order)
-        for key in (*moved, *entered):
-            position = self._insertion_point(sort_keys[key])
-            order.insert(position, key)
-            first = min(first, position)
-        self._reindex(first)
-        # Moved rows back where they were put every other row back too: nothing to redraw.
-        return bool(entered or left) or any(index[key] != was for key, was in before.items())
 
     def _measure(self, keys: Iterable[JobKey]) -> bool:
         """Widen auto-width columns for these rows' texts; True if any column grew."""
@@ -281,7 +209,7 @@ class GridRows:
         for key in left:
             self._forget(key)
         self._measure(wanted)
-        self._set_order(self._sorted(wanted))
+        self.ordering.reset(wanted, self.sort, self.sort_reverse)
         return Redraw(reordered=True, widened=True, left=left)
 
     def _forget(self, key: JobKey) -> None:
@@ -289,13 +217,16 @@ class GridRows:
         self.ticked.pop(key, None)
         self.dirty.discard(key)
 
-    def remove(self, key: JobKey) -> Redraw:
-        self.pending.discard(key)
-        if key not in self.index:
+    def remove(self, *keys: JobKey) -> Redraw:
+        """Take these rows out (untracked, or dropped after finishing), in one pass."""
+        self.pending.difference_update(keys)
+        left = [key for key in keys if key in self.index]
+        if not left:
             return Redraw()
-        self._forget(key)
-        self._place([], [], [key])
-        return Redraw(reordered=True, left=[key])
+        for key in left:
+            self._forget(key)
+        self.ordering.place([], [], left)
+        return Redraw(reordered=True, left=left)
 
     def flush(self, visible: range | None = None) -> Redraw:
         """Bring the pending rows up to date; says which lines to redraw.
@@ -309,10 +240,7 @@ class GridRows:
             return Redraw()
         pending, self.pending = self.pending, set()
         now = self.clock()
-        jobs = self.tracker.jobs
-        index, sort_keys, dirty = self.index, self.sort_keys, self.dirty
-        fixed = self.sort in _FIXED_SORTS
-        key_fn = sort_key(self.sort)
+        jobs, index, dirty, ordering = self.tracker.jobs, self.index, self.dirty, self.ordering
         entered: list[JobKey] = []
         moved: list[JobKey] = []
         redraw = Redraw()
@@ -323,19 +251,16 @@ class GridRows:
                     redraw.left.append(key)
             elif key not in index:
                 self.cells[key] = self._cells_of(job, now)
-                sort_keys[key] = (key_fn(job), key)
+                ordering.enter(key, job)
                 entered.append(key)
             else:
                 dirty.add(key)
-                if not fixed:
-                    new_key = (key_fn(job), key)
-                    if new_key != sort_keys[key]:
-                        sort_keys[key] = new_key
-                        moved.append(key)
+                if ordering.moved(key, job):
+                    moved.append(key)
         for key in redraw.left:
             self._forget(key)
         redraw.widened = self._measure(entered)
-        redraw.reordered = self._place(entered, moved, redraw.left)
+        redraw.reordered = ordering.place(entered, moved, redraw.left)
         if visible is None:
             due = list(dirty)
         else:

@@ -32,3 +32,27 @@ async def test_a_row_changed_off_screen_is_built_when_it_scrolls_into_view(serve
         y = table.rows.index[off] - table.scroll_offset.y + 1
         line = table.render_line(y).text
         assert f"{jobs[off].progress}%" in line and str(off[1]) in line
+
+
+async def test_rows_added_under_a_showing_scrollbar_can_be_scrolled_to(served, make_app):
+    from cfdash.engine.tracking import TrackedJob
+
+    app = make_app(poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.engine.poll_all()
+        await pilot.pause()
+        table = app.main.table
+        assert table.show_vertical_scrollbar  # twelve rows, six lines
+        new = [TrackedJob("staging", 9_000_000 + n) for n in range(5)]
+        for job in new:
+            app.engine.tracker.add(job)
+        table.apply([job.key for job in new], (), ())
+        await pilot.pause()
+        assert table.virtual_size.height == len(app.engine.tracker) + 1  # rows + column headers
+        assert table.vertical_scrollbar.window_virtual_size == table.virtual_size.height
+        await pilot.press("end")
+        await pilot.pause()
+        assert table.selected_key == table.row_keys[-1]
+        assert table.scroll_offset.y == table.max_scroll_y > 0
+        y = len(table.row_keys) - table.scroll_offset.y  # the last row's line
+        assert str(table.row_keys[-1][1]) in table.render_line(y).text

@@ -219,3 +219,18 @@ def test_the_order_kept_by_bisection_is_the_order_of_a_full_sort(sort, reverse, 
         assert [rows.row_text(key) for key in rows.order] == [
             fresh.row_text(key) for key in fresh.order
         ]
+
+
+def test_rows_removed_together_leave_in_one_pass():
+    tracker = Tracker(["a"])
+    tracker.merge("a", many(20), NOW)
+    rows = GridRows(tracker, lambda: NOW)
+    rows.sort_by("progress")
+    gone = [rows.order[0], rows.order[7], rows.order[-1]]
+    for key in gone:
+        tracker.remove(key)
+    redraw = rows.remove(*gone, ("a", 999))  # one never shown is ignored
+    assert redraw.reordered and redraw.left == gone
+    assert len(rows) == 17 and not set(gone) & set(rows.order)
+    assert all(rows.index[key] == position for position, key in enumerate(rows.order))
+    assert rows.order == sorted(rows.order, key=lambda key: -tracker.jobs[key].progress)

@@ -31,6 +31,8 @@ class GridPainter:
         self.rows = rows
         #: Rendered rows without their row background; dropped when the row's text changes.
         self._strips: dict[JobKey, Strip] = {}
+        #: The same, as last drawn: on the row's background, cropped to the screen.
+        self._lines: dict[JobKey, tuple[tuple[Style, int, int], Strip]] = {}
         self._flex_width = 16
         #: The full width of a row, in cells.
         self.width = 0
@@ -59,10 +61,12 @@ class GridPainter:
 
     def clear(self) -> None:
         self._strips.clear()
+        self._lines.clear()
 
     def forget(self, keys: Iterable[JobKey]) -> None:
         for key in keys:
             self._strips.pop(key, None)
+            self._lines.pop(key, None)
 
     # -- geometry ---------------------------------------------------------------------------
 
@@ -83,7 +87,7 @@ class GridPainter:
         if width == self._flex_width:
             return False
         self._flex_width = width
-        self._strips.clear()
+        self.clear()
         return True
 
     def measure(self) -> int:
@@ -133,6 +137,27 @@ class GridPainter:
                     segments.append(Segment(f" {text} ", style))
             strip = self._strips[key] = Strip(segments, self.width)
         return strip
+
+    def line(self, key: JobKey, style: Style, start: int, end: int) -> Strip:
+        """The row as drawn: on ``style`` (its background), cells ``start`` to ``end``.
+
+        A changed row on screen is drawn in one pass, not styled, extended and cropped in
+        three (each a new ``Strip``); an unchanged one comes from the cache.
+        """
+        cached = self._lines.get(key)
+        if cached is not None and cached[0] == (style, start, end):
+            return cached[1]
+        strip = self.row_strip(key)
+        length = strip.cell_length
+        if start == 0 and end >= length:
+            segments = [Segment(text, style + own) for text, own, _ in strip]
+            if end > length:
+                segments.append(Segment(" " * (end - length), style))
+            line = Strip(segments, end)
+        else:  # scrolled sideways, or a screen narrower than the row
+            line = strip.apply_style(style).crop_extend(start, end, style)
+        self._lines[key] = ((style, start, end), line)
+        return line
 
     def header_strip(self) -> Strip:
         segments = []

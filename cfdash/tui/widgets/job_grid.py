@@ -17,13 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import BindingType
-from textual.geometry import Size
+from textual.geometry import Offset, Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -34,6 +34,16 @@ from cfdash.tui.grid_rows import DEFAULT_VIEW, GridRows, Redraw, View
 from cfdash.tui.widgets.grid_paint import GridPainter
 
 __all__ = ["JobGrid"]
+
+
+class _Frame(NamedTuple):
+    """What every line of one render needs, looked up once per render."""
+
+    offset: Offset
+    width: int
+    base: Style
+    odd: Style
+    cursor: Style
 
 
 class JobGrid(ScrollView, can_focus=True):
@@ -92,6 +102,7 @@ class JobGrid(ScrollView, can_focus=True):
         self.rows = GridRows(tracker, clock, stale_after, view)
         self.painter = GridPainter(self.rows)
         self.cursor = 0
+        self._frame: _Frame | None = None
         #: Until the user picks a row, the cursor stays at the top as rows arrive; after,
         #: it follows the picked job wherever sorting or new rows move it.
         self._picked = False
@@ -184,7 +195,21 @@ class JobGrid(ScrollView, can_focus=True):
 
     def _update_virtual_size(self) -> None:
         self._fit_flex()
-        self.virtual_size = Size(self.painter.measure(), len(self.rows) + 1)
+        size = Size(self.painter.measure(), len(self.rows) + 1)
+        old = self.virtual_size
+        if size == old:
+            return
+        if (
+            size.width == old.width
+            and size.height > old.height > self.size.height
+            and self.show_vertical_scrollbar
+        ):
+            # More rows under a scrollbar that shows already (a rollout adds rows every
+            # second): only the scrollbar changes, so no layout of the whole screen.
+            self.set_reactive(JobGrid.virtual_size, size)
+            self.vertical_scrollbar.window_virtual_size = size.height
+            return
+        self.virtual_size = size
 
     def column_x(self, key: str) -> int:
         """Where a column starts, in content cells (for clicks in tests)."""
@@ -192,17 +217,37 @@ class JobGrid(ScrollView, can_focus=True):
 
     # -- rendering --------------------------------------------------------------------------
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Textual calls render_line for each line of ``crop``; what every line needs (the
+        # styles, which walk the ancestors, the size, the scroll offset) is looked up once.
+        self._frame = _Frame(
+            self.scroll_offset,
+            self.size.width,
+            self.rich_style,
+            self.get_component_rich_style("job-grid--odd"),
+            self.get_component_rich_style("job-grid--cursor"),
+        )
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
+
     def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
-        width = self.size.width
+        frame = self._frame or _Frame(
+            self.scroll_offset,
+            self.size.width,
+            self.rich_style,
+            self.get_component_rich_style("job-grid--odd"),
+            self.get_component_rich_style("job-grid--cursor"),
+        )
+        (scroll_x, scroll_y), width = frame.offset, frame.width
         if y == 0:
             style = self.get_component_rich_style("job-grid--header")
             strip = self.painter.header_strip().apply_style(style)
             return strip.crop_extend(scroll_x, scroll_x + width, style)
         index = scroll_y + y - 1
-        base = self.rich_style
         if index >= len(self.rows):
-            return Strip.blank(width, base)
+            return Strip.blank(width, frame.base)
         key = self.rows.order[index]
         if self.rows.catch_up(key):  # scrolled into view since it changed or the last tick
             self.painter.forget([key])
@@ -210,20 +255,18 @@ class JobGrid(ScrollView, can_focus=True):
                 self.rows.grew = False
                 self.painter.clear()
                 self.call_later(self._widened)
+        if index != self.cursor:
+            style = frame.odd if index % 2 else frame.base
+            return self.painter.line(key, style, scroll_x, scroll_x + width)
+        # The cursor wins over state colours (which could vanish into its background); the
+        # symbol and word still say the state.
         strip = self.painter.row_strip(key)
-        if index == self.cursor:
-            # The cursor wins over state colours (which could vanish into its background);
-            # the symbol and word still say the state.
-            style = self.get_component_rich_style("job-grid--cursor")
-            overlay = style + Style(reverse=False, dim=False)
-            strip = Strip(
-                [Segment(text, (seg_style or Style()) + overlay) for text, seg_style, _ in strip],
-                strip.cell_length,
-            )
-        else:
-            style = self.get_component_rich_style("job-grid--odd") if index % 2 else base
-            strip = strip.apply_style(style)
-        return strip.crop_extend(scroll_x, scroll_x + width, style)
+        overlay = frame.cursor + Style(reverse=False, dim=False)
+        strip = Strip(
+            [Segment(text, (seg_style or Style()) + overlay) for text, seg_style, _ in strip],
+            strip.cell_length,
+        )
+        return strip.crop_extend(scroll_x, scroll_x + width, frame.cursor)
 
     def _widened(self) -> None:
         self._update_virtual_size()
@@ -235,9 +278,23 @@ class JobGrid(ScrollView, can_focus=True):
         return range(top, top + max(1, self.size.height - 1))
 
     def _refresh_row(self, index: int) -> None:
-        scroll_y = self.scroll_offset.y
-        if scroll_y <= index < scroll_y + self.size.height:
-            self.refresh_line(index + 1)
+        self._refresh_rows([index])
+
+    def _refresh_rows(self, indexes: Iterable[int]) -> None:
+        """Repaint these rows if on screen, as one refresh of runs of lines (one call per
+        line costs a region and a refresh each, for up to a screenful of lines)."""
+        scroll_y, height = self.scroll_offset.y, self.size.height
+        width = max(self.virtual_size.width, self.size.width)
+        lines = sorted(index + 1 - scroll_y for index in indexes if 0 <= index - scroll_y < height)
+        regions: list[Region] = []
+        for y in lines:
+            last = regions[-1] if regions else None
+            if last is not None and last.bottom >= y:
+                regions[-1] = Region(0, last.y, width, y + 1 - last.y)
+            else:
+                regions.append(Region(0, y, width, 1))
+        if regions:
+            self.refresh(*regions)
 
     def _redraw(self, redraw: Redraw, selected: JobKey | None) -> None:
         """Drop stale strips and refresh what ``redraw`` says: a few lines, or all of them."""
@@ -252,8 +309,8 @@ class JobGrid(ScrollView, can_focus=True):
             self._update_virtual_size()
             self.refresh()
             return
-        for key in redraw.touched:
-            self._refresh_row(self.rows.index[key])
+        index = self.rows.index
+        self._refresh_rows(index[key] for key in redraw.touched)
 
     # -- what the screen calls --------------------------------------------------------------
 
@@ -270,8 +327,9 @@ class JobGrid(ScrollView, can_focus=True):
         defer: bool = False,
     ) -> None:
         """Take the rows one poll (or action) changed; with ``defer``, render them at ``flush``."""
-        for key in removed:
-            self._redraw(self.rows.remove(key), self.selected_key)
+        gone = tuple(removed)
+        if gone:
+            self._redraw(self.rows.remove(*gone), self.selected_key)
         self.rows.pending.update(added)
         self.rows.pending.update(changed)
         if not defer:

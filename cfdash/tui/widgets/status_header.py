@@ -70,10 +70,9 @@ class StatusHeader(Static):
         Unconfirmed jobs are counted apart: "4 running" is not claimed of jobs whose account
         cannot be read.
         """
-        jobs = change.jobs.values()
-        counts: Counter[str] = Counter(job.phase for job in jobs if not job.unconfirmed)
-        self._unconfirmed = sum(1 for job in jobs if job.unconfirmed)
         census = change.census
+        counts = census.phases - census.unconfirmed
+        self._unconfirmed = census.unconfirmed.total()
         counts["finished"] += counts.pop("complete", 0) + counts.pop("squashed", 0)
         self._counts = counts
         self._stalled = len(change.stalled)
@@ -85,7 +84,9 @@ class StatusHeader(Static):
         text = self.build()
         if self._last is None or text.plain != self._last.plain:
             self._last = text
-            self.update(text)
+            # Its size is fixed (two lines, the screen's width): no layout of the whole
+            # screen for new words, which during a rollout change every second.
+            self.update(text, layout=False)
 
     def _style(self, name: str) -> str:
         return f"bold {self.app.theme_variables.get(name, '')}".strip()

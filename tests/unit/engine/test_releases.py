@@ -249,6 +249,7 @@ def test_a_census_told_the_changed_keys_agrees_with_counting_everything(steps):
         census.update(tracker.jobs, keys)
         jobs = list(tracker.jobs.values())
         assert census.phases == Counter(job.phase for job in jobs)
+        assert census.unconfirmed == Counter(job.phase for job in jobs if job.unconfirmed)
         for account in ("a", "b"):
             mine = Counter(job.phase for job in jobs if job.account == account)
             assert census.accounts.get(account, Counter()) == mine
