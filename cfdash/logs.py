@@ -160,7 +160,7 @@ class SharedRotatingFileHandler(RotatingFileHandler):
         try:
             super().close()
         except OSError as error:
-            self.stream = None  # type: ignore[assignment]
+            self.stream = None
             _report(self._problem_text(error))
 
     def handleError(self, record: logging.LogRecord) -> None:

@@ -36,6 +36,7 @@ from cfdash.api.errors import (
     ClanforgeError,
     RequestTimeout,
     TransportError,
+    Where,
 )
 from cfdash.api.models import QueueResult, StatusItem
 from cfdash.api.parse import parse_response
@@ -72,10 +73,10 @@ def _untrusted(error: BaseException) -> ssl.SSLCertVerificationError | None:
     return None
 
 
-def _request_error(error: Exception, status: int | None, **where: str) -> ClanforgeError:
+def _request_error(error: Exception, status: int | None, where: Where) -> ClanforgeError:
     """Map an httpx failure to our error, noting whether the request may have been sent."""
     if isinstance(error, httpx.DecodingError):  # the server answered; its body was garbled
-        return BadResponseError("could not decode the response", status=status, **where)
+        return BadResponseError("could not decode the response", **where | {"status": status})
     if isinstance(error, httpx.ConnectError) and _untrusted(error) is not None:
         return CertificateError(CertificateError.reason, request_sent=False, **where)
     if isinstance(error, httpx.ConnectTimeout | httpx.PoolTimeout):
@@ -299,7 +300,7 @@ class ClanforgeClient:
     ) -> tuple[int, httpx.Headers, bytes]:
         """GET ``path``: the status, headers and body, read up to ``MAX_BODY_BYTES``."""
         params = {"accountserviceid": str(self.accountserviceid), **params}
-        where = {"account": self.account, "endpoint": endpoint}
+        where = Where(account=self.account, endpoint=endpoint)
         status: int | None = None
         try:
             async with (
@@ -311,13 +312,14 @@ class ClanforgeClient:
         except _TooLarge:
             self._log_failure(endpoint, status, started, "response too large")
             raise BadResponseError(
-                f"response too large: over {MAX_BODY_BYTES // 1_000_000} MB", status=status, **where
+                f"response too large: over {MAX_BODY_BYTES // 1_000_000} MB",
+                **where | {"status": status},
             ) from None
         except (httpx.HTTPError, TimeoutError) as error:
             untrusted = _untrusted(error)
             why = untrusted.verify_message if untrusted is not None else type(error).__name__
             self._log_failure(endpoint, status, started, why)
-            raise _request_error(error, status, **where) from None
+            raise _request_error(error, status, where) from None
         return response.status_code, response.headers, body
 
     def _secrets(self) -> tuple[str, ...]:

@@ -24,6 +24,8 @@ The tree::
 
 from __future__ import annotations
 
+from typing import NotRequired, TypedDict, Unpack
+
 __all__ = [
     "ApiError",
     "AuthError",
@@ -36,7 +38,16 @@ __all__ = [
     "RequestTimeout",
     "ServerError",
     "TransportError",
+    "Where",
 ]
+
+
+class Where(TypedDict):
+    """Where an error happened: the keywords every subclass passes on to ClanforgeError."""
+
+    account: str
+    endpoint: str
+    status: NotRequired[int | None]
 
 
 class ClanforgeError(Exception):
@@ -72,7 +83,9 @@ class AuthError(ClanforgeError):
 class ApiError(ClanforgeError):
     """The service answered with its error envelope; ``message`` is its ``error_message``."""
 
-    def __init__(self, message: str, *, error_code: int | None = None, **kwargs) -> None:
+    def __init__(
+        self, message: str, *, error_code: int | None = None, **kwargs: Unpack[Where]
+    ) -> None:
         self.error_code = error_code
         super().__init__(message, **kwargs)
 
@@ -90,7 +103,9 @@ class RateLimitedError(ClanforgeError):
 
     reason = "rate limited"
 
-    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs) -> None:
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, **kwargs: Unpack[Where]
+    ) -> None:
         self.retry_after = retry_after
         super().__init__(message, **kwargs)
 
@@ -115,7 +130,9 @@ class TransportError(ClanforgeError):
 
     reason = "unreachable"
 
-    def __init__(self, message: str, *, request_sent: bool = False, **kwargs) -> None:
+    def __init__(
+        self, message: str, *, request_sent: bool = False, **kwargs: Unpack[Where]
+    ) -> None:
         self.request_sent = request_sent
         super().__init__(message, **kwargs)
 

@@ -96,7 +96,7 @@ def parse_state(state_id: int | None, state_name: str | None) -> JobState:
     return JobState(StateKind.UNKNOWN, state_id, state_name)
 
 
-def _loose_int(value: Any) -> Any:
+def _loose_int(value: Any) -> int | None:
     """Accept ints, integral floats and numeric strings; ``""`` and ``null`` mean absent."""
     if value is None or (isinstance(value, int) and not isinstance(value, bool)):
         return value

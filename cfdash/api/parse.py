@@ -23,6 +23,7 @@ from cfdash.api.errors import (
     NotFoundError,
     RateLimitedError,
     ServerError,
+    Where,
 )
 from cfdash.api.models import ErrorEnvelope
 
@@ -100,7 +101,7 @@ def decode_answer(
     secrets: Iterable[str] = (),
 ) -> dict[str, Any]:
     """The JSON object of a successful answer, or raise the ``ClanforgeError`` it amounts to."""
-    where: dict[str, Any] = {"account": account, "endpoint": endpoint, "status": status}
+    where = Where(account=account, endpoint=endpoint, status=status)
     secrets = tuple(secrets)
 
     if status == 429:
@@ -157,7 +158,7 @@ def parse_response(
     secrets: Iterable[str] = (),
 ) -> M:
     """Return ``model`` parsed from a response, or raise the ``ClanforgeError`` it amounts to."""
-    where: dict[str, Any] = {"account": account, "endpoint": endpoint, "status": status}
+    where = Where(account=account, endpoint=endpoint, status=status)
     data = decode_answer(
         status=status,
         headers=headers,

@@ -35,7 +35,7 @@ from cfdash.stages import (
     NO_RETRY_REASON,
     PIPELINE_STAGES,
     PipelineStage,
-    RetryStage,
+    Stage,
     can_retry,
 )
 
@@ -241,7 +241,7 @@ async def pipeline_status(
     return result
 
 
-async def retry_job(client: ClanforgeClient, stage: RetryStage, jobid: int) -> RetryResult:
+async def retry_job(client: ClanforgeClient, stage: Stage, jobid: int) -> RetryResult:
     """Retry failed update (or failed or complete diff) ``jobid``: sent once, never again.
 
     A version raises ``ValueError`` with :data:`~cfdash.stages.NO_RETRY_REASON` before anything

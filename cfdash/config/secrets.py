@@ -134,14 +134,14 @@ def resolve_secret(
     key = f"{account_key}.{source}"
     if not isinstance(value, str | SecretStr):
         return None, []
+    text = value.get_secret_value() if isinstance(value, SecretStr) else value
     if source == name:
-        text = value.get_secret_value() if isinstance(value, SecretStr) else value
         if not text.strip():
             return None, [Problem(file, key, f"the {name.replace('_', ' ')}", "an empty string")]
         return SecretStr(text), []
     if source.endswith("_env"):
-        return _from_env(file, key, name.replace("_", " "), value, env)
-    return _from_command(file, key, name, value, runner)
+        return _from_env(file, key, name.replace("_", " "), text, env)
+    return _from_command(file, key, name, text, runner)
 
 
 def _from_env(

@@ -23,7 +23,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -55,18 +55,26 @@ STATES = ("running", "queued", "pending", "complete", "failed", "squashed", "unk
 STYLE_WORDS = frozenset(
     {"bold", "dim", "italic", "underline", "reverse", "strike", "overline", "blink"}
 )
-COLOUR_KEYS = (
-    "primary",
-    "secondary",
-    "accent",
-    "foreground",
-    "background",
-    "surface",
-    "panel",
-    "success",
-    "warning",
-    "error",
-)
+
+
+class ThemeColours(TypedDict):
+    """A theme's colours, as Textual's ``Theme`` takes them: only ``primary`` is required."""
+
+    primary: str
+    secondary: str | None
+    accent: str | None
+    foreground: str | None
+    background: str | None
+    surface: str | None
+    panel: str | None
+    success: str | None
+    warning: str | None
+    error: str | None
+
+
+#: The colour keys of a theme file.
+COLOUR_KEYS = tuple(ThemeColours.__annotations__)
+
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _PERCENT = re.compile(r"^\d+(\.\d+)?%$")
 _A_COLOUR = 'a colour, like "#1e90ff" or "rgb(30, 144, 255)"'
@@ -116,7 +124,7 @@ class ThemeSpec:
 
     name: str
     dark: bool
-    colours: dict[str, str | None]
+    colours: ThemeColours
     variables: dict[str, str]
 
 
@@ -189,7 +197,18 @@ def check_theme_file(path: Path) -> ThemeSpec:
         expected = variable_problem(key, value)
         if expected is not None:
             raise fail(key_path(("variables", key)), expected, describe_value(value))
-    colours = {key: getattr(spec, key) for key in COLOUR_KEYS}
+    colours = ThemeColours(
+        primary=spec.primary,
+        secondary=spec.secondary,
+        accent=spec.accent,
+        foreground=spec.foreground,
+        background=spec.background,
+        surface=spec.surface,
+        panel=spec.panel,
+        success=spec.success,
+        warning=spec.warning,
+        error=spec.error,
+    )
     return ThemeSpec(name=name, dark=spec.dark, colours=colours, variables=dict(spec.variables))
 
 
@@ -204,11 +223,11 @@ def variable_problem(key: str, value: str) -> str | None:
         return f"a state variable (state-{', state-'.join(STATES)})"
     if key.endswith("style"):
         words = value.split()
-        ok = words == ["none"] or (words and all(word in STYLE_WORDS for word in words))
-        return None if ok else _A_TEXT_STYLE
+        styled = words == ["none"] or (bool(words) and all(word in STYLE_WORDS for word in words))
+        return None if styled else _A_TEXT_STYLE
     colour, _, alpha = value.strip().partition(" ")
-    ok = (colour == "auto" or is_colour(colour)) and (not alpha or _PERCENT.match(alpha.strip()))
-    return None if ok else _A_COLOUR
+    coloured = colour == "auto" or is_colour(colour)
+    return None if coloured and (not alpha or _PERCENT.match(alpha.strip())) else _A_COLOUR
 
 
 def theme_files(user_dir: Path | None) -> list[Path]:

@@ -26,7 +26,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from cfdash.api.errors import (
     AuthError,
@@ -57,7 +57,9 @@ log = logging.getLogger("cfdash.engine")
 ImageKey = tuple[str, int]
 
 
-def account_trouble(error: ClanforgeError | None) -> bool:
+def account_trouble(
+    error: ClanforgeError | None,
+) -> TypeGuard[AuthError | RateLimitedError]:
     """Whether an error on a per-image (or per-job) call is the whole account's to bear."""
     return isinstance(error, AuthError | RateLimitedError)
 

@@ -35,7 +35,9 @@ def client_for(
     """The account's client; its keys or token (and the Basic form) are blanked from now on."""
     if account.token is not None:
         register_secret(_plain(account.token))
-    else:
+    elif (
+        account.access_key is not None and account.secret_key is not None
+    ):  # the schema requires both
         register_basic_auth(_plain(account.access_key), _plain(account.secret_key))
     return ClanforgeClient(
         account=account.name,

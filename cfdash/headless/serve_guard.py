@@ -196,7 +196,7 @@ def _mend_query(request: web.Request) -> web.Request:
     return request.clone(rel_url=request.rel_url.with_query(query.replace("?", "&")))
 
 
-class GuardedServer(Server):  # type: ignore[misc]  # textual-serve ships no type information
+class GuardedServer(Server):
     """textual-serve's server with a :class:`Guard` in front and quiet, local logging.
 
     Checked against textual-serve 1.1.3: ``_make_app`` is where it builds its aiohttp

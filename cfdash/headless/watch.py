@@ -87,7 +87,7 @@ def outcome_of(job: TrackedJob, reads: int) -> Outcome | None:
     if phase == "complete":
         return "completed"
     if phase in ("finished", "failed", "squashed"):
-        return phase  # type: ignore[return-value]
+        return phase
     if phase == "notfound" and reads >= NOT_FOUND_POLLS:
         return "not found"
     return None
@@ -109,7 +109,7 @@ def exit_status(outcomes: Iterable[Outcome]) -> int:
 def summary(outcomes: Mapping[JobKey, Outcome]) -> str:
     """``3 jobs watched: 2 finished, 1 failed`` — never "finished" for a job not found."""
     counts = Counter(outcomes.values())
-    order = ("finished", "completed", "failed", "squashed", "not found")
+    order: tuple[Outcome, ...] = ("finished", "completed", "failed", "squashed", "not found")
     parts = ", ".join(f"{counts[o]} {o}" for o in order if counts[o])
     total = len(outcomes)
     return f"{total} job{'s' if total != 1 else ''} watched: {parts}"
@@ -253,9 +253,9 @@ class Watcher:
         while True:
             now = self.clock()
             ready = [a for a in self.accounts if self.due[a] <= now and self._open(a)]
-            events = await asyncio.gather(*map(self.engine.poll, ready))
-            for event in events:
-                trouble = self.after_poll(event) if event is not None else None
+            polled = await asyncio.gather(*map(self.engine.poll, ready))
+            for done in polled:
+                trouble = self.after_poll(done) if done is not None else None
                 if trouble is not None:
                     self._show()
                     return WatchResult(self.outcomes, trouble)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+
+from textual.notifications import SeverityLevel
 
 from cfdash.engine.engine import Engine, QueueDone, QueueRefused
 from cfdash.engine.outcomes import QueueCheck
@@ -19,7 +20,7 @@ from cfdash.engine.tracking import NOT_FOUND_CAUSES, JobKey, TrackedJob
 __all__ = ["LEFT_OUT", "MAX_LISTED", "QueuePlan", "Severity", "confirm_body", "plan", "summary"]
 
 #: A toast's severity, as Textual's ``notify`` takes it.
-Severity = Literal["information", "warning", "error"]
+Severity = SeverityLevel
 
 #: Jobs listed one per line in the confirm dialog; the rest are counted.
 MAX_LISTED = 15

@@ -20,7 +20,7 @@ tested without a screen; :func:`app_toaster` binds them to a running app through
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
+from typing import Any, Literal
 
 from textual.app import App
 from textual.notifications import Notification, SeverityLevel
@@ -136,7 +136,7 @@ class Toaster:
         return True
 
 
-def app_toaster(app: App[object]) -> Toaster:
+def app_toaster(app: App[Any]) -> Toaster:
     """A :class:`Toaster` over ``app``'s own notifications."""
     return Toaster(
         show=lambda n: textual_compat.show_notification(app, n),

@@ -235,7 +235,7 @@ async def test_retry_refusals_are_api_errors(served):
 async def test_a_version_retry_sends_nothing(served):
     async with served.client(0) as client:
         with pytest.raises(ValueError, match="no retry endpoint") as caught:
-            await retry_job(client, "version", 4244)  # type: ignore[arg-type]
+            await retry_job(client, "version", 4244)
     assert str(caught.value) == NO_RETRY_REASON
     assert served.sim.requests.retry_calls == []
 
