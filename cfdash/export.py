@@ -66,10 +66,6 @@ def _keep(text: str) -> str:
     return text
 
 
-def _iso(at: float | None) -> str:
-    return iso_utc(at)  # "invalid time" for a jobeta no calendar can show
-
-
 def _cell(value: object) -> str:
     return "" if value is None else str(value)
 
@@ -86,12 +82,12 @@ def _row(job: TrackedJob, now: float, text: Callable[[str], str]) -> list[str]:
         text(job.word),
         text(job.phase),
         _cell(job.progress),
-        _iso(eta),
+        iso_utc(eta),  # "invalid time" for a jobeta no calendar can show
         _cell(None if eta is None or (left := seconds_until(eta, now)) is None else round(left)),
         str(job.failures),
         text(job.error or ""),
         _cell(job.release),
-        _iso(job.confirmed_at),
+        iso_utc(job.confirmed_at),
     ]
 
 

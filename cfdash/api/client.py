@@ -41,12 +41,12 @@ from cfdash.api.errors import (
 from cfdash.api.models import QueueResult, StatusItem
 from cfdash.api.parse import parse_response
 from cfdash.api.status import StatusBody, parse_status
+from cfdash.service import DEFAULT_BASE_URL
 
 __all__ = ["DEFAULT_BASE_URL", "MAX_BODY_BYTES", "ClanforgeClient"]
 
 M = TypeVar("M", bound=BaseModel)
 
-DEFAULT_BASE_URL = "https://api.multiplay.co.uk"
 STATUS_PATH = "/cfp/v1/imageinstall/status"
 QUEUE_PATH = "/cfp/v1/imageinstall/{jobid}/queue"
 

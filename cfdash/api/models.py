@@ -22,7 +22,7 @@ __all__ = [
     "BadStatusItem",
     "ErrorEnvelope",
     "JobFields",
-    "JobState",
+    "ParsedState",
     "QueueResult",
     "StateKind",
     "StatusItem",
@@ -53,7 +53,7 @@ _NAMES["completed"] = StateKind.COMPLETE  # what real responses seem to say
 
 
 @dataclass(frozen=True, slots=True)
-class JobState:
+class ParsedState:
     """A job's state as understood, keeping the raw values for states we do not know."""
 
     kind: StateKind
@@ -70,30 +70,25 @@ class JobState:
         return f"state {self.raw_id}" if self.raw_id is not None else "state ?"
 
     @property
-    def is_finished(self) -> bool:
-        """Complete or Squashed: the job can no longer change (Failed can be re-queued)."""
-        return self.kind in (StateKind.COMPLETE, StateKind.SQUASHED)
-
-    @property
     def is_active(self) -> bool:
         """Queued or Running: the service is working on it."""
         return self.kind in (StateKind.QUEUED, StateKind.RUNNING)
 
 
 @lru_cache(maxsize=512)
-def parse_state(state_id: int | None, state_name: str | None) -> JobState:
+def parse_state(state_id: int | None, state_name: str | None) -> ParsedState:
     """Resolve ``jobstateid``/``jobstatename``: a known id wins, then a known name.
 
     Cached: it is read for every row on every count, sort and render, and the few distinct
-    (id, name) pairs map to immutable ``JobState`` values.
+    (id, name) pairs map to immutable ``ParsedState`` values.
     """
     if state_id is not None and 1 <= state_id <= 7:
-        return JobState(StateKind(state_id), state_id, state_name)
+        return ParsedState(StateKind(state_id), state_id, state_name)
     if state_name:
         kind = _NAMES.get(state_name.strip().lower())
         if kind is not None:
-            return JobState(kind, state_id, state_name)
-    return JobState(StateKind.UNKNOWN, state_id, state_name)
+            return ParsedState(kind, state_id, state_name)
+    return ParsedState(StateKind.UNKNOWN, state_id, state_name)
 
 
 def _loose_int(value: Any) -> int | None:
@@ -197,7 +192,7 @@ class JobFields(_Model):
     jobstatename: LooseStr = None
 
     @property
-    def state(self) -> JobState:
+    def state(self) -> ParsedState:
         return parse_state(self.jobstateid, self.jobstatename)
 
     @property

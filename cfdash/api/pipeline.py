@@ -25,9 +25,9 @@ from pydantic import BeforeValidator, Field
 
 from cfdash.api.models import (
     JobFields,
-    JobState,
     LooseBool,
     LooseInt,
+    ParsedState,
     StateKind,
     parse_state,
 )
@@ -68,7 +68,7 @@ _PATHS: dict[PipelineStage, str] = {
 }
 
 
-def parse_pipeline_state(state_id: int | None, state_name: str | None) -> JobState:
+def parse_pipeline_state(state_id: int | None, state_name: str | None) -> ParsedState:
     """Like :func:`~cfdash.api.models.parse_state`, for stages that know states 1–6 only.
 
     Squashed belongs to installs: a pipeline job claiming it is in a state we do not know,
@@ -76,7 +76,7 @@ def parse_pipeline_state(state_id: int | None, state_name: str | None) -> JobSta
     """
     state = parse_state(state_id, state_name)
     if state.kind is StateKind.SQUASHED:
-        return JobState(StateKind.UNKNOWN, state_id, state_name)
+        return ParsedState(StateKind.UNKNOWN, state_id, state_name)
     return state
 
 
@@ -125,7 +125,7 @@ class PipelineJob(JobFields):
     imageid: LooseInt = None
 
     @property
-    def state(self) -> JobState:
+    def state(self) -> ParsedState:
         return parse_pipeline_state(self.jobstateid, self.jobstatename)
 
     @property
@@ -202,7 +202,7 @@ class RetryResult(JobFields):
     imageid: LooseInt = None
 
     @property
-    def state(self) -> JobState:
+    def state(self) -> ParsedState:
         return parse_pipeline_state(self.jobstateid, self.jobstatename)
 
     def summary(self) -> str:

@@ -43,6 +43,7 @@ from cfdash.config.pipeline import (
     check_unique_images,
     check_unique_jobs,
 )
+from cfdash.service import DEFAULT_BASE_URL
 
 __all__ = [
     "ACCOUNT_NAME_PATTERN",
@@ -57,8 +58,6 @@ __all__ = [
     "Settings",
     "is_loopback_host",
 ]
-
-DEFAULT_BASE_URL = "https://api.multiplay.co.uk"
 
 # Account names appear in the table, in `--account NAME` and in the state file: keep them to
 # characters that need no quoting anywhere.

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import getpass
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from cfdash.config.paths import state_path
 from cfdash.engine.jsonl import JsonlFile
 from cfdash.engine.outcomes import QueueOutcome
 from cfdash.engine.tracking import JobKey
+from cfdash.timefmt import iso_utc
 
 __all__ = ["AUDIT_BACKUPS", "AUDIT_MAX_BYTES", "AuditEntry", "AuditLog", "default_audit_path"]
 
@@ -42,10 +42,6 @@ def local_user() -> str | None:
         return getpass.getuser() or None
     except (OSError, KeyError, ImportError):
         return None
-
-
-def _iso(at: float) -> str:
-    return datetime.fromtimestamp(at, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +127,7 @@ class AuditLog(JsonlFile):
         self, key: JobKey, action: str, at: float, mirroring: bool | None, outcome: str, answer: str
     ) -> dict[str, Any]:
         record: dict[str, Any] = {
-            "time": _iso(at),
+            "time": iso_utc(at),
             "unix": at,
             "account": key[0],
             "job": key[1],

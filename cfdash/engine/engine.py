@@ -184,8 +184,6 @@ class Engine:
             return None
         async with runner.lock:
             health = runner.health
-            health.last_attempt = self.clock()
-            health.requests += 1
             try:
                 items = runner.scrub(await runner.link.client.status())  # secrets blanked
                 now = self.clock()
@@ -350,25 +348,6 @@ class Engine:
                 key,
             )
         return job
-
-    async def queue_many(
-        self, keys: list[JobKey], *, concurrency: int = 4, allow_active: bool = True
-    ) -> list[QueueDone | QueueRefused]:
-        """Queue several jobs, at most ``concurrency`` requests at a time, one request each.
-
-        A refusal (by the engine or the service) for one job does not stop the others; the
-        result holds, in order, each job's ``QueueDone`` or the ``QueueRefused`` it met.
-        """
-        gate = asyncio.Semaphore(max(1, concurrency))
-
-        async def one(key: JobKey) -> QueueDone | QueueRefused:
-            async with gate:
-                try:
-                    return await self.queue(key, allow_active=allow_active)
-                except QueueRefused as refused:
-                    return refused
-
-        return list(await asyncio.gather(*(one(key) for key in dict.fromkeys(keys))))
 
     async def queue(
         self, key: JobKey, *, allow_active: bool = True, mirroring: bool | None = None

@@ -191,14 +191,10 @@ def default_events_path() -> Path:
     return state_path().parent / "events.jsonl"
 
 
-def _iso(at: float) -> str:
-    return iso_utc(at)
-
-
 def event_record(transition: Transition) -> dict[str, object]:
     """The JSON object one transition becomes in the event log."""
     record: dict[str, object] = {
-        "time": _iso(transition.at),
+        "time": iso_utc(transition.at),
         "unix": transition.at,
         "account": transition.account,
         "job": transition.jobid,

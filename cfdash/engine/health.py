@@ -29,10 +29,8 @@ class AccountHealth:
     state: HealthState = "waiting"
     reason: str = ""
     last_success: float | None = None
-    last_attempt: float | None = None
     next_poll: float | None = None
     failures: int = 0
-    requests: int = 0
 
     @property
     def summary(self) -> str:

@@ -79,7 +79,6 @@ class ImageLine:
     #: while the account's trouble keeps it from being asked.
     confirmed: bool = False
     read_at: float | None = None
-    tried_at: float | None = None
     requests: int = 0
 
     @property
@@ -243,7 +242,6 @@ class ImagePoller:
 
     async def _one(self, client: ClanforgeClient, line: ImageLine) -> ClanforgeError | None:
         """Read one image into its line; the error met, if any."""
-        line.tried_at = self.clock()
         line.requests += 1
         try:
             status = _scrub_status(await image_status(client, line.imageid, detail=True))

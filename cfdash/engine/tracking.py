@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from cfdash.api.models import JobState, QueueResult, StateKind, StatusItem
+from cfdash.api.models import ParsedState, QueueResult, StateKind, StatusItem
 from cfdash.engine.lastseen import seen_failed, seen_note
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ _PHASE_OF_ID = {kind.value: _PHASE_OF_KIND[kind] for kind in StateKind if kind.v
 
 
 @dataclass(frozen=True, slots=True)
-class Transition:
+class HistoryEntry:
     """One change of a job's shown state, for the details screen (no progress once Finished)."""
 
     at: float
@@ -142,7 +142,7 @@ class TrackedJob:
     #: A read succeeded without it, and ``seen_before`` says an earlier run saw it: it
     #: finished (or, last seen Failed, stays Failed) while cfdash was closed.
     gone_unseen: bool = False
-    history: deque[Transition] = field(default_factory=lambda: deque(maxlen=_HISTORY))
+    history: deque[HistoryEntry] = field(default_factory=lambda: deque(maxlen=_HISTORY))
 
     @property
     def key(self) -> JobKey:
@@ -161,7 +161,7 @@ class TrackedJob:
         return "" if flag is None else ("mirror" if flag else "machine")
 
     @property
-    def state(self) -> JobState | None:
+    def state(self) -> ParsedState | None:
         return self.item.state if self.item is not None else None
 
     @property
@@ -290,7 +290,7 @@ class TrackedJob:
             progress = self.progress
             if progress is None and self.phase != "finished":
                 progress = 0
-            self.history.append(Transition(at, word, progress))
+            self.history.append(HistoryEntry(at, word, progress))
 
 
 @dataclass

@@ -24,7 +24,7 @@ import random
 import sys
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, TextIO
 
@@ -34,6 +34,7 @@ from cfdash.api.errors import AuthError
 from cfdash.config import State
 from cfdash.config.schema import Settings
 from cfdash.engine import Backoff, Engine, JobKey, PollDone, TrackedJob
+from cfdash.engine.naps import Sleep
 from cfdash.engine.session import build_engine
 from cfdash.engine.tracking import NOT_FOUND_CAUSES
 from cfdash.headless.common import (
@@ -64,7 +65,6 @@ __all__ = [
 ]
 
 Outcome = Literal["finished", "completed", "failed", "squashed", "not found"]
-Sleep = Callable[[float], Awaitable[object]]
 
 #: Consecutive failed polls of one account after which the watch gives up (exit 3).
 MAX_FAILED_POLLS = 5

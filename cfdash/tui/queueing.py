@@ -175,8 +175,8 @@ class QueueFlow:
         )
 
     async def _queue_many(self, keys: list[JobKey]) -> None:
-        """At most :data:`BULK_CONCURRENCY` requests out at once, one per job (as
-        ``Engine.queue_many`` sends them, with each row redrawn as its request goes out)."""
+        """At most :data:`BULK_CONCURRENCY` requests out at once, one per job, each row
+        redrawn as its request goes out; one refusal does not stop the others."""
         gate = asyncio.Semaphore(BULK_CONCURRENCY)
 
         async def one(key: JobKey) -> QueueDone | QueueRefused:

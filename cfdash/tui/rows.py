@@ -18,7 +18,6 @@ __all__ = [
     "CYCLED",
     "ENDED",
     "SORTS",
-    "TICKING",
     "Cell",
     "Column",
     "cells_for",
@@ -67,10 +66,6 @@ COLUMNS: tuple[Column, ...] = (
     Column("error", "Error", 12, max_width=80, sort="error", flex=True),
     Column("age", "Seen", 11, align="right", sort="age"),
 )
-
-#: Cells that change with the clock alone, between polls.
-TICKING = ("eta", "age")
-
 
 @dataclass(frozen=True, slots=True)
 class Cell:

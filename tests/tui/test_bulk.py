@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cfdash.sim import Fault, FaultKind
+from cfdash.tui.queueing import BULK_CONCURRENCY
 from cfdash.tui.screens.confirm import BulkConfirmScreen, ConfirmScreen
 from cfdash.tui.widgets.job_grid import JobGrid
 
@@ -46,6 +47,20 @@ async def test_bulk_queue_sends_one_request_per_marked_job(served, make_app):
         served.sim.faults.add(
             Fault(FaultKind.ERROR_ENVELOPE, endpoint="queue", jobid=refused[1], count=1)
         )
+        served.sim.faults.add(Fault(FaultKind.LATENCY, endpoint="queue", delay=0.05))
+        in_flight = peak = 0
+        original = app.engine.queue
+
+        async def counting(key, **options):
+            nonlocal in_flight, peak
+            in_flight += 1
+            peak = max(peak, in_flight)
+            try:
+                return await original(key, **options)
+            finally:
+                in_flight -= 1
+
+        app.engine.queue = counting
         await pilot.press("q", "q")
         assert isinstance(app.screen, BulkConfirmScreen)
         body = app.screen.body_text
@@ -56,6 +71,7 @@ async def test_bulk_queue_sends_one_request_per_marked_job(served, make_app):
         await wait_for(lambda: not [w for w in app.workers if w.group == "queue"], pilot)
         calls = [call.jobid for call in served.sim.requests.queue_calls]
         assert sorted(calls) == sorted(j for _, j in waiting)  # exactly one each
+        assert peak == min(BULK_CONCURRENCY, len(waiting))  # bounded, yet never one at a time
         assert "refused: image locked" in grid(app).cell_text(refused, "queue")
         assert grid(app).cell_text(refused, "error") == ""  # the job's own error: none
         others = [k for k in waiting if k != refused]

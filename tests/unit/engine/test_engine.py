@@ -250,38 +250,3 @@ async def test_state_round_trip_keeps_added_and_removed_jobs(served):
         assert gone not in again.tracker.jobs  # track_all does not bring it back
     finally:
         await again.aclose()
-
-
-async def test_bulk_queue_sends_one_request_per_job_with_bounded_concurrency(served):
-    engine = engine_for(served)
-    try:
-        await engine.poll_all()
-        keys = [k for k, j in engine.tracker.jobs.items() if j.phase in ("pending", "created")]
-        failed = next(k for k, j in engine.tracker.jobs.items() if j.phase == "failed")
-        refused_job = keys[0]
-        served.sim.faults.add(
-            Fault(FaultKind.ERROR_ENVELOPE, endpoint="queue", jobid=refused_job[1], count=1)
-        )
-        served.sim.faults.add(Fault(FaultKind.LATENCY, endpoint="queue", delay=0.05))
-        in_flight = peak = 0
-        original = engine.queue
-
-        async def counting(key, **options):
-            nonlocal in_flight, peak
-            in_flight += 1
-            peak = max(peak, in_flight)
-            try:
-                return await original(key, **options)
-            finally:
-                in_flight -= 1
-
-        engine.queue = counting
-        results = await engine.queue_many([*keys, failed, keys[1]], concurrency=2)
-        assert len(results) == len(keys) + 1  # the repeated key was sent once
-        assert peak == 2
-        assert served.sim.requests.count("queue") == len(keys) + 1
-        by_key = dict(zip(dict.fromkeys([*keys, failed]), results, strict=True))
-        assert by_key[refused_job].error is not None and not by_key[refused_job].unknown
-        assert all(by_key[k].result is not None for k in [*keys[1:], failed])
-    finally:
-        await engine.aclose()
