@@ -174,7 +174,8 @@ async def test_the_bulk_confirm_leaves_out_running_queued_and_not_found_jobs(ser
         await wait_for(
             lambda: served.sim.requests.count("queue") == len(sendable), pilot, timeout=10
         )
-        await pilot.pause(0.2)
+        # Once the bulk worker has finished, nothing more can be sent (poll=False).
+        await wait_for(lambda: not [w for w in app.workers if w.group == "queue"], pilot)
         calls = sorted(call.jobid for call in served.sim.requests.queue_calls)
         assert calls == sorted(j.jobid for j in sendable)
 
@@ -193,7 +194,8 @@ async def test_enter_cancels_a_bulk_confirm_and_y_confirms_it(served, make_app):
         assert isinstance(app.screen, BulkConfirmScreen)
         await pilot.press("enter")
         assert not isinstance(app.screen, BulkConfirmScreen)
-        await pilot.pause(0.1)
+        await pilot.pause()  # the dismissal's callback has run: a queue would have a worker
+        assert not [worker for worker in app.workers if worker.group == "queue"]
         assert served.sim.requests.count("queue") == 0 and len(grid(app).marked) == 2
 
         await pilot.press("q", "y")

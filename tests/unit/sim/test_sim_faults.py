@@ -104,10 +104,8 @@ async def test_dropped_connection_raises_on_the_client(api, sim: Simulator, jobs
 
 async def test_slow_response_exceeds_the_client_timeout(api, sim: Simulator, jobs):
     sim.faults.add(Fault(FaultKind.SLOW, endpoint="queue", delay=5, count=1))
-    started = time.monotonic()
-    with pytest.raises(httpx.ReadTimeout):
+    with pytest.raises(httpx.ReadTimeout):  # not the answer 5 s later: the client gave up
         await api.queue(jobs["pending"], timeout=0.3)
-    assert time.monotonic() - started < 2
     assert sim.job(jobs["pending"]).state == JobState.QUEUED  # sent, then lost
 
 
