@@ -111,7 +111,15 @@ class RateLimitedError(ClanforgeError):
 
 
 class ServerError(ClanforgeError):
-    """HTTP 5xx (or another unexpected status without an envelope)."""
+    """HTTP 5xx (or another unexpected status without an envelope).
+
+    ``detail`` is what the answer said: the envelope's message, or a short excerpt of the
+    body (often a gateway's HTML page), redacted; empty for an empty body.
+    """
+
+    def __init__(self, message: str, *, detail: str = "", **kwargs: Unpack[Where]) -> None:
+        self.detail = detail
+        super().__init__(message, **kwargs)
 
     @property
     def reason(self) -> str:  # type: ignore[override]

@@ -120,8 +120,10 @@ def decode_answer(
 
     envelope = _envelope(data) if decoded else None
     if status >= 500:
-        detail = envelope.error_message if envelope and envelope.error_message else body
-        raise ServerError(f"HTTP {status}: {excerpt(detail, secrets) or 'empty body'}", **where)
+        said = excerpt(
+            envelope.error_message if envelope and envelope.error_message else body, secrets
+        )
+        raise ServerError(f"HTTP {status}: {said or 'empty body'}", detail=said, **where)
     if envelope is not None:
         message = excerpt(envelope.error_message or "error without a message", secrets)
         if status in (401, 403) or message.strip().lower() == "forbidden":

@@ -32,6 +32,7 @@ unknown      the answer was lost or unreadable (5xx from a        exit 3
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -154,10 +155,37 @@ def queue_outcome(
 
 
 def _why(error: ClanforgeError) -> str:
-    """``server error 503`` or ``credentials rejected (Forbidden (HTTP 401))``."""
-    if error.reason == error.message:
-        return error.message
-    return f"{error.reason} ({error.message})"
+    """``server error 503: Service Unavailable``, ``credentials rejected (Forbidden (HTTP 401))``.
+
+    Short and plain, for a row, a toast and a line of ``cfdash queue``: a gateway's error page
+    is its title, never its markup (the log keeps the excerpt as it came).
+    """
+    if isinstance(error, ServerError):
+        said = _plain(error.detail).removeprefix(f"{error.status} ")
+        return f"{error.reason}: {said}" if said else error.reason
+    message = _plain(error.message)
+    if error.reason == message:
+        return message
+    return f"{error.reason} ({message})"
+
+
+_TITLE = re.compile(r"<title[^>]*>([^<]*)", re.IGNORECASE)
+_TAG = re.compile(r"<[A-Za-z!/?][^>]*(?:>|$)")
+#: Characters of an answer's own words kept in a reason; a sentence, not a page.
+_SAID = 60
+
+
+def _plain(text: str) -> str:
+    """An answer's words without markup, cut short: an HTML page's title, or its text."""
+    tag = _TAG.search(text)
+    if tag is not None:
+        head, markup = text[: tag.start()], text[tag.start() :]
+        title = _TITLE.search(markup)
+        text = head + (title.group(1) if title else _TAG.sub(" ", markup))
+    text = " ".join(text.split())
+    if len(text) > _SAID:
+        text = text[: _SAID - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return text
 
 
 @dataclass(frozen=True, slots=True)

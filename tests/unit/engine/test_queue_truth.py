@@ -61,6 +61,40 @@ def test_queue_refused_carries_its_reason_and_job():
     assert str(QueueRefused("read-only")) == "read-only"
 
 
+@pytest.mark.parametrize(
+    ("kind", "said"),
+    [
+        (FaultKind.HTTP_503, "server error 503: Service Temporarily Unavailable"),
+        (FaultKind.HTTP_502, "server error 502: Bad Gateway"),
+    ],
+)
+async def test_a_gateways_error_page_is_one_short_plain_reason(served, kind, said):
+    """An nginx 5xx page says "outcome unknown (server error 503: …)", not its HTML."""
+    engine = build_engine(demo_settings(served.base_url), clock=served.clock)
+    try:
+        await engine.poll_all()
+        served.sim.faults.add(Fault(kind, endpoint="queue", count=1))
+        done = await engine.queue(("production", PRODUCTION_CREATED))
+        assert done.outcome.status == "unknown"
+        assert done.outcome.text == f"outcome unknown ({said})"
+        assert "<" not in done.outcome.text and "nginx" not in done.outcome.text
+        assert "<title>" in done.outcome.error.message  # the log keeps the excerpt as it came
+    finally:
+        await engine.aclose()
+
+
+def test_markup_in_any_reason_is_dropped_and_long_words_cut():
+    page = "<html><body><p>" + "word " * 40 + "</p></body></html>"
+    portal = BadResponseError(f"not JSON: {page}", **WHERE)
+    text = queue_outcome(error=portal).text
+    assert text.startswith("outcome unknown (bad response (not JSON: word word")
+    assert "<" not in text and text.endswith("…))") and len(text) < 110
+    plain = ServerError("HTTP 500: a < b", detail="a < b", status=500, **WHERE)
+    assert queue_outcome(error=plain).text == "outcome unknown (server error 500: a < b)"
+    empty = ServerError("HTTP 503: empty body", status=503, **WHERE)
+    assert queue_outcome(error=empty).text == "outcome unknown (server error 503)"
+
+
 async def test_readiness_sorts_jobs_as_a_confirm_dialog_needs(served):
     engine = build_engine(demo_settings(served.base_url), clock=served.clock)
     try:
