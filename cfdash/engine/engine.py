@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from cfdash.api.client import ClanforgeClient
 from cfdash.api.errors import AuthError, ClanforgeError, InternalError
-from cfdash.api.models import QueueResult
+from cfdash.api.models import BadStatusItem, QueueResult
 from cfdash.engine.health import AccountHealth, Backoff
 from cfdash.engine.naps import Sleep, nap
 from cfdash.engine.outcomes import (
@@ -195,6 +195,8 @@ class Engine:
                 event = self._failed(account, InternalError(bug, account=account))
             else:
                 health.failures, health.state, health.reason = 0, "ok", ""
+                bad = sum(isinstance(item, BadStatusItem) for item in items)
+                health.bad_items = runner.link.client.unreadable + bad
                 health.last_success = self.clock()
                 event = PollDone(account, changes, health)
                 self._audit_settled(changes)

@@ -31,6 +31,9 @@ class AccountHealth:
     last_success: float | None = None
     next_poll: float | None = None
     failures: int = 0
+    #: Items of the last status list read that could not be read whole: left out (no
+    #: readable job id) or shown without some fields. Nothing else says the former exist.
+    bad_items: int = 0
 
     @property
     def summary(self) -> str:

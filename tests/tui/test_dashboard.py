@@ -202,6 +202,21 @@ async def test_account_in_error_shows_in_the_header_and_rows_keep_values(served,
         assert table(app).row_count == len(served.sim.jobs)
 
 
+async def test_bad_items_of_a_healthy_account_are_named_on_its_line(served, make_app):
+    """Items left out of the list have no row: the account's line is where they are told."""
+    app = make_app(poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.engine.poll_all()
+        await pilot.pause()
+        accounts = app.main.header.build().plain.splitlines()[1]
+        assert "bad item" not in accounts
+        app.engine.health("production").bad_items = 1  # as the engine counts them after a read
+        app.engine.health("staging").bad_items = 3
+        accounts = app.main.header.build().plain.splitlines()[1]
+        assert "production ✔ ok, 1 bad item" in accounts
+        assert "staging ✔ ok, 3 bad items" in accounts
+
+
 async def test_pause_and_help(served, make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

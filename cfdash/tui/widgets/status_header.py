@@ -131,6 +131,9 @@ class StatusHeader(Static):
             line.append(" ")
             if health.state == "ok":
                 line.append("✔ ok", style=self._style("success"))
+                if bad := health.bad_items:  # some left out: this is the only place saying so
+                    noun = "item" if bad == 1 else "items"
+                    line.append(f", {bad} bad {noun}", style=self._style("warning"))
             elif health.state == "waiting":
                 line.append("… connecting")
             else:

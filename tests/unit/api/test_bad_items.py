@@ -204,9 +204,11 @@ async def test_the_engine_shows_a_bad_item_on_its_row_and_keeps_the_account_heal
         assert two.listed and two.progress is None  # unknown, not a made-up 0 %
         assert one.progress == 10 and three.progress == 30 and one.error is None
         assert client.unreadable == 1
+        assert engine.health("production").bad_items == 2  # one row without a field, one left out
 
         fake_api.send(raw_body(GOOD[0], '{"jobid": 2, "jobprogress": 60}', GOOD[1]))
         event = await engine.poll("production")
         assert ("production", 2) in event.changes.changed
         assert two.error is None and two.progress == 60
         assert client.unreadable == 0
+        assert engine.health("production").bad_items == 0
