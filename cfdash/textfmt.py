@@ -2,7 +2,7 @@
 ages, progress bars, states.
 
 It sits below both (beside :mod:`cfdash.timefmt`) and imports no Textual, so every rule —
-"overdue 2m", "3s ago", how a state reads without colour — is a plain function with a plain
+"overdue 2m00s", "3s ago", how a state reads without colour — is a plain function with a plain
 test, and ``status`` prints an ETA exactly as the dashboard shows it.
 """
 
@@ -44,7 +44,7 @@ STATE_SYMBOLS = {
 
 
 def eta_text(eta: int | None, now: float) -> str:
-    """A countdown to the ETA, or how long ago it passed ("overdue 2m")."""
+    """A countdown to the ETA, or how long ago it passed ("overdue 2m05s")."""
     if eta is None:
         return ""
     remaining = seconds_until(eta, now)
@@ -65,7 +65,7 @@ def age(when: float | None, now: float) -> str:
 
 
 def relative(when: float, now: float) -> str:
-    """``3m ago``, ``in 5m`` or ``now``: a time put against the clock, either side of it."""
+    """``3m00s ago``, ``in 5m10s`` or ``now``: a time put against the clock, either side of it."""
     left = seconds_until(when, now)
     if left is None:
         return INVALID_TIME
