@@ -37,6 +37,7 @@ from cfdash.tui.messages import Polled, Queued
 from cfdash.tui.screens.details import DetailsScreen
 from cfdash.tui.screens.help import HelpScreen
 from cfdash.tui.screens.main import MainScreen
+from cfdash.tui.screens.wall import WallScreen
 from cfdash.tui.settings import AppSettings
 from cfdash.tui.state_keeper import StateKeeper
 from cfdash.tui.toasts import ToastKind, app_toaster
@@ -238,6 +239,8 @@ class CfdashApp(App[None]):
         self.main.tick()
         if isinstance(self.screen, DetailsScreen):
             self.screen.refresh_details()  # the details of a running job move too
+        elif isinstance(self.screen, WallScreen):
+            self.screen.tick()  # its clock and the accounts' health
 
     def _fatal_error(self) -> None:
         """One sentence and the log's path instead of Textual's traceback (whose locals could

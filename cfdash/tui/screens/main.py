@@ -45,7 +45,6 @@ from cfdash.tui.widgets.status_header import StatusHeader
 
 if TYPE_CHECKING:
     from cfdash.tui.widgets.release_panel import ReleasePanel
-    from cfdash.tui.widgets.wall import WallSummary
 
 __all__ = ["MainScreen"]
 
@@ -356,22 +355,16 @@ class MainScreen(Screen[None]):
         return panel
 
     @property
-    def wall(self) -> WallSummary:
-        from cfdash.tui.widgets.wall import WallSummary
-
-        return self.query_one(WallSummary)
-
-    @property
     def releases(self) -> ReleasePanel:
         from cfdash.tui.widgets.release_panel import ReleasePanel
 
         return self.query_one(ReleasePanel)
 
-    async def action_wall(self) -> None:
-        from cfdash.tui.widgets.wall import WallSummary
+    def action_wall(self) -> None:
+        """``w``: the ops wall, a screen of its own (``w`` or ``escape`` comes back)."""
+        from cfdash.tui.screens.wall import WallScreen
 
-        wall = await self._panel(WallSummary, lambda: WallSummary(self.feed))
-        wall.toggle()
+        self.app.push_screen(WallScreen(self.feed, self.engine, self.clock))
 
     async def action_releases(self) -> None:
         """``v``: show the releases and go to them; from the panel, hide it again."""
