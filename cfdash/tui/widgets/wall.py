@@ -100,9 +100,14 @@ class WallView(Widget):
     """
 
     def __init__(
-        self, feed: TrackerFeed, engine: Engine, clock: Callable[[], float], **kwargs: str
+        self,
+        feed: TrackerFeed,
+        engine: Engine,
+        clock: Callable[[], float],
+        *,
+        id: str | None = None,
     ) -> None:
-        super().__init__(**kwargs)
+        super().__init__(id=id)
         self.feed = feed
         self.engine = engine
         self.clock = clock
@@ -260,13 +265,13 @@ class WallView(Widget):
             return Text()
         health = self.engine.health(name)
         if health.state == "ok":
-            return Text(shorten("✔ ok", width), style=self._styles.get("success"))
+            return Text(shorten("✔ ok", width), style=self._styles.get("success", Style.null()))
         if health.state == "waiting":
             return Text(shorten("… connecting", width))
         detail = health.summary
         if (since := self.engine.tracker.unconfirmed_since.get(name)) is not None:
             detail += f", unconfirmed since {clock_time(since)}"
-        return Text(shorten(f"✖ {detail}", width), style=self._styles.get("error"))
+        return Text(shorten(f"✖ {detail}", width), style=self._styles.get("error", Style.null()))
 
 
 def _centre(text: str, width: int) -> str:
