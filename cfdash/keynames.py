@@ -10,6 +10,9 @@ can produce:
 * one printable character (``q``, ``Q``, ``é``), or
 * a character's name, as Textual spells it (``question_mark``, ``slash``, ``euro_sign``).
 
+:func:`key_display` is how cfdash writes a key for people — in the help, the footer and the
+palette alike: ``ctrl+a`` (never ``^a``), ``?``, ``/``, ``esc``, ``enter``, ``space``.
+
 :data:`SPECIAL_KEYS` is kept by hand from ``textual.keys.Keys`` and the kitty keyboard
 protocol's functional keys; a test compares it with the installed Textual.
 """
@@ -21,7 +24,7 @@ import string
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["MODIFIERS", "SPECIAL_KEYS", "is_key_name"]
+__all__ = ["MODIFIERS", "SPECIAL_KEYS", "is_key_name", "key_display"]
 
 MODIFIERS = frozenset({"shift", "ctrl", "alt", "meta", "super", "hyper"})
 
@@ -128,3 +131,44 @@ def is_key_name(key: str) -> bool:
     if not base or len(set(modifiers)) != len(modifiers) or not MODIFIERS.issuperset(modifiers):
         return False
     return base in SPECIAL_KEYS or _is_character_key(base)
+
+
+# Special keys as people write them; every other special key is written by its name.
+_DISPLAY = {
+    "escape": "esc",
+    "return": "enter",
+    "pageup": "pgup",
+    "pagedown": "pgdn",
+    "delete": "del",
+    "up": "↑",
+    "down": "↓",
+    "left": "←",
+    "right": "→",
+}
+
+
+@lru_cache(maxsize=256)
+def key_display(key: str) -> str:
+    """One key (Textual's long form) as cfdash writes it everywhere: ``ctrl+a``, ``?``, ``esc``.
+
+    Modifiers are written out and joined with ``+`` — ``ctrl+a``, not Textual's ``^a`` — so
+    the help, the footer and the palette read alike and the key can be typed into a
+    ``[keymap]`` as shown.  A character's name becomes the character (``question_mark`` →
+    ``?``); a shifted letter stays a capital (``R``).
+    """
+    *modifiers, base = key.split("+")
+    if base in _DISPLAY:
+        shown = _DISPLAY[base]
+    elif base in SPECIAL_KEYS or len(base) == 1:
+        shown = base
+    elif base in _REPLACED:
+        shown = _REPLACED[base]
+    elif base in _ASCII_NAMES:
+        shown = _ASCII_NAMES[base]
+    else:
+        try:
+            character = unicodedata.lookup(base.replace("_", " ").upper())
+        except KeyError:
+            character = ""
+        shown = character if character.isprintable() and character.strip() else base
+    return "+".join([*modifiers, shown])

@@ -94,7 +94,8 @@ BINDINGS: tuple[KeyBinding, ...] = (
           "Mark every failed job in view, ready to queue them again", show=False),
     _main("clear_marks", "escape", "Clear marks", "Clear the filter box, or else the marks",
           show=False),
-    _main("wall", "w", "Wall", "Show or hide the ops wall summary", show=False),
+    _main("wall", "w", "Wall", "The ops wall: every state counted in big digits, per account "
+          "and in total", show=False),
     _main("releases", "v", "Releases",
           "Jobs rolled up by image version; choose one to filter the table"),
     # Offered only while an image is watched (MainScreen.check_action); the image line under
@@ -127,6 +128,7 @@ BINDINGS: tuple[KeyBinding, ...] = (
                "Copy the job's raw JSON, as last seen, to the clipboard"),
     KeyBinding("fleets.close", "escape,i,backspace", "close", "Back", "fleets"),
     KeyBinding("events.close", "escape,l", "close", "Close events", "events"),
+    KeyBinding("wall.close", "escape,w", "close", "Back to the table", "wall"),
 )  # fmt: skip
 
 #: The job table's movement keys: fixed (no id, so no keymap moves them), listed here so the

@@ -2,12 +2,13 @@
 ages, progress bars, states.
 
 It sits below both (beside :mod:`cfdash.timefmt`) and imports no Textual, so every rule —
-"overdue 2m", "3s ago", how a state reads without colour — is a plain function with a plain
+"overdue 2m00s", "3s ago", how a state reads without colour — is a plain function with a plain
 test, and ``status`` prints an ETA exactly as the dashboard shows it.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from cfdash.timefmt import INVALID_TIME, duration, is_valid_time, seconds_until
@@ -20,6 +21,7 @@ __all__ = [
     "eta_text",
     "finished_bar",
     "local_time",
+    "path_lines",
     "progress_bar",
     "relative",
     "shorten",
@@ -44,7 +46,7 @@ STATE_SYMBOLS = {
 
 
 def eta_text(eta: int | None, now: float) -> str:
-    """A countdown to the ETA, or how long ago it passed ("overdue 2m")."""
+    """A countdown to the ETA, or how long ago it passed ("overdue 2m05s")."""
     if eta is None:
         return ""
     remaining = seconds_until(eta, now)
@@ -65,7 +67,7 @@ def age(when: float | None, now: float) -> str:
 
 
 def relative(when: float, now: float) -> str:
-    """``3m ago``, ``in 5m`` or ``now``: a time put against the clock, either side of it."""
+    """``3m00s ago``, ``in 5m10s`` or ``now``: a time put against the clock, either side of it."""
     left = seconds_until(when, now)
     if left is None:
         return INVALID_TIME
@@ -128,6 +130,28 @@ def shorten(text: str | None, width: int) -> str:
         return ""
     line = " ".join(text.split())
     return line if len(line) <= width else line[: max(0, width - 1)] + "…"
+
+
+def path_lines(path: str, width: int) -> list[str]:
+    """``path`` in lines of at most ``width``, broken only after a separator; the file name
+    alone on the last line.
+
+    A toast folds a long line wherever the width runs out, which put a line break in the
+    middle of an exported file's name: read off the screen, the path was wrong.  Here the
+    directory is packed into lines that each end at a ``/`` (or ``\\``), and the name is never
+    broken.  A single part wider than ``width`` gets a line of its own.
+    """
+    parts = re.findall(r"[^/\\]*[/\\]|[^/\\]+$", path)
+    if not parts:
+        return [path]
+    *directory, name = parts
+    lines: list[str] = []
+    for part in directory:
+        if lines and len(lines[-1]) + len(part) <= width:
+            lines[-1] += part
+        else:
+            lines.append(part)
+    return [*lines, name]
 
 
 def state_label(phase: str, word: str) -> str:

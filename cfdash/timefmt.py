@@ -54,19 +54,23 @@ def seconds_until(at: float | int, now: float) -> float | None:
 
 
 def duration(seconds: float) -> str:
-    """A compact duration: ``45s``, ``2m``, ``2m05s`` under ten minutes, ``1h20m``, ``3d4h``."""
+    """A compact duration in its two largest units: ``45s``, ``1m51s``, ``2m00s``, ``1h05m``,
+    ``3d04h``.
+
+    One rule at every length, so two durations side by side (an ETA, an age) read alike: never
+    ``2m`` beside ``1m51s``.  The second unit is always written, zero-padded, so a countdown
+    keeps its width as it runs.
+    """
     if not math.isfinite(seconds):
         return INVALID_TIME
     seconds = int(max(0, seconds))
     if seconds < 60:
         return f"{seconds}s"
     minutes, secs = divmod(seconds, 60)
-    if minutes < 10:
-        return f"{minutes}m{secs:02d}s" if secs else f"{minutes}m"
     if minutes < 60:
-        return f"{minutes}m"
+        return f"{minutes}m{secs:02d}s"
     hours, minutes = divmod(minutes, 60)
     if hours < 24:
-        return f"{hours}h{minutes:02d}m" if minutes else f"{hours}h"
+        return f"{hours}h{minutes:02d}m"
     days, hours = divmod(hours, 24)
-    return f"{days}d{hours}h" if hours else f"{days}d"
+    return f"{days}d{hours:02d}h"

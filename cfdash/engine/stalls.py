@@ -71,7 +71,7 @@ class _Watch:
 
 
 def span_text(seconds: float) -> str:
-    """A duration for people, as everywhere in cfdash (``45s``, ``12m``, ``1h05m``)."""
+    """A duration for people, as everywhere in cfdash (``45s``, ``12m00s``, ``1h05m``)."""
     return duration(seconds)
 
 
@@ -250,7 +250,7 @@ class StallDetector:
     # -- the rules --------------------------------------------------------------------------
 
     def reason(self, job: TrackedJob, now: float) -> str | None:
-        """Why ``job`` counts as stalled at ``now`` (``no progress for 12m``), else None."""
+        """Why ``job`` counts as stalled at ``now`` (``no progress for 12m00s``), else None."""
         watch = self._watch.get(job.key)
         if watch is None or watch.paused or job.unconfirmed or job.phase != "running":
             return None

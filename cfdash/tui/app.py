@@ -15,8 +15,9 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import App, SystemCommand
+from textual.binding import Binding
 from textual.command import Command, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.filter import LineFilter
 from textual.notifications import SeverityLevel
@@ -28,6 +29,8 @@ from cfdash import startup
 from cfdash.config.lastseen import LastSeen, SeenKey
 from cfdash.engine.engine import Engine, PollDone, QueueDone
 from cfdash.engine.monitor import Monitor
+from cfdash.keynames import key_display
+from cfdash.keys import in_scope, keys_in_force
 from cfdash.logs import current_log_path, on_logging_problem
 from cfdash.tui import bindings, textual_compat
 from cfdash.tui.alerts import Alerts
@@ -36,7 +39,8 @@ from cfdash.tui.grid_rows import DEFAULT_VIEW
 from cfdash.tui.messages import Polled, Queued
 from cfdash.tui.screens.details import DetailsScreen
 from cfdash.tui.screens.help import HelpScreen
-from cfdash.tui.screens.main import MainScreen
+from cfdash.tui.screens.main import WRITES, MainScreen
+from cfdash.tui.screens.wall import WallScreen
 from cfdash.tui.settings import AppSettings
 from cfdash.tui.state_keeper import StateKeeper
 from cfdash.tui.toasts import ToastKind, app_toaster
@@ -44,6 +48,12 @@ from cfdash.tui.toasts import ToastKind, app_toaster
 __all__ = ["CfdashApp"]
 
 log = logging.getLogger("cfdash.tui")
+
+#: Textual's palette entries that mean nothing here: "Keys" opens a panel of Textual's own
+#: key names beside cfdash's help (``?``); no cfdash widget is made to be maximized.
+_PALETTE_NOISE = frozenset({"Keys", "Maximize", "Minimize"})
+#: What a key that would change something says in read-only mode.
+READ_ONLY_REPLY = "read-only: queueing is off"
 
 
 def _on_a_loop() -> bool:
@@ -238,6 +248,8 @@ class CfdashApp(App[None]):
         self.main.tick()
         if isinstance(self.screen, DetailsScreen):
             self.screen.refresh_details()  # the details of a running job move too
+        elif isinstance(self.screen, WallScreen):
+            self.screen.tick()  # its clock and the accounts' health
 
     def _fatal_error(self) -> None:
         """One sentence and the log's path instead of Textual's traceback (whose locals could
@@ -268,12 +280,36 @@ class CfdashApp(App[None]):
         return bindings.help_rows(self, self.settings.keymap, self._allowed)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Every dashboard action in the palette too, named as in the footer and help."""
-        yield from super().get_system_commands(screen)
+        """Every dashboard action in the palette too, named as in the footer and help; of
+        Textual's own, those that mean something here; no title twice."""
+        commands = [
+            command
+            for command in super().get_system_commands(screen)
+            if command.title not in _PALETTE_NOISE
+        ]
         if screen is self.main:
-            yield from bindings.palette_commands(
+            commands += bindings.palette_commands(
                 self, self.settings.keymap, self._allowed, self.main.run_action
             )
+        unique: dict[str, SystemCommand] = {}
+        for command in commands:
+            unique.setdefault(command.title, command)  # the first of a title wins
+        yield from unique.values()
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Keys written one way in the footer, the help and the palette: ``ctrl+a``, ``?``."""
+        return binding.key_display or key_display(binding.key)
+
+    def on_key(self, event: events.Key) -> None:
+        """A key that would change something, pressed in read-only mode, says why it did
+        nothing (its binding is off there, so the key reaches the app unhandled)."""
+        if self.screen is not self.main or not self.engine.read_only:
+            return
+        force = keys_in_force(self.settings.keymap)
+        for binding in in_scope("main"):
+            if binding.action in WRITES and event.key in force[binding.id]:
+                self.notify(READ_ONLY_REPLY, title=binding.description, timeout=2)
+                return
 
     # -- themes ------------------------------------------------------------------------------
 

@@ -39,7 +39,7 @@ def bindings_for(scope: str) -> list[BindingType]:
 
 
 def _shown_keys(app: App[Any], binding: KeyBinding, force: Mapping[str, tuple[str, ...]]) -> str:
-    """The keys a binding has now, as the footer writes them: ``"q"``, ``"^a"``, ``"esc"``."""
+    """The keys a binding has now, as the footer writes them: ``"q"``, ``"ctrl+a"``, ``"esc"``."""
     keys = force.get(binding.id) or tuple(binding.keys.split(","))
     shown = (app.get_key_display(Binding(key, binding.action)) for key in keys)
     return " / ".join(dict.fromkeys(shown))

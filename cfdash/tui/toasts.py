@@ -34,6 +34,7 @@ __all__ = [
     "ToastKind",
     "Toaster",
     "app_toaster",
+    "text_width",
 ]
 
 #: ``status``: a short reply to a key; ``summary``: the once-a-second job summary;
@@ -134,6 +135,15 @@ class Toaster:
             return False
         self._take_down(failure)
         return True
+
+
+def text_width(screen_width: int) -> int:
+    """Cells a toast's text has on a screen ``screen_width`` wide.
+
+    Textual's toast (``textual.widgets._toast``, 8.2) is 60 wide, at most half the screen,
+    less a cell of padding either side and its one-cell left border.
+    """
+    return max(10, min(60, screen_width // 2) - 3)
 
 
 def app_toaster(app: App[Any]) -> Toaster:

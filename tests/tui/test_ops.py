@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import csv
+from collections import Counter
 
 import pytest
+from rich.cells import cell_len
 
 from cfdash.config import StateStore
 from cfdash.demo import demo_settings
 from cfdash.sim import Fate
 from cfdash.tui.alerts import desktop_sequence
+from cfdash.tui.screens.wall import WallScreen
 from cfdash.tui.widgets.job_grid import JobGrid
+from cfdash.tui.widgets.wall import label
 from cfdash.tui.wiring import build_app
 
 SIZE = (160, 40)
@@ -125,18 +129,63 @@ async def test_export_defuses_formula_cells_unless_export_raw(served, tmp_path, 
     assert rows[str(job.jobid)]["error"] == (sent if raw else "'" + sent)
 
 
-async def test_wall_summary_shows_big_counts(served, make_app):
+async def test_the_wall_fills_the_screen_and_counts_every_state(served, make_app):
     app = make_app(poll=False)
     async with app.run_test(size=SIZE) as pilot:
         await app.engine.poll_all()
         await pilot.pause()
         await pilot.press("w")
         await pilot.pause()
-        wall = app.main.wall
-        assert wall.has_class("visible")
-        failed = sum(1 for j in app.engine.tracker.jobs.values() if j.phase == "failed")
-        assert wall.query_one("#count-failed").value == str(failed)
-        assert wall.query_one("#tile-failed").has_class("alarm")
-        assert "production:" in str(wall.query_one("#accounts").render())
-        tiles = [tile.region for tile in wall.query(".tile")]
-        assert len(tiles) == 5 and all(t.right <= wall.region.right for t in tiles)  # side by side
+        assert isinstance(app.screen, WallScreen)
+        view = app.screen.view
+        assert view.region.width == SIZE[0] and view.region.height == SIZE[1] - 1  # the footer
+        phases = Counter(job.phase for job in app.engine.tracker.jobs.values())
+        assert {"pending", "created", "failed", "running"} <= phases.keys()  # the demo's mix
+        text = view.render().plain
+        for phase, count in phases.items():
+            assert view.counts.totals[phase] == count
+            assert label(phase) in text  # a tile for every state a job is in
+        for account in app.engine.accounts:
+            jobs = [j for j in app.engine.tracker.jobs.values() if j.account == account]
+            line = next(ln for ln in text.splitlines() if ln.startswith(account))
+            assert line.split()[1] == str(len(jobs))  # its jobs, then each state's count
+        await pilot.press("w")
+        await pilot.pause()
+        assert app.screen is app.main
+
+
+async def test_failed_counts_stand_out_without_colour(served, make_app):
+    app = make_app(poll=False, theme="mono")
+    async with app.run_test(size=SIZE) as pilot:
+        await app.engine.poll_all()
+        await pilot.pause()
+        await pilot.press("w")
+        await pilot.pause()
+        text = app.screen.view.render()
+        at = text.plain.index(label("failed"))
+        styles = [span.style for span in text.spans if span.start <= at < span.end]
+        assert any(getattr(style, "reverse", False) for style in styles)
+        at = text.plain.index(label("running"))
+        styles = [span.style for span in text.spans if span.start <= at < span.end]
+        assert not any(getattr(style, "reverse", False) for style in styles)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (250, 60)])
+async def test_every_account_line_fits_the_width(served, make_app, size):
+    app = make_app(poll=False)
+    async with app.run_test(size=size) as pilot:
+        await app.engine.poll_all()
+        await pilot.pause()
+        await pilot.press("w")
+        await pilot.pause()
+        lines = app.screen.view.render().plain.splitlines()
+        assert len(lines) <= size[1] - 1
+        assert all(cell_len(line) <= size[0] for line in lines)
+        for account in app.engine.accounts:  # named in full, with how its connection is
+            line = next(ln for ln in lines if ln.startswith(account))
+            assert line.rstrip().endswith("ok")
+        runs, run = [], 0  # the digits' height: the longest run of lines drawing blocks
+        for line in lines:
+            run = run + 1 if "█" in line else 0
+            runs.append(run)
+        assert max(runs) >= (15 if size == (250, 60) else 3)  # a quarter of 60 rows

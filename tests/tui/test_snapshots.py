@@ -122,3 +122,31 @@ def test_queue_column_and_unconfirmed_rows(snap_compare, world):
         await pilot.pause()
 
     assert snap_compare(dashboard(world), terminal_size=SIZE, run_before=run_before)
+
+
+def test_wall_at_250_by_60(snap_compare, world):
+    """The ops wall on a wall monitor: digits a quarter of the screen high or more, failed as a
+    block, staging's trouble named on its line."""
+    sim, _, _ = world
+    staging = next(a.asid for a in sim.accounts.values() if a.name == "staging")
+
+    async def run_before(pilot):
+        await polled(pilot)
+        sim.faults.add(Fault(FaultKind.HTTP_503, endpoint="status", asid=staging))
+        await polled(pilot)
+        await pilot.press("w")
+        await pilot.pause()
+
+    assert snap_compare(dashboard(world), terminal_size=(250, 60), run_before=run_before)
+
+
+def test_wall_at_80_by_24_in_mono(snap_compare, world):
+    """A laptop pane without colour: smaller digits, symbols for headings, nothing cut."""
+
+    async def run_before(pilot):
+        await polled(pilot)
+        pilot.app.theme = "mono"
+        await pilot.press("w")
+        await pilot.pause()
+
+    assert snap_compare(dashboard(world), terminal_size=(80, 24), run_before=run_before)

@@ -15,6 +15,7 @@ from cfdash.tui.screens.details import DetailsScreen
 from cfdash.tui.screens.fleets import FleetsScreen
 from cfdash.tui.screens.help import HelpScreen
 from cfdash.tui.screens.main import MainScreen
+from cfdash.tui.screens.wall import WallScreen
 from cfdash.tui.textual_compat import normalize_key_list
 from cfdash.tui.widgets.job_grid import JobGrid
 from cfdash.tui.widgets.release_panel import ReleasePanel
@@ -70,6 +71,7 @@ async def test_footer_help_and_palette_show_what_the_key_table_says(make):
             (DetailsScreen, "details"),
             (FleetsScreen, "fleets"),
             (ReleasePanel, "releases"),
+            (WallScreen, "wall"),
             (JobGrid, "table"),
         ]:
             declared = [(b.id, b.key, b.action) for b in owner.BINDINGS]  # type: ignore[union-attr]
@@ -103,7 +105,7 @@ async def test_a_remapped_key_works_and_the_help_shows_it(make):
         assert rows["Queue"] == "z" and rows["Refresh"] == "q"
         palette = {command.title: command.help for command in app.get_system_commands(app.main)}
         assert palette["Queue"].endswith("(z)") and palette["Refresh"].endswith("(q)")
-        help_text = "\n".join(str(s.render()) for s in app.screen.query("Static"))
+        help_text = app.screen.plain()
         assert "z  " in help_text and "Queue" in help_text
 
 

@@ -65,18 +65,18 @@ async def test_shown_panels_follow_polls_without_being_named(served, make_app):
     async with app.run_test(size=SIZE) as pilot:
         await app.engine.poll_all()
         await pilot.pause()
-        await pilot.press("w", "v")
+        await pilot.press("v", "w")  # the releases beside the table, the wall on top
         await pilot.pause()
-        wall, releases = app.main.wall, app.main.releases
+        wall, releases = app.screen.view, app.main.releases
         before = releases.line_texts()
         running = sum(1 for j in app.engine.tracker.jobs.values() if j.phase == "running")
-        assert wall.query_one("#count-running").value == str(running)
+        assert wall.counts.totals["running"] == running
         served.clock.advance(10)  # jobs run on; some finish
         await app.engine.poll_all()
         await pilot.pause()
         now_running = sum(1 for j in app.engine.tracker.jobs.values() if j.phase == "running")
         assert now_running != running  # so the wall had something to follow
-        assert wall.query_one("#count-running").value == str(now_running)
+        assert wall.counts.totals["running"] == now_running
         assert releases.line_texts() != before
         assert f"{now_running} running" in app.main.header.build().plain
 

@@ -3,7 +3,7 @@
 Every field of the last status-list entry, the last queue action and what came of it, the
 audit trail's lines about the job, the history of state changes, and the JSON as last seen —
 the things a release engineer needs when a row says "Failed" and the error column is cut
-short.  Times are local, with their zone and an age ("2026-01-05 14:02:11 CET (3m ago)"),
+short.  Times are local, with their zone and an age ("2026-01-05 14:02:11 CET (3m05s ago)"),
 because they are pasted into tickets read in other zones; states are named, flags are yes/no,
 and nothing reads ``None``.  ``c`` copies the job id and ``j`` the raw JSON.
 """
@@ -45,7 +45,7 @@ _SOURCES = {
 
 
 def when(at: float | None, now: float) -> str:
-    """``2026-01-05 14:02:11 UTC (3m ago)``, or ``—``."""
+    """``2026-01-05 14:02:11 UTC (3m05s ago)``, or ``—``."""
     if at is None:
         return NONE
     if not is_valid_time(at):  # a jobeta of 10**30 is shown as such, not a crash

@@ -25,6 +25,7 @@ from cfdash.engine.engine import Engine
 from cfdash.engine.monitor import Monitor
 from cfdash.engine.tracking import Changes, JobKey, TrackedJob
 from cfdash.export import export_csv
+from cfdash.textfmt import path_lines
 from cfdash.tui.alerts import Alerts
 from cfdash.tui.bindings import bindings_for
 from cfdash.tui.feed import TrackerFeed
@@ -39,21 +40,21 @@ from cfdash.tui.screens.details import DetailsScreen
 from cfdash.tui.screens.events import EventFeedView
 from cfdash.tui.screens.fleets import FleetsScreen
 from cfdash.tui.settings import AppSettings
+from cfdash.tui.toasts import text_width
 from cfdash.tui.widgets.image_lines import ImageLines
 from cfdash.tui.widgets.job_grid import JobGrid
 from cfdash.tui.widgets.status_header import StatusHeader
 
 if TYPE_CHECKING:
     from cfdash.tui.widgets.release_panel import ReleasePanel
-    from cfdash.tui.widgets.wall import WallSummary
 
-__all__ = ["MainScreen"]
+__all__ = ["WRITES", "MainScreen"]
 
 #: A row unconfirmed for this many refresh intervals of its account is marked stale.
 STALE_REFRESHES = 3
 
 #: Actions that change the service or the tracked jobs: hidden in read-only mode.
-_WRITES = {"queue", "add", "remove", "mark", "mark_all", "mark_failed"}
+WRITES = frozenset({"queue", "add", "remove", "mark", "mark_all", "mark_failed"})
 
 PanelT = TypeVar("PanelT", bound=Widget)
 
@@ -122,7 +123,7 @@ class MainScreen(Screen[None]):
         # reserves None for "shown but disabled".
         if action == "fleets":  # fleet readiness: only when some image is watched
             return bool(self.engine.images is not None and len(self.engine.images))
-        return not (action in _WRITES and self.engine.read_only)
+        return not (action in WRITES and self.engine.read_only)
 
     # -- engine events ----------------------------------------------------------------------
 
@@ -356,22 +357,16 @@ class MainScreen(Screen[None]):
         return panel
 
     @property
-    def wall(self) -> WallSummary:
-        from cfdash.tui.widgets.wall import WallSummary
-
-        return self.query_one(WallSummary)
-
-    @property
     def releases(self) -> ReleasePanel:
         from cfdash.tui.widgets.release_panel import ReleasePanel
 
         return self.query_one(ReleasePanel)
 
-    async def action_wall(self) -> None:
-        from cfdash.tui.widgets.wall import WallSummary
+    def action_wall(self) -> None:
+        """``w``: the ops wall, a screen of its own (``w`` or ``escape`` comes back)."""
+        from cfdash.tui.screens.wall import WallScreen
 
-        wall = await self._panel(WallSummary, lambda: WallSummary(self.feed))
-        wall.toggle()
+        self.app.push_screen(WallScreen(self.feed, self.engine, self.clock))
 
     async def action_releases(self) -> None:
         """``v``: show the releases and go to them; from the panel, hide it again."""
@@ -419,4 +414,8 @@ class MainScreen(Screen[None]):
         except OSError as error:
             self.notify(f"Could not export: {error.strerror or error}", severity="error")
             return
-        self.notify(f"Exported {len(jobs)} jobs to {path}", title="Export", timeout=15)
+        # The path on lines of its own, never broken inside the file name, and copied.
+        self.app.copy_to_clipboard(str(path))
+        shown = "\n".join(path_lines(str(path), text_width(self.size.width)))
+        message = f"Exported {len(jobs)} jobs to\n{shown}\n(the path is on the clipboard)"
+        self.notify(message, title="Export", timeout=15, markup=False)

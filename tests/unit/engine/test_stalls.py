@@ -43,7 +43,7 @@ def test_no_progress_for_stall_after_seconds_is_a_stall():
     assert world.poll(T0 + 599, item(10)) == set()
     assert world.poll(T0 + 600, item(10)) == {KEY}
     assert world.detector.newly_stalled == {KEY}
-    assert world.detector.reason(world.tracker.jobs[KEY], T0 + 600) == "no progress for 10m"
+    assert world.detector.reason(world.tracker.jobs[KEY], T0 + 600) == "no progress for 10m00s"
     assert world.poll(T0 + 700, item(10)) == {KEY}
     assert world.detector.newly_stalled == set()  # reported once per stall
 
@@ -102,7 +102,7 @@ def test_a_move_before_the_deadline_does_not_excuse_a_passed_eta():
 def test_a_job_first_seen_long_past_its_eta_is_stalled_at_once():
     world = World(StallDetector())
     assert world.poll(T0, item(40, eta=T0 - 3600)) == {KEY}
-    assert world.detector.reason(world.tracker.jobs[KEY], T0) == "ETA passed 1h ago"
+    assert world.detector.reason(world.tracker.jobs[KEY], T0) == "ETA passed 1h00m ago"
 
 
 def test_per_account_threshold_and_settings():
@@ -125,8 +125,8 @@ def test_stall_events_are_notable_once():
     world.poll(T0 + 600, item(10))
     [event] = world.detector.stall_events(world.tracker, T0 + 600)
     assert notable(event) == "stalled"
-    assert event.key == KEY and event.stall == "no progress for 10m" and event.progress == 10
-    assert event.describe() == "a/1: stalled at 10%: no progress for 10m"
+    assert event.key == KEY and event.stall == "no progress for 10m00s" and event.progress == 10
+    assert event.describe() == "a/1: stalled at 10%: no progress for 10m00s"
     world.poll(T0 + 601, item(10))
     assert world.detector.stall_events(world.tracker, T0 + 601) == []
 
@@ -134,12 +134,12 @@ def test_stall_events_are_notable_once():
 def test_span_text():
     assert [span_text(s) for s in (5, 60, 3599, 3600, 3660, 86400, 90000)] == [
         "5s",
-        "1m",
-        "59m",
-        "1h",
+        "1m00s",
+        "59m59s",
+        "1h00m",
         "1h01m",
-        "1d",
-        "1d1h",
+        "1d00h",
+        "1d01h",
     ]
 
 
@@ -300,7 +300,7 @@ def test_a_deadline_that_passes_between_polls_is_flagged_once_by_the_tick():
     flips = [(second, world.tick(T0 + second)) for second in range(1, 1200)]
     assert [(second, keys) for second, keys in flips if keys] == [(600, {KEY})]
     assert world.detector.stalled == {KEY}
-    assert world.detector.reason(world.tracker.jobs[KEY], T0 + 1199) == "no progress for 19m"
+    assert world.detector.reason(world.tracker.jobs[KEY], T0 + 1199) == "no progress for 19m59s"
     world.progress[1] = 11  # it moves: unflagged at once, and a new deadline queued
     assert world.poll(T0 + 1200) == {KEY} and world.detector.stalled == frozenset()
     assert world.tick(T0 + 1799) == set()
