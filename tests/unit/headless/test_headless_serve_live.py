@@ -126,7 +126,7 @@ async def mark_all_and_queue(session: Session) -> None:
     await session.keys("\x01", "q")  # ctrl+a marks every job, q asks to queue them
     await session.keys("y")  # read-only: nothing asks; with --allow-queue: confirms
     await session.keys("?")  # help: drawn only once every key before it was handled
-    await session.wait_for(b"escape closes this help")
+    await session.wait_for(b"esc closes this help")
 
 
 async def test_a_browser_session_is_read_only_by_default(tmp_path, sim):
