@@ -138,6 +138,9 @@ NAVIGATION: tuple[KeyBinding, ...] = (
     KeyBinding("", "pagedown", "page(1)", "Page down", "table", show=False),
     KeyBinding("", "home", "jump(0)", "First", "table", show=False),
     KeyBinding("", "end", "jump(-1)", "Last", "table", show=False),
+    # Sideways by one whole column; Account and Job stay put (cfdash/tui/grid_layout.py).
+    KeyBinding("", "left", "column(-1)", "Column left", "table", show=False),
+    KeyBinding("", "right", "column(1)", "Column right", "table", show=False),
     # Enter on the table means what "details" means on the dashboard: not a clash.
     KeyBinding("", "enter", "choose", "Details", "table", show=False),
 )

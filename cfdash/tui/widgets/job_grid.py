@@ -21,6 +21,7 @@ from typing import ClassVar, NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 from textual import events
 from textual.binding import BindingType
 from textual.geometry import Offset, Region, Size
@@ -58,6 +59,7 @@ class JobGrid(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     JobGrid {
         height: 1fr;
+        scrollbar-size-vertical: 1;
         background: $surface;
         color: $foreground;
     }
@@ -103,6 +105,8 @@ class JobGrid(ScrollView, can_focus=True):
         self.painter = GridPainter(self.rows)
         self.cursor = 0
         self._frame: _Frame | None = None
+        #: Drawn in the first line when no row is in view: why, and how to leave that view.
+        self.empty_text = ""
         #: Until the user picks a row, the cursor stays at the top as rows arrive; after,
         #: it follows the picked job wherever sorting or new rows move it.
         self._picked = False
@@ -183,18 +187,18 @@ class JobGrid(ScrollView, can_focus=True):
         super().notify_style_update()
         self.painter.clear()
 
-    def _fit_flex(self) -> bool:
+    def _fit(self) -> bool:
         # Leave room for the vertical scrollbar whether or not it shows yet: it appears when
         # rows outgrow the screen, and would otherwise push the last column off the edge.
-        return self.painter.fit_flex(self.size.width - self.styles.scrollbar_size_vertical)
+        return self.painter.fit(self.size.width - self.styles.scrollbar_size_vertical)
 
     def on_resize(self) -> None:
-        if self._fit_flex():
+        if self._fit():
             self._update_virtual_size()
             self.refresh()
 
     def _update_virtual_size(self) -> None:
-        self._fit_flex()
+        self._fit()
         size = Size(self.painter.measure(), len(self.rows) + 1)
         old = self.virtual_size
         if size == old:
@@ -244,9 +248,14 @@ class JobGrid(ScrollView, can_focus=True):
         if y == 0:
             style = self.get_component_rich_style("job-grid--header")
             strip = self.painter.header_strip().apply_style(style)
-            return strip.crop_extend(scroll_x, scroll_x + width, style)
+            return self.painter.frame(strip, style, scroll_x, width)
         index = scroll_y + y - 1
         if index >= len(self.rows):
+            if index == 0 and self.empty_text:  # say why the view is empty, and the way out
+                text = Text(f" {self.empty_text}", style=frame.base + Style(dim=True))
+                return Strip(text.render(self.app.console), text.cell_len).crop_extend(
+                    0, width, frame.base
+                )
             return Strip.blank(width, frame.base)
         key = self.rows.order[index]
         if self.rows.catch_up(key):  # scrolled into view since it changed or the last tick
@@ -257,7 +266,7 @@ class JobGrid(ScrollView, can_focus=True):
                 self.call_later(self._widened)
         if index != self.cursor:
             style = frame.odd if index % 2 else frame.base
-            return self.painter.line(key, style, scroll_x, scroll_x + width)
+            return self.painter.line(key, style, scroll_x, width)
         # The cursor wins over state colours (which could vanish into its background); the
         # symbol and word still say the state.
         strip = self.painter.row_strip(key)
@@ -266,7 +275,7 @@ class JobGrid(ScrollView, can_focus=True):
             [Segment(text, (seg_style or Style()) + overlay) for text, seg_style, _ in strip],
             strip.cell_length,
         )
-        return strip.crop_extend(scroll_x, scroll_x + width, frame.cursor)
+        return self.painter.frame(strip, frame.cursor, scroll_x, width)
 
     def _widened(self) -> None:
         self._update_virtual_size()
@@ -419,6 +428,16 @@ class JobGrid(ScrollView, can_focus=True):
     def action_jump(self, index: int) -> None:
         self._move_to(index if index >= 0 else len(self.rows) - 1)
 
+    def action_column(self, delta: int) -> None:
+        """``→``/``←``: scroll sideways by one whole column; the fixed ones stay put."""
+        stops = self.painter.layout.stops()
+        x, limit = self.scroll_offset.x, self.max_scroll_x
+        if delta > 0:
+            target = next((stop for stop in stops if stop > x), limit)
+        else:
+            target = next((stop for stop in reversed(stops) if stop < x), 0)
+        self.scroll_to(x=max(0, min(target, limit)), animate=False)
+
     def action_choose(self) -> None:
         key = self.selected_key
         if key is not None:
@@ -430,7 +449,7 @@ class JobGrid(ScrollView, can_focus=True):
             return
         scroll_x, scroll_y = self.scroll_offset
         if offset.y == 0:
-            column = self.painter.column_at(offset.x + scroll_x)
+            column = self.painter.column_at(offset.x, scroll_x)
             if column is not None and column.sort is not None:
                 self.post_message(self.SortChanged(self.sort_by(column.sort)))
             return
