@@ -83,6 +83,7 @@ BINDINGS: tuple[KeyBinding, ...] = (
     _main("pause", "p", "Pause", "Pause or resume polling"),
     _main("filter", "slash", "Filter", "Filter the table"),
     _main("sort", "s", "Sort", "Change the sort order"),
+    _main("reverse_sort", "S", "Reverse sort", "Reverse the sort order", show=False),
     _main("failed_only", "f", "Failed only", "Show failed jobs only"),
     _main("hide_finished", "h", "Hide finished",
           "Hide jobs that ended: Finished (left the list), Complete or Squashed", show=False),
@@ -92,8 +93,10 @@ BINDINGS: tuple[KeyBinding, ...] = (
     _main("mark_all", "ctrl+a", "Mark all in view", "Mark every job in view", show=False),
     _main("mark_failed", "x", "Mark failed",
           "Mark every failed job in view, ready to queue them again", show=False),
-    _main("clear_marks", "escape", "Clear marks", "Clear the filter box, or else the marks",
-          show=False),
+    # The id is kept from when escape only cleared marks: users' keymaps name it.
+    _main("clear_marks", "escape", "Back",
+          "Undo one view setting: close the panel, clear the filter, then the release filter, "
+          "then failed-only and hide-finished, then the marks", show=False, action="back_out"),
     _main("wall", "w", "Wall", "Show or hide the ops wall summary", show=False),
     _main("releases", "v", "Releases",
           "Jobs rolled up by image version; choose one to filter the table"),

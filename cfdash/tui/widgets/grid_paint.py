@@ -1,4 +1,4 @@
-"""Drawing the job table: column widths, the theme's styles, and one cached strip per row.
+"""Drawing the job table: the layout for the width, the theme's styles, one cached strip per row.
 
 ``JobGrid`` owns the cursor, scrolling and input; this turns ``GridRows``' cell texts into
 ``Strip``s and keeps them until a row's text, the theme or the width changes.  No Textual

@@ -372,6 +372,10 @@ class JobGrid(ScrollView, can_focus=True):
         self._redraw(self.rows.sort_by(sort), self.selected_key)
         return self.sort_label
 
+    def reverse_sort(self) -> str:
+        self._redraw(self.rows.reverse_sort(), self.selected_key)
+        return self.sort_label
+
     def cycle_sort(self) -> str:
         self._redraw(self.rows.cycle_sort(), self.selected_key)
         return self.sort_label

@@ -49,12 +49,15 @@ class StatusHeader(Static):
         feed: TrackerFeed,
         *,
         demo: bool = False,
+        shown: Callable[[], int] | None = None,
     ) -> None:
         super().__init__()
         self.engine = engine
         self.clock = clock
         self.feed = feed
         self.demo = demo
+        #: How many rows the table shows (filtered), to say "all 12 jobs" when it is fewer.
+        self.shown = shown
         self._counts: Counter[str] = Counter()
         self._stalled = 0
         self._unconfirmed = 0
@@ -103,7 +106,11 @@ class StatusHeader(Static):
             if shown:
                 line.append(" ")
                 line.append(f" {badge} ", style=f"reverse {self._style('warning')}")
-        line.append(f"  {len(self.engine.tracker)} jobs:")
+        total = len(self.engine.tracker)
+        # The counts are of every job: with rows filtered out, "all" says so (the mode line
+        # under the table says how many are in view).
+        every = "all " if self.shown is not None and self.shown() != total else ""
+        line.append(f"  {every}{total} jobs:")
         for phase in _COUNTED:
             if self._counts.get(phase):
                 style = self._style("error") if phase == "failed" else ""
