@@ -80,6 +80,9 @@ BINDINGS: tuple[KeyBinding, ...] = (
     _main("refresh", "r", "Refresh", "Refresh now"),
     _main("retry_auth", "R", "Retry auth", "Retry accounts whose credentials were rejected",
           show=False),
+    _main("accounts", "A", "Accounts",
+          "Every account's health: the ones in trouble first, with what went wrong",
+          show=False),
     _main("pause", "p", "Pause", "Pause or resume polling"),
     _main("filter", "slash", "Filter", "Filter the table"),
     _main("sort", "s", "Sort", "Change the sort order"),
@@ -130,6 +133,7 @@ BINDINGS: tuple[KeyBinding, ...] = (
                "Copy the job's raw JSON, as last seen, to the clipboard"),
     KeyBinding("fleets.close", "escape,i,backspace", "close", "Back", "fleets"),
     KeyBinding("events.close", "escape,l", "close", "Close events", "events"),
+    KeyBinding("accounts.close", "escape,A,backspace", "close", "Close", "accounts"),
 )  # fmt: skip
 
 #: The job table's movement keys: fixed (no id, so no keymap moves them), listed here so the

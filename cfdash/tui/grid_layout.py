@@ -112,6 +112,16 @@ class Layout:
         (what ``→`` and ``←`` step between)."""
         return [placed.x - self.fixed for placed in self.placed if placed.x >= self.fixed]
 
+    def step(self, x: int, delta: int, limit: int) -> int:
+        """Where ``→`` (``delta`` > 0) or ``←`` scrolls to from ``x``: the next column's
+        stop, within 0 to ``limit``."""
+        stops = self.stops()
+        if delta > 0:
+            target = next((stop for stop in stops if stop > x), limit)
+        else:
+            target = next((stop for stop in reversed(stops) if stop < x), 0)
+        return max(0, min(target, limit))
+
 
 def natural_width(column: Column, measured: Mapping[str, int]) -> int:
     """A column's width with room to spare: its fixed width or widest text, and room for

@@ -133,10 +133,7 @@ def empty_reason(modes: Modes, keys: Mapping[str, str] = DEFAULT_KEYS) -> str:
     if len(active) > 1 and not (view.failed_only and len(active) == 2 and view.hide_finished):
         return f"No jobs with {', '.join(active)} — esc clears them one at a time."
     if view.text:
-        return (
-            f'Nothing matches "{view.text}" — {keys.get("filter", "/")} edits it, '
-            "esc clears it."
-        )
+        return f'Nothing matches "{view.text}" — {keys.get("filter", "/")} edits it, esc clears it.'
     if view.release is not None:
         return (
             f"No jobs of release v{view.release} — {keys.get('releases', 'v')} picks "

@@ -1,12 +1,10 @@
-"""The main screen: header, the job table, a live filter, panels on demand, and the footer.
+"""The main screen: header, the job table, the mode line, a live filter, panels, the footer.
 
-Actions live here (queue, add, remove, refresh, pause, filter, sort, failed-only, details,
-marks, panels, export); their keys come from :mod:`cfdash.keys`.  Network work goes to
-workers and comes back as ``Polled``/``Queued`` messages, whose handlers are the only code
-that touches the table.  The panels (header, wall summary, releases, …) are not told one by
-one: the screen publishes one "tracker changed" signal (:mod:`cfdash.tui.feed`) and each
-panel redraws itself.  Queueing — the confirms and the sends — is a helper the screen owns
-(:class:`~cfdash.tui.queueing.QueueFlow`).
+Actions live here; their keys come from :mod:`cfdash.keys`. Network work goes to workers
+and comes back as ``Polled``/``Queued`` messages, whose handlers are the only code that
+touches the table. The panels follow one "tracker changed" signal (:mod:`cfdash.tui.feed`)
+themselves. Helpers the screen owns do the rest: queueing (:class:`QueueFlow`), the view's
+modes and ``esc`` (:class:`~cfdash.tui.view_modes.ViewControl`), panels (:class:`Panels`).
 """
 
 from __future__ import annotations
@@ -33,6 +31,7 @@ from cfdash.tui.panels import Panels
 from cfdash.tui.queueing import QueueFlow
 from cfdash.tui.reporting import Reporter
 from cfdash.tui.safety import contained
+from cfdash.tui.screens.accounts import AccountsScreen
 from cfdash.tui.screens.add_job import AddJobRequest, AddJobScreen
 from cfdash.tui.screens.confirm import ConfirmScreen
 from cfdash.tui.screens.details import DetailsScreen
@@ -56,6 +55,7 @@ STALE_REFRESHES = 3
 
 #: Actions that change the service or the tracked jobs: hidden in read-only mode.
 _WRITES = {"queue", "add", "remove", "mark", "mark_all", "mark_failed"}
+
 
 class MainScreen(Screen[None]):
     """The dashboard itself."""
@@ -260,6 +260,9 @@ class MainScreen(Screen[None]):
         self.engine.retry_auth()
         self.notify("Retrying accounts whose credentials were rejected.", timeout=3)
 
+    def action_accounts(self) -> None:
+        self.app.push_screen(AccountsScreen(self.engine, self.clock))
+
     def action_pause(self) -> None:
         if self.engine.paused:
             self.engine.resume()
@@ -322,8 +325,7 @@ class MainScreen(Screen[None]):
         self.modes.mark_failed()
 
     def action_back_out(self) -> None:
-        """``esc``: undo one mode, innermost first (:mod:`cfdash.tui.view_modes`). In the
-        filter box it clears and closes the box."""
+        """``esc``: undo one mode, innermost first; in the filter box, clear and close it."""
         box = self.query_one("#filter", Input)
         if box.has_focus:
             if box.value:

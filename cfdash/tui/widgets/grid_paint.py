@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
+from textual.geometry import Region
 from textual.strip import Strip
 
 from cfdash.engine.tracking import JobKey
@@ -20,7 +21,7 @@ from cfdash.tui.grid_rows import GridRows
 from cfdash.tui.rows import COLUMNS, Column
 from cfdash.tui.themes import phase_styles
 
-__all__ = ["GridPainter"]
+__all__ = ["GridPainter", "line_regions"]
 
 DIM = Style(dim=True)
 
@@ -164,6 +165,27 @@ class GridPainter:
         self._lines[key] = ((style, scroll_x, width), line)
         return line
 
+    def cursor_line(self, key: JobKey, cursor: Style, scroll_x: int, width: int) -> Strip:
+        """The row under the cursor. The cursor wins over state colours (which could vanish
+        into its background); the symbol and word still say the state."""
+        strip = self.row_strip(key)
+        overlay = cursor + Style(reverse=False, dim=False)
+        strip = Strip(
+            [Segment(text, (own or Style()) + overlay) for text, own, _ in strip],
+            strip.cell_length,
+        )
+        return self.frame(strip, cursor, scroll_x, width)
+
+    def header_line(self, style: Style, scroll_x: int, width: int) -> Strip:
+        return self.frame(self.header_strip().apply_style(style), style, scroll_x, width)
+
+    @staticmethod
+    def message_line(text: str, style: Style, width: int) -> Strip:
+        """A line of the table's own words (why the view is empty), dim; blank without."""
+        if not text:
+            return Strip.blank(width, style)
+        return Strip([Segment(f" {text}", style + DIM)]).crop_extend(0, width, style)
+
     def header_strip(self) -> Strip:
         segments = []
         for placed in self.layout.placed:
@@ -175,3 +197,17 @@ class GridPainter:
             label = label.rjust(width) if column.align == "right" else label.ljust(width)
             segments.append(Segment(f" {label} "))
         return Strip(segments, self.layout.width)
+
+
+def line_regions(indexes: Iterable[int], scroll_y: int, height: int, width: int) -> list[Region]:
+    """The screen regions of these rows (indexes into the order) that are on screen, runs of
+    lines merged: one refresh per run, not per line (each costs a region and a refresh)."""
+    lines = sorted(index + 1 - scroll_y for index in indexes if 0 <= index - scroll_y < height)
+    regions: list[Region] = []
+    for y in lines:
+        last = regions[-1] if regions else None
+        if last is not None and last.bottom >= y:
+            regions[-1] = Region(0, last.y, width, y + 1 - last.y)
+        else:
+            regions.append(Region(0, y, width, 1))
+    return regions

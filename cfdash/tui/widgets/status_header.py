@@ -16,7 +16,8 @@ from rich.text import Text
 from textual.widgets import Static
 
 from cfdash.engine.engine import Engine
-from cfdash.textfmt import STATE_SYMBOLS, clock_time, duration
+from cfdash.textfmt import STATE_SYMBOLS, duration
+from cfdash.tui.account_line import account_line, words_for
 from cfdash.tui.feed import TrackerChanged, TrackerFeed
 
 __all__ = ["StatusHeader"]
@@ -66,6 +67,9 @@ class StatusHeader(Static):
 
     def on_mount(self) -> None:
         self.feed.subscribe(self, self.recount)
+
+    def on_resize(self) -> None:
+        self.refresh_text()  # the accounts' line is made to fit the width
 
     def recount(self, change: TrackerChanged) -> None:
         """Count jobs per phase and the releases in flight (the tracker changed).
@@ -130,23 +134,18 @@ class StatusHeader(Static):
         line.append(f"{duration(now - max(known))} ago" if known else "never")
 
         line.append("\n")
-        for index, name in enumerate(self.engine.accounts):
-            health = self.engine.health(name)
-            if index:
-                line.append("  ·  ")
-            line.append(name, style="bold")
-            line.append(" ")
-            if health.state == "ok":
-                line.append("✔ ok", style=self._style("success"))
-            elif health.state == "waiting":
-                line.append("… connecting")
-            else:
-                detail = health.summary
-                if health.state == "auth":
-                    detail += " — press R to retry"
-                elif health.next_poll is not None and not self.engine.paused:
-                    detail += f", retry in {duration(max(0, health.next_poll - now))}"
-                if (since := self.engine.tracker.unconfirmed_since.get(name)) is not None:
-                    detail += f", unconfirmed since {clock_time(since)}"
-                line.append(f"✖ {detail}", style=self._style("error"))
+        tracker, paused = self.engine.tracker, self.engine.paused
+        accounts = [
+            words_for(
+                self.engine.health(name),
+                now,
+                paused=paused,
+                unconfirmed_since=tracker.unconfirmed_since.get(name),
+            )
+            for name in self.engine.accounts
+        ]
+        # Every account in trouble is named, at any width (cfdash/tui/account_line.py).
+        width = self.content_size.width or 10_000
+        styles = {"ok": self._style("success"), "error": self._style("error")}
+        line.append_text(account_line(accounts, width, styles))
         return line
