@@ -146,5 +146,8 @@ def account_line(
         return Text(others, style=styles.get("ok", ""))
     compact = _compact(trouble, others, styles, keys("retry_auth"))
     if compact.cell_len <= width:
+        hint = f"   {keys('accounts')}: the whole story"  # what the compact words left out
+        if compact.cell_len + len(hint) <= width:
+            compact.append(hint, style="dim")
         return compact
     return _names(trouble, others, width, styles, keys("accounts"))

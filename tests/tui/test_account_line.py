@@ -26,6 +26,8 @@ def test_the_whole_story_when_it_fits():
 def test_narrower_the_trouble_keeps_its_words_and_the_rest_are_counted():
     line = account_line([*OK, REJECTED], 70).plain
     assert line == "✖ staging: credentials rejected (R retries)  ·  ✔ 3 ok"
+    roomier = account_line([*OK, REJECTED], 90).plain
+    assert roomier == f"{line}   A: the whole story"
 
 
 @pytest.mark.parametrize("width", [30, 50, 78, 120])
