@@ -80,9 +80,13 @@ BINDINGS: tuple[KeyBinding, ...] = (
     _main("refresh", "r", "Refresh", "Refresh now"),
     _main("retry_auth", "R", "Retry auth", "Retry accounts whose credentials were rejected",
           show=False),
+    _main("accounts", "A", "Accounts",
+          "Every account's health: the ones in trouble first, with what went wrong",
+          show=False),
     _main("pause", "p", "Pause", "Pause or resume polling"),
     _main("filter", "slash", "Filter", "Filter the table"),
     _main("sort", "s", "Sort", "Change the sort order"),
+    _main("reverse_sort", "S", "Reverse sort", "Reverse the sort order", show=False),
     _main("failed_only", "f", "Failed only", "Show failed jobs only"),
     _main("hide_finished", "h", "Hide finished",
           "Hide jobs that ended: Finished (left the list), Complete or Squashed", show=False),
@@ -92,8 +96,10 @@ BINDINGS: tuple[KeyBinding, ...] = (
     _main("mark_all", "ctrl+a", "Mark all in view", "Mark every job in view", show=False),
     _main("mark_failed", "x", "Mark failed",
           "Mark every failed job in view, ready to queue them again", show=False),
-    _main("clear_marks", "escape", "Clear marks", "Clear the filter box, or else the marks",
-          show=False),
+    # The id is kept from when escape only cleared marks: users' keymaps name it.
+    _main("clear_marks", "escape", "Back",
+          "Undo one view setting: close the panel, clear the filter, then the release filter, "
+          "then failed-only and hide-finished, then the marks", show=False, action="back_out"),
     _main("wall", "w", "Wall", "The ops wall: every state counted in big digits, per account "
           "and in total", show=False),
     _main("releases", "v", "Releases",
@@ -129,6 +135,7 @@ BINDINGS: tuple[KeyBinding, ...] = (
     KeyBinding("fleets.close", "escape,i,backspace", "close", "Back", "fleets"),
     KeyBinding("events.close", "escape,l", "close", "Close events", "events"),
     KeyBinding("wall.close", "escape,w", "close", "Back to the table", "wall"),
+    KeyBinding("accounts.close", "escape,A,backspace", "close", "Close", "accounts"),
 )  # fmt: skip
 
 #: The job table's movement keys: fixed (no id, so no keymap moves them), listed here so the
@@ -140,6 +147,9 @@ NAVIGATION: tuple[KeyBinding, ...] = (
     KeyBinding("", "pagedown", "page(1)", "Page down", "table", show=False),
     KeyBinding("", "home", "jump(0)", "First", "table", show=False),
     KeyBinding("", "end", "jump(-1)", "Last", "table", show=False),
+    # Sideways by one whole column; Account and Job stay put (cfdash/tui/grid_layout.py).
+    KeyBinding("", "left", "column(-1)", "Column left", "table", show=False),
+    KeyBinding("", "right", "column(1)", "Column right", "table", show=False),
     # Enter on the table means what "details" means on the dashboard: not a clash.
     KeyBinding("", "enter", "choose", "Details", "table", show=False),
 )

@@ -329,6 +329,11 @@ class GridRows:
         self.sort = sort
         return self.rebuild()
 
+    def reverse_sort(self) -> Redraw:
+        """``S``: the same sort, the other way round."""
+        self.sort_reverse = not self.sort_reverse
+        return self.rebuild()
+
     def cycle_sort(self) -> Redraw:
         """``s``: the next of the cycled sorts (from a header's sort: the first), unreversed."""
         index = CYCLED.index(self.sort) + 1 if self.sort in CYCLED else 0

@@ -36,7 +36,7 @@ async def test_one_key_notation_in_footer_help_and_palette(served, make_app):
         help_keys = dict((description, key) for key, description in app.help_rows())
         assert help_keys["Mark all in view"] == "ctrl+a"
         assert help_keys["Quit"] == "ctrl+q" and help_keys["Command palette"] == "ctrl+p"
-        assert help_keys["Details"] == "enter" and help_keys["Clear marks"] == "esc"
+        assert help_keys["Details"] == "enter" and help_keys["Back"] == "esc"
         palette = {command.title: command.help for command in app.get_system_commands(app.main)}
         assert palette["Mark all in view"].endswith("(ctrl+a)")
         everything = [*footer.values(), *help_keys.values(), *palette.values()]

@@ -150,3 +150,39 @@ def test_wall_at_80_by_24_in_mono(snap_compare, world):
         await pilot.pause()
 
     assert snap_compare(dashboard(world), terminal_size=(80, 24), run_before=run_before)
+
+
+def _rejected(sim, name: str) -> Fault:
+    asid = next(a.asid for a in sim.accounts.values() if a.name == name)
+    return Fault(FaultKind.ERROR_ENVELOPE, endpoint="status", asid=asid, message="Forbidden",
+                 status=401)  # fmt: skip
+
+
+def test_main_screen_at_80x24_names_a_rejected_account(snap_compare, world):
+    """A split pane: the essentials fit, running jobs show their percentage, and the account
+    whose credentials were rejected is named."""
+    sim, _, _ = world
+
+    async def run_before(pilot):
+        await polled(pilot)
+        sim.faults.add(_rejected(sim, "staging"))
+        await polled(pilot)
+
+    assert snap_compare(dashboard(world), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_main_screen_at_120x40_with_a_filter(snap_compare, world):
+    """No header cut; Seen and Fail give way; the mode line names the filter, 3 of 12."""
+
+    async def run_before(pilot):
+        await polled(pilot)
+        await pilot.press("slash", *"machine", "enter", "f", "f", "S")
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(dashboard(world), terminal_size=(120, 40), run_before=run_before)
+
+
+def test_main_screen_at_250x60(snap_compare, world):
+    """The wall monitor: every column, the Error at its widest."""
+    assert snap_compare(dashboard(world), terminal_size=(250, 60), run_before=polled)

@@ -1,24 +1,21 @@
-"""The main screen: header, the job table, a live filter, panels on demand, and the footer.
+"""The main screen: header, the job table, the mode line, a live filter, panels, the footer.
 
-Actions live here (queue, add, remove, refresh, pause, filter, sort, failed-only, details,
-marks, panels, export); their keys come from :mod:`cfdash.keys`.  Network work goes to
-workers and comes back as ``Polled``/``Queued`` messages, whose handlers are the only code
-that touches the table.  The panels (header, wall summary, releases, …) are not told one by
-one: the screen publishes one "tracker changed" signal (:mod:`cfdash.tui.feed`) and each
-panel redraws itself.  Queueing — the confirms and the sends — is a helper the screen owns
-(:class:`~cfdash.tui.queueing.QueueFlow`).
+Actions live here; their keys come from :mod:`cfdash.keys`. Network work goes to workers
+and comes back as ``Polled``/``Queued`` messages, whose handlers are the only code that
+touches the table. The panels follow one "tracker changed" signal (:mod:`cfdash.tui.feed`)
+themselves. Helpers the screen owns do the rest: queueing (:class:`QueueFlow`), the view's
+modes and ``esc`` (:class:`~cfdash.tui.view_modes.ViewControl`), panels (:class:`Panels`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import Footer, Input
 
 from cfdash.engine.engine import Engine
@@ -31,9 +28,11 @@ from cfdash.tui.bindings import bindings_for
 from cfdash.tui.feed import TrackerFeed
 from cfdash.tui.grid_rows import DEFAULT_VIEW, View
 from cfdash.tui.messages import Polled, Queued
+from cfdash.tui.panels import Panels
 from cfdash.tui.queueing import QueueFlow
 from cfdash.tui.reporting import Reporter
 from cfdash.tui.safety import contained
+from cfdash.tui.screens.accounts import AccountsScreen
 from cfdash.tui.screens.add_job import AddJobRequest, AddJobScreen
 from cfdash.tui.screens.confirm import ConfirmScreen
 from cfdash.tui.screens.details import DetailsScreen
@@ -41,8 +40,10 @@ from cfdash.tui.screens.events import EventFeedView
 from cfdash.tui.screens.fleets import FleetsScreen
 from cfdash.tui.settings import AppSettings
 from cfdash.tui.toasts import text_width
+from cfdash.tui.view_modes import ViewControl, shown_keys
 from cfdash.tui.widgets.image_lines import ImageLines
 from cfdash.tui.widgets.job_grid import JobGrid
+from cfdash.tui.widgets.mode_line import ModeLine
 from cfdash.tui.widgets.status_header import StatusHeader
 
 if TYPE_CHECKING:
@@ -55,8 +56,6 @@ STALE_REFRESHES = 3
 
 #: Actions that change the service or the tracked jobs: hidden in read-only mode.
 WRITES = frozenset({"queue", "add", "remove", "mark", "mark_all", "mark_failed"})
-
-PanelT = TypeVar("PanelT", bound=Widget)
 
 
 class MainScreen(Screen[None]):
@@ -88,7 +87,9 @@ class MainScreen(Screen[None]):
         #: Save what the user chose (tracked jobs, theme, view); the app's, never fatal.
         self.persist = persist or (lambda: None)
         self.feed = TrackerFeed(self, engine, self._stalled)
-        self.header = StatusHeader(engine, self.clock, self.feed, demo=settings.demo)
+        self.header = StatusHeader(
+            engine, self.clock, self.feed, demo=settings.demo, shown=lambda: self.table.row_count
+        )
         stale_after = {
             name: STALE_REFRESHES * engine.link(name).interval for name in engine.accounts
         }
@@ -96,7 +97,17 @@ class MainScreen(Screen[None]):
             engine.tracker, self.clock, stale_after=stale_after, view=view, id="jobs"
         )
         self.queueing = QueueFlow(self, engine, self.table)
+        self.modes = ViewControl(
+            self.table,
+            lambda: len(engine.tracker),
+            persist=self.persist,
+            notify=lambda text: self.notify(text, timeout=2),
+            changed=self._view_changed,
+            keys=lambda: shown_keys(self.app),
+        )
+        self.mode_line = ModeLine(lambda: self.modes.describe(self.panels.open), id="modes")
         self.event_feed = EventFeedView(self, self.report, self.feed, self.table)
+        self.panels = Panels(self, self.header, self.table, self.feed, self.clock, self.event_feed)
         self._log_problem_shown = False
 
     def compose(self) -> ComposeResult:
@@ -104,6 +115,7 @@ class MainScreen(Screen[None]):
         yield ImageLines(self.engine, self.feed, self.clock)  # fleet readiness; none: no room
         with Horizontal(id="body"):  # the table, and the event feed beside it when open
             yield self.table
+        yield self.mode_line
         text = self.table.filter_text
         yield Input(
             text,
@@ -134,6 +146,7 @@ class MainScreen(Screen[None]):
         """One "tracker changed" for everything noted since the last; else the clock only."""
         if not self.feed.flush():  # the header recounts and repaints on a flush
             self.header.refresh_text()
+        self.mode_line.refresh_text()
 
     def _observe(self, keys: Changes | Iterable[JobKey], *, defer: bool = False) -> None:
         """Transitions and stalls since the last look: log them, alert once, flag rows."""
@@ -248,6 +261,9 @@ class MainScreen(Screen[None]):
         self.engine.retry_auth()
         self.notify("Retrying accounts whose credentials were rejected.", timeout=3)
 
+    def action_accounts(self) -> None:
+        self.app.push_screen(AccountsScreen(self.engine, self.clock))
+
     def action_pause(self) -> None:
         if self.engine.paused:
             self.engine.resume()
@@ -265,29 +281,24 @@ class MainScreen(Screen[None]):
         event.stop()
         self.action_details()
 
-    # -- the view: sort and filters (saved in the state file as they change) ----------------
+    # -- the view: sort, filters and marks (ViewControl saves, names and undoes them) -------
 
     def action_sort(self) -> None:
-        label = self.table.cycle_sort()
-        self.persist()
-        self.notify(f"Sorted by {label}.", timeout=2)
+        self.modes.sorted(self.table.cycle_sort())
+
+    def action_reverse_sort(self) -> None:
+        self.modes.sorted(self.table.reverse_sort())
 
     @on(JobGrid.SortChanged)
     def _sorted_by_click(self, event: JobGrid.SortChanged) -> None:
         event.stop()
-        self.persist()
-        self.notify(f"Sorted by {event.label}.", timeout=2)
+        self.modes.sorted(event.label)
 
     def action_failed_only(self) -> None:
-        self.table.set_filter(failed_only=not self.table.failed_only)
-        self.persist()
-        self.notify("Failed jobs only." if self.table.failed_only else "All jobs.", timeout=2)
+        self.modes.toggle_failed_only()
 
     def action_hide_finished(self) -> None:
-        self.table.set_filter(hide_finished=not self.table.hide_finished)
-        self.persist()
-        hidden = self.table.hide_finished
-        self.notify("Finished jobs hidden." if hidden else "Finished jobs shown.", timeout=2)
+        self.modes.toggle_hide_finished()
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
@@ -296,8 +307,7 @@ class MainScreen(Screen[None]):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        # Saved when kept (enter) or cleared (escape), not at every key press.
-        self.table.set_filter(text=event.value)
+        self.modes.set_text(event.value)  # saved when kept or cleared, not at every key
 
     @on(Input.Submitted, "#filter")
     def _filter_kept(self, event: Input.Submitted) -> None:
@@ -306,61 +316,44 @@ class MainScreen(Screen[None]):
         self.table.focus()
         self.persist()
 
-    # -- marks ------------------------------------------------------------------------------
-
     def action_mark(self) -> None:
-        key = self.table.selected_key
-        if key is not None:
-            self.table.toggle_mark(key)
-            self.table.action_cursor(1)  # space, space, space marks a run of rows
+        self.modes.mark()
 
     def action_mark_all(self) -> None:
-        keys = self.table.row_keys
-        self.table.set_marks(keys)
-        self.notify(f"Marked {len(keys)} jobs in view.", timeout=3)
+        self.modes.mark_all()
 
     def action_mark_failed(self) -> None:
-        jobs = self.engine.tracker.jobs
-        keys = [key for key in self.table.row_keys if jobs[key].phase == "failed"]
-        self.table.set_marks(keys)
-        if keys:
-            self.notify(f"Marked {len(keys)} failed jobs: press q to queue them again.", timeout=6)
-        else:
-            self.notify("No failed jobs in view.", timeout=3)
+        self.modes.mark_failed()
 
-    def action_clear_marks(self) -> None:
-        """``escape``: in the filter box, clear the filter; on the table, clear the marks."""
+    def action_back_out(self) -> None:
+        """``esc``: undo one mode, innermost first; in the filter box, clear and close it."""
         box = self.query_one("#filter", Input)
         if box.has_focus:
-            box.value = ""
+            if box.value:
+                self._clear_box(box)
+                self.modes.set_text("", save=True)
             box.remove_class("visible")
-            self.table.set_filter(text="")
             self.table.focus()
-            self.persist()
             return
-        if self.event_feed.close_side():
-            return
-        cleared = self.table.clear_marks()
-        if cleared:
-            self.notify(f"Cleared {cleared} marks.", timeout=2)
+        if self.modes.back_out(self.panels.close) == "text":
+            self._clear_box(box)
+            box.remove_class("visible")
 
-    # -- panels: mounted when first asked for; they follow the feed themselves --------------
+    @staticmethod
+    def _clear_box(box: Input) -> None:
+        with box.prevent(Input.Changed):  # the filter is cleared by the caller, once
+            box.value = ""
 
-    async def _panel(self, kind: type[PanelT], make: Callable[[], PanelT]) -> PanelT:
-        """The panel of ``kind``, mounted below the header when first asked for: most sessions
-        never open one, and composing them all would delay the first frame."""
-        found = self.query(kind)
-        if found:
-            return found.first()
-        panel = make()
-        await self.mount(panel, after=self.header)
-        return panel
+    def _view_changed(self) -> None:
+        """The rows in view or a view setting changed: the header and mode line say so."""
+        self.header.refresh_text()
+        self.mode_line.refresh_text()
+
+    # -- panels (cfdash/tui/panels.py): mounted when first asked for ------------------------
 
     @property
     def releases(self) -> ReleasePanel:
-        from cfdash.tui.widgets.release_panel import ReleasePanel
-
-        return self.query_one(ReleasePanel)
+        return self.panels.releases
 
     def action_wall(self) -> None:
         """``w``: the ops wall, a screen of its own (``w`` or ``escape`` comes back)."""
@@ -370,17 +363,8 @@ class MainScreen(Screen[None]):
 
     async def action_releases(self) -> None:
         """``v``: show the releases and go to them; from the panel, hide it again."""
-        from cfdash.tui.widgets.release_panel import ReleasePanel
-
-        panel = await self._panel(
-            ReleasePanel, lambda: ReleasePanel(self.clock, feed=self.feed, id="releases")
-        )
-        if panel.display and panel.has_focus:
-            panel.display = False
-            self.table.focus()
-            return
-        panel.show()
-        panel.focus()
+        await self.panels.toggle_releases()
+        self.mode_line.refresh_text()
 
     def action_fleets(self) -> None:
         FleetsScreen.open(self, self.engine, self.clock)
@@ -388,22 +372,20 @@ class MainScreen(Screen[None]):
     async def action_events(self) -> None:
         """``l``: the event feed, beside the table or on its own (:class:`EventFeedView`)."""
         await self.event_feed.toggle()
+        self.mode_line.refresh_text()
 
     def on_release_panel_chosen(self, event: ReleasePanel.Chosen) -> None:
         event.stop()
         if event.no_release:
             self.notify("Jobs without an image version cannot be filtered apart.", timeout=4)
             return
-        self.table.set_filter(release=event.imageversionid)
-        self.persist()
-        shown = "all releases" if event.imageversionid is None else f"v{event.imageversionid}"
-        self.notify(f"Showing {shown}.", timeout=2)
+        self.modes.set_release(event.imageversionid)
         self.table.focus()
 
     def on_release_panel_closed(self, event: ReleasePanel.Closed) -> None:
         event.stop()
-        self.releases.display = False
-        self.table.focus()
+        self.panels.close()
+        self.mode_line.refresh_text()
 
     def action_export(self) -> None:
         """Write the rows in view, as filtered and sorted, to a CSV file and say where."""

@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import ClassVar, NamedTuple
 
-from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import BindingType
@@ -31,7 +30,7 @@ from textual.strip import Strip
 from cfdash.engine.tracking import JobKey, Tracker
 from cfdash.tui.bindings import bindings_for
 from cfdash.tui.grid_rows import DEFAULT_VIEW, GridRows, Redraw, View
-from cfdash.tui.widgets.grid_paint import GridPainter
+from cfdash.tui.widgets.grid_paint import GridPainter, line_regions
 
 __all__ = ["JobGrid"]
 
@@ -58,6 +57,7 @@ class JobGrid(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     JobGrid {
         height: 1fr;
+        scrollbar-size-vertical: 1;
         background: $surface;
         color: $foreground;
     }
@@ -103,6 +103,8 @@ class JobGrid(ScrollView, can_focus=True):
         self.painter = GridPainter(self.rows)
         self.cursor = 0
         self._frame: _Frame | None = None
+        #: Drawn in the first line when no row is in view: why, and how to leave that view.
+        self.empty_text = ""
         #: Until the user picks a row, the cursor stays at the top as rows arrive; after,
         #: it follows the picked job wherever sorting or new rows move it.
         self._picked = False
@@ -134,33 +136,14 @@ class JobGrid(ScrollView, can_focus=True):
         """The sort and filters in force (what the state file keeps)."""
         return self.rows.view
 
-    @property
-    def filter_text(self) -> str:
-        return self.rows.filter_text
-
-    @property
-    def failed_only(self) -> bool:
-        return self.rows.failed_only
-
-    @property
-    def hide_finished(self) -> bool:
-        return self.rows.hide_finished
-
-    @property
-    def release(self) -> int | None:
-        return self.rows.release
-
-    @property
-    def sort(self) -> str:
-        return self.rows.sort
-
-    @property
-    def sort_label(self) -> str:
-        return self.rows.sort_label
-
-    @property
-    def marked(self) -> set[JobKey]:
-        return self.rows.marked
+    # The view's parts, as ``GridRows`` keeps them.
+    filter_text = property(lambda self: self.rows.filter_text)
+    failed_only = property(lambda self: self.rows.failed_only)
+    hide_finished = property(lambda self: self.rows.hide_finished)
+    release = property(lambda self: self.rows.release)
+    sort = property(lambda self: self.rows.sort)
+    sort_label = property(lambda self: self.rows.sort_label)
+    marked = property(lambda self: self.rows.marked)
 
     @property
     def cursor_row(self) -> int:
@@ -183,18 +166,18 @@ class JobGrid(ScrollView, can_focus=True):
         super().notify_style_update()
         self.painter.clear()
 
-    def _fit_flex(self) -> bool:
+    def _fit(self) -> bool:
         # Leave room for the vertical scrollbar whether or not it shows yet: it appears when
         # rows outgrow the screen, and would otherwise push the last column off the edge.
-        return self.painter.fit_flex(self.size.width - self.styles.scrollbar_size_vertical)
+        return self.painter.fit(self.size.width - self.styles.scrollbar_size_vertical)
 
     def on_resize(self) -> None:
-        if self._fit_flex():
+        if self._fit():
             self._update_virtual_size()
             self.refresh()
 
     def _update_virtual_size(self) -> None:
-        self._fit_flex()
+        self._fit()
         size = Size(self.painter.measure(), len(self.rows) + 1)
         old = self.virtual_size
         if size == old:
@@ -217,37 +200,35 @@ class JobGrid(ScrollView, can_focus=True):
 
     # -- rendering --------------------------------------------------------------------------
 
-    def render_lines(self, crop: Region) -> list[Strip]:
-        # Textual calls render_line for each line of ``crop``; what every line needs (the
-        # styles, which walk the ancestors, the size, the scroll offset) is looked up once.
-        self._frame = _Frame(
+    def _make_frame(self) -> _Frame:
+        return _Frame(
             self.scroll_offset,
             self.size.width,
             self.rich_style,
             self.get_component_rich_style("job-grid--odd"),
             self.get_component_rich_style("job-grid--cursor"),
         )
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Textual calls render_line for each line of ``crop``; what every line needs (the
+        # styles, which walk the ancestors, the size, the scroll offset) is looked up once.
+        self._frame = self._make_frame()
         try:
             return super().render_lines(crop)
         finally:
             self._frame = None
 
     def render_line(self, y: int) -> Strip:
-        frame = self._frame or _Frame(
-            self.scroll_offset,
-            self.size.width,
-            self.rich_style,
-            self.get_component_rich_style("job-grid--odd"),
-            self.get_component_rich_style("job-grid--cursor"),
-        )
+        frame = self._frame or self._make_frame()
         (scroll_x, scroll_y), width = frame.offset, frame.width
         if y == 0:
             style = self.get_component_rich_style("job-grid--header")
-            strip = self.painter.header_strip().apply_style(style)
-            return strip.crop_extend(scroll_x, scroll_x + width, style)
+            return self.painter.header_line(style, scroll_x, width)
         index = scroll_y + y - 1
         if index >= len(self.rows):
-            return Strip.blank(width, frame.base)
+            # An empty view says why, and the way out, in its first line.
+            text = self.empty_text if index == 0 else ""
+            return self.painter.message_line(text, frame.base, width)
         key = self.rows.order[index]
         if self.rows.catch_up(key):  # scrolled into view since it changed or the last tick
             self.painter.forget([key])
@@ -257,16 +238,8 @@ class JobGrid(ScrollView, can_focus=True):
                 self.call_later(self._widened)
         if index != self.cursor:
             style = frame.odd if index % 2 else frame.base
-            return self.painter.line(key, style, scroll_x, scroll_x + width)
-        # The cursor wins over state colours (which could vanish into its background); the
-        # symbol and word still say the state.
-        strip = self.painter.row_strip(key)
-        overlay = frame.cursor + Style(reverse=False, dim=False)
-        strip = Strip(
-            [Segment(text, (seg_style or Style()) + overlay) for text, seg_style, _ in strip],
-            strip.cell_length,
-        )
-        return strip.crop_extend(scroll_x, scroll_x + width, frame.cursor)
+            return self.painter.line(key, style, scroll_x, width)
+        return self.painter.cursor_line(key, frame.cursor, scroll_x, width)
 
     def _widened(self) -> None:
         self._update_virtual_size()
@@ -277,22 +250,11 @@ class JobGrid(ScrollView, can_focus=True):
         top = self.scroll_offset.y
         return range(top, top + max(1, self.size.height - 1))
 
-    def _refresh_row(self, index: int) -> None:
-        self._refresh_rows([index])
-
     def _refresh_rows(self, indexes: Iterable[int]) -> None:
         """Repaint these rows if on screen, as one refresh of runs of lines (one call per
         line costs a region and a refresh each, for up to a screenful of lines)."""
-        scroll_y, height = self.scroll_offset.y, self.size.height
         width = max(self.virtual_size.width, self.size.width)
-        lines = sorted(index + 1 - scroll_y for index in indexes if 0 <= index - scroll_y < height)
-        regions: list[Region] = []
-        for y in lines:
-            last = regions[-1] if regions else None
-            if last is not None and last.bottom >= y:
-                regions[-1] = Region(0, last.y, width, y + 1 - last.y)
-            else:
-                regions.append(Region(0, y, width, 1))
+        regions = line_regions(indexes, self.scroll_offset.y, self.size.height, width)
         if regions:
             self.refresh(*regions)
 
@@ -363,6 +325,10 @@ class JobGrid(ScrollView, can_focus=True):
         self._redraw(self.rows.sort_by(sort), self.selected_key)
         return self.sort_label
 
+    def reverse_sort(self) -> str:
+        self._redraw(self.rows.reverse_sort(), self.selected_key)
+        return self.sort_label
+
     def cycle_sort(self) -> str:
         self._redraw(self.rows.cycle_sort(), self.selected_key)
         return self.sort_label
@@ -401,8 +367,7 @@ class JobGrid(ScrollView, can_focus=True):
         self._picked = True
         index = max(0, min(index, len(self.rows) - 1))
         old, self.cursor = self.cursor, index
-        self._refresh_row(old)
-        self._refresh_row(index)
+        self._refresh_rows([old, index])
         visible = max(1, self.size.height - 1)
         scroll_y = self.scroll_offset.y
         if index < scroll_y:
@@ -419,6 +384,11 @@ class JobGrid(ScrollView, can_focus=True):
     def action_jump(self, index: int) -> None:
         self._move_to(index if index >= 0 else len(self.rows) - 1)
 
+    def action_column(self, delta: int) -> None:
+        """``→``/``←``: scroll sideways by one whole column; the fixed ones stay put."""
+        target = self.painter.layout.step(self.scroll_offset.x, delta, self.max_scroll_x)
+        self.scroll_to(x=target, animate=False)
+
     def action_choose(self) -> None:
         key = self.selected_key
         if key is not None:
@@ -430,7 +400,7 @@ class JobGrid(ScrollView, can_focus=True):
             return
         scroll_x, scroll_y = self.scroll_offset
         if offset.y == 0:
-            column = self.painter.column_at(offset.x + scroll_x)
+            column = self.painter.column_at(offset.x, scroll_x)
             if column is not None and column.sort is not None:
                 self.post_message(self.SortChanged(self.sort_by(column.sort)))
             return

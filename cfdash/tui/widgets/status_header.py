@@ -16,7 +16,8 @@ from rich.text import Text
 from textual.widgets import Static
 
 from cfdash.engine.engine import Engine
-from cfdash.textfmt import STATE_SYMBOLS, clock_time, duration
+from cfdash.textfmt import STATE_SYMBOLS, duration
+from cfdash.tui.account_line import account_line, words_for
 from cfdash.tui.feed import TrackerChanged, TrackerFeed
 
 __all__ = ["StatusHeader"]
@@ -49,12 +50,15 @@ class StatusHeader(Static):
         feed: TrackerFeed,
         *,
         demo: bool = False,
+        shown: Callable[[], int] | None = None,
     ) -> None:
         super().__init__()
         self.engine = engine
         self.clock = clock
         self.feed = feed
         self.demo = demo
+        #: How many rows the table shows (filtered), to say "all 12 jobs" when it is fewer.
+        self.shown = shown
         self._counts: Counter[str] = Counter()
         self._stalled = 0
         self._unconfirmed = 0
@@ -63,6 +67,9 @@ class StatusHeader(Static):
 
     def on_mount(self) -> None:
         self.feed.subscribe(self, self.recount)
+
+    def on_resize(self) -> None:
+        self.refresh_text()  # the accounts' line is made to fit the width
 
     def recount(self, change: TrackerChanged) -> None:
         """Count jobs per phase and the releases in flight (the tracker changed).
@@ -103,7 +110,11 @@ class StatusHeader(Static):
             if shown:
                 line.append(" ")
                 line.append(f" {badge} ", style=f"reverse {self._style('warning')}")
-        line.append(f"  {len(self.engine.tracker)} jobs:")
+        total = len(self.engine.tracker)
+        # The counts are of every job: with rows filtered out, "all" says so (the mode line
+        # under the table says how many are in view).
+        every = "all " if self.shown is not None and self.shown() != total else ""
+        line.append(f"  {every}{total} jobs:")
         for phase in _COUNTED:
             if self._counts.get(phase):
                 style = self._style("error") if phase == "failed" else ""
@@ -123,26 +134,22 @@ class StatusHeader(Static):
         line.append(f"{duration(now - max(known))} ago" if known else "never")
 
         line.append("\n")
-        for index, name in enumerate(self.engine.accounts):
-            health = self.engine.health(name)
-            if index:
-                line.append("  ·  ")
-            line.append(name, style="bold")
-            line.append(" ")
-            if health.state == "ok":
-                line.append("✔ ok", style=self._style("success"))
-                if bad := health.bad_items:  # some left out: this is the only place saying so
-                    noun = "item" if bad == 1 else "items"
-                    line.append(f", {bad} bad {noun}", style=self._style("warning"))
-            elif health.state == "waiting":
-                line.append("… connecting")
-            else:
-                detail = health.summary
-                if health.state == "auth":
-                    detail += " — press R to retry"
-                elif health.next_poll is not None and not self.engine.paused:
-                    detail += f", retry in {duration(max(0, health.next_poll - now))}"
-                if (since := self.engine.tracker.unconfirmed_since.get(name)) is not None:
-                    detail += f", unconfirmed since {clock_time(since)}"
-                line.append(f"✖ {detail}", style=self._style("error"))
+        tracker, paused = self.engine.tracker, self.engine.paused
+        accounts = [
+            words_for(
+                self.engine.health(name),
+                now,
+                paused=paused,
+                unconfirmed_since=tracker.unconfirmed_since.get(name),
+            )
+            for name in self.engine.accounts
+        ]
+        # Every account in trouble is named, at any width (cfdash/tui/account_line.py).
+        width = self.content_size.width or 10_000
+        styles = {
+            "ok": self._style("success"),
+            "warning": self._style("warning"),
+            "error": self._style("error"),
+        }
+        line.append_text(account_line(accounts, width, styles))
         return line
