@@ -61,11 +61,12 @@ class HelpScreen(ModalScreen[None]):
         if not any(column.key == "stage" for column in COLUMNS):
             columns.append(("Stage", COLUMN_HELP["stage"]))  # shown in the Job cell when folded
         self.body = Group(
+            # At the top: at 24 rows the end of the help is below the fold.
+            Text("esc closes this help · the columns are explained below the keys\n", style="dim"),
             Text("Keys", style="bold"),
             _grid(self.rows),
             Text("\nColumns", style="bold"),
             _grid(columns),
-            Text("\nesc closes this help", style="dim"),
         )
         with VerticalScroll():
             yield Static(self.body, id="help-text")
