@@ -33,6 +33,8 @@ __all__ = ["BAR_GLYPHS", "ImageLines", "bar_cells", "readiness_bar"]
 #: completed, failed (disabled), pending.
 BAR_GLYPHS = ("█", "▒", "░")
 BAR_WIDTH = 24
+#: Below this many columns an image line takes its compact form.
+NARROW = 110
 #: The state words and their symbols (the same words as ``cfdash status``).
 _SYMBOLS = {"ready": "✔", "rolling out": "▶", "error": "✖", "not read": "·"}
 
@@ -88,6 +90,8 @@ class ImageLines(Static):
     ImageLines {
         height: auto;
         padding: 0 1;
+        text-wrap: nowrap;  /* one line per image at any width: cut with … rather than wrap */
+        text-overflow: ellipsis;
         background: $panel;
     }
     """
@@ -113,6 +117,9 @@ class ImageLines(Static):
         self._unsubscribe = self.engine.images.subscribe(self._heard)
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.repaint(force=True))
         self.feed.subscribe(self, self._tracker_changed)
+
+    def on_resize(self) -> None:
+        self.repaint()  # the compact form depends on the width
 
     def on_unmount(self) -> None:
         if self._unsubscribe is not None:
@@ -182,14 +189,17 @@ class ImageLines(Static):
                 text.append(self._waiting(line), style="dim")
             return
         styles = (self._style("success"), self._style("error"), "dim")
-        text.append_text(readiness_bar(status, BAR_WIDTH, styles))
+        # In a split pane the words go before the bar does: "ready" must stay on screen.
+        narrow = 0 < self.size.width < NARROW
+        text.append_text(readiness_bar(status, BAR_WIDTH // 3 if narrow else BAR_WIDTH, styles))
         digits = len(str(status.total))
-        text.append(f"  {status.completed:>{digits}} completed  ")
+        gap = " " if narrow else "  "
+        text.append(f"{gap}{status.completed:>{digits}} {'done' if narrow else 'completed'}{gap}")
         text.append(
             f"{status.failed:>{digits}} failed",
             style=self._style("error") if status.failed else "",
         )
-        text.append(f"  {status.pending:>{digits}} pending  of {status.total}  ")
+        text.append(f"{gap}{status.pending:>{digits}} pending{gap}of {status.total}{gap}")
         if ready:
             text.append("ready", style=self._style("success", bold=True))
         else:
