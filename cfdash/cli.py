@@ -119,6 +119,11 @@ def _headless_commands(commands: argparse._SubParsersAction) -> None:
     _common(watch, suppress=True)
     watch.add_argument("jobids", nargs="+", type=_job_id, metavar="JOBID")
     watch.add_argument("--account", metavar="NAME", help="the account the jobs belong to")
+    watch.add_argument(
+        "--stage",
+        choices=["install", "update", "diff", "version"],
+        help="the jobs' stage, where an id is tracked in more than one",
+    )
     watch.add_argument("--interval", type=float, metavar="S", help="seconds between polls")
     watch.add_argument(
         "--exit-status",
@@ -260,6 +265,7 @@ def _run_headless(args: argparse.Namespace) -> int:
                 settings,
                 args.jobids,
                 account=args.account,
+                stage=args.stage,
                 interval=args.interval,
                 exit_with_status=args.exit_status,
                 state=state,

@@ -94,7 +94,7 @@ class QueueDone:
 
     @property
     def message(self) -> str:
-        job = f"{self.key[0]}/{self.key[1]}"
+        job = self.key.name
         if self.unknown:
             return f"{job}: {self.outcome.note}; the next poll will tell"
         return f"{job}: {self.outcome.note}"
@@ -396,8 +396,8 @@ class Engine:
             self._settle_call(job, action, queue_outcome(error=cancelled))
             raise
         except Exception as bug:  # our bug: the request may have gone out, so say unknown
-            log.exception("queue of %s/%s failed unexpectedly", *key)
-            error = InternalError(bug, account=key[0], endpoint=f"queue {key[1]}")
+            log.exception("queue of %s failed unexpectedly", key.name)
+            error = InternalError(bug, account=key.account, endpoint=f"queue {key.jobid}")
         outcome = queue_outcome(result, error)
         if result is not None and outcome.status == "queued":
             self.tracker.record_queue(key, result, self.clock())

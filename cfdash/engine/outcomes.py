@@ -44,7 +44,7 @@ from cfdash.api.errors import (
     TransportError,
 )
 from cfdash.api.models import QueueResult, StateKind
-from cfdash.engine.tracking import NOT_FOUND_CAUSES, JobKey, TrackedJob
+from cfdash.engine.tracking import NOT_FOUND_CAUSES, JobKey, TrackedJob, job_name
 
 __all__ = [
     "QueueCheck",
@@ -71,7 +71,7 @@ class QueueRefused(Exception):
     def __init__(self, reason: str, job: JobKey | None = None) -> None:
         self.reason = reason
         self.job = job
-        super().__init__(f"{job[0]}/{job[1]}: {reason}" if job is not None else reason)
+        super().__init__(f"{job_name(*job)}: {reason}" if job is not None else reason)
 
 
 @dataclass(frozen=True, slots=True)

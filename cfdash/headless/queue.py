@@ -51,7 +51,7 @@ _UNKNOWN_HINT = "not retried — `cfdash status` will show whether it was queued
 
 
 def _name(key: JobKey) -> str:
-    return f"{key[0]}/{key[1]}"
+    return key.name
 
 
 def queue_line(done: QueueDone) -> tuple[str, int]:
@@ -93,7 +93,7 @@ async def _read_list(engine: Engine, account: str, why: str) -> None:
 def _track(engine: Engine, account: str, jobids: list[int]) -> list[JobKey]:
     keys = []
     for jobid in jobids:
-        key = (account, jobid)
+        key = JobKey(account, "install", jobid)
         if engine.tracker.get(key) is None:  # tracked for this run only
             engine.tracker.add(
                 TrackedJob(account, jobid, source="state"), engine.clock(), fresh=True

@@ -73,7 +73,7 @@ def plan(engine: Engine, keys: Iterable[JobKey]) -> QueuePlan:
 
 
 def _name(key: JobKey) -> str:
-    return f"{key[0]}/{key[1]}"
+    return key.name
 
 
 def left_out_lines(left_out: dict[str, list[QueueCheck]]) -> list[str]:

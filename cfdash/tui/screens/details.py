@@ -129,7 +129,7 @@ def describe_job(job: TrackedJob, now: float, audit: list[AuditEntry] | None = N
     ``audit`` is the job's lines of the audit trail, oldest first; None when there is no
     trail (a session without a state directory).
     """
-    head = f"{job.account}/{job.jobid}   {state_label(job.phase, job.word)}"
+    head = f"{job.name}   {state_label(job.phase, job.word)}"
     lines = [head + (" ?" if job.unconfirmed else "")]
     if job.unconfirmed_since is not None:
         lines.append(
@@ -235,7 +235,7 @@ class DetailsScreen(Screen[None]):
             self.notify("Nothing to copy: the job was not seen in a status list.", timeout=3)
             return
         self.app.copy_to_clipboard(raw)
-        self.notify(f"Copied the JSON of {self.job.account}/{self.job.jobid}.", timeout=2)
+        self.notify(f"Copied the JSON of {self.job.name}.", timeout=2)
 
 def _percent(progress: int | None) -> str:
     """`` 45%``; nothing for a Finished step (the service doesn't say how it ended)."""

@@ -210,7 +210,7 @@ class MainScreen(Screen[None]):
             self.feed.note(job.key for job in jobs)
             self._tell_panels()
             self.persist()
-            what = f"{jobs[0].account}/{jobs[0].jobid}" if len(jobs) == 1 else f"{len(jobs)} jobs"
+            what = jobs[0].name if len(jobs) == 1 else f"{len(jobs)} jobs"
             self.notify(f"Tracking {what}.")
             for account in dict.fromkeys(job.account for job in jobs):
                 self.engine.refresh(account)
@@ -232,9 +232,9 @@ class MainScreen(Screen[None]):
                 self.feed.note([job.key])
                 self._tell_panels()
                 self.persist()
-                self.notify(f"Stopped tracking {job.account}/{job.jobid}.")
+                self.notify(f"Stopped tracking {job.name}.")
 
-        body = f"{job.account}/{job.jobid} ({job.word}) leaves the table; the job is not touched."
+        body = f"{job.name} ({job.word}) leaves the table; the job is not touched."
         self.app.push_screen(
             ConfirmScreen("Stop tracking this job?", body, confirm_label="Untrack"), answered
         )

@@ -76,7 +76,7 @@ async def test_a_job_never_seen_in_a_list_that_was_read_is_not_found_not_finishe
     engine = engine_for(served)
     try:
         engine.add(TrackedJob("production", 424242, mirroring_setting=True))
-        job = engine.tracker.get(("production", 424242))
+        job = engine.tracker.get(("production", "install", 424242))
         assert job.phase == "notlisted" and job.word == "not listed"  # nothing read yet
         served.sim.faults.add(Fault(FaultKind.HTTP_500, endpoint="status", count=3))
         await engine.poll_all()
@@ -246,7 +246,7 @@ async def test_state_round_trip_keeps_added_and_removed_jobs(served):
     again = build_engine(settings, state, clock=served.clock)
     try:
         await again.poll_all()
-        assert again.tracker.get(("staging", 777)).label == "mine"
+        assert again.tracker.get(("staging", "install", 777)).label == "mine"
         assert gone not in again.tracker.jobs  # track_all does not bring it back
     finally:
         await again.aclose()
@@ -260,7 +260,7 @@ async def test_bulk_queue_sends_one_request_per_job_with_bounded_concurrency(ser
         failed = next(k for k, j in engine.tracker.jobs.items() if j.phase == "failed")
         refused_job = keys[0]
         served.sim.faults.add(
-            Fault(FaultKind.ERROR_ENVELOPE, endpoint="queue", jobid=refused_job[1], count=1)
+            Fault(FaultKind.ERROR_ENVELOPE, endpoint="queue", jobid=refused_job.jobid, count=1)
         )
         served.sim.faults.add(Fault(FaultKind.LATENCY, endpoint="queue", delay=0.05))
         in_flight = peak = 0
