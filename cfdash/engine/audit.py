@@ -133,7 +133,8 @@ class AuditLog(JsonlFile):
         action: str = "queue",
     ) -> str | None:
         """Record one request sent and its answer ("unknown" if it was lost)."""
-        record = self._record(key, action, at, mirroring, outcome.status, outcome.audit_answer)
+        status = "retried" if action == "retry" and outcome.status == "queued" else outcome.status
+        record = self._record(key, action, at, mirroring, status, outcome.audit_answer)
         return self.write([record])
 
     def settled(self, key: JobKey, settlement: str, at: float, action: str = "queue") -> str | None:

@@ -23,9 +23,9 @@ from cfdash.engine.lastseen import seen_failed, seen_note
 from cfdash.stages import Stage
 
 if TYPE_CHECKING:
-    from cfdash.api.pipeline import PipelineJob
+    from cfdash.api.pipeline import PipelineJob, RetryResult
     from cfdash.config.lastseen import LastSeen
-    from cfdash.engine.outcomes import QueueOutcome
+    from cfdash.engine.outcomes import QueueOutcome, SendAction
 
 __all__ = [
     "NOT_FOUND_CAUSES",
@@ -121,7 +121,7 @@ class QueueAction:
     settled: str | None = None
     settled_at: float | None = None
     #: ``queue`` for an install, ``retry`` for a failed update or diff.
-    action: str = "queue"
+    action: SendAction = "queue"
 
     @property
     def text(self) -> str:
@@ -159,7 +159,7 @@ class TrackedJob:
     confirmed_at: float | None = None
     listed: bool = False
     left_at: float | None = None
-    last_queue: QueueResult | None = None
+    last_queue: QueueResult | RetryResult | None = None
     queue_note: str | None = None
     queue_in_flight: bool = False
     #: A queue call may or may not have taken effect; the next status list settles it.

@@ -37,7 +37,7 @@ from cfdash.engine.tracked import (
 )
 
 if TYPE_CHECKING:
-    from cfdash.api.pipeline import PipelineJob
+    from cfdash.api.pipeline import PipelineJob, RetryResult
     from cfdash.config.lastseen import LastSeen
 
 __all__ = [
@@ -79,6 +79,13 @@ class Changes:
 
     def __bool__(self) -> bool:
         return bool(self.added or self.changed or self.removed)
+
+    def update(self, other: Changes) -> None:
+        """Fold ``other`` in: a poll's install list and its pipeline reads leave as one."""
+        self.added |= other.added
+        self.changed |= other.changed - self.added
+        self.removed |= other.removed
+        self.settled |= other.settled
 
 
 class Tracker:
@@ -213,8 +220,9 @@ class Tracker:
                 changes.changed.add(job.key)
         return changes
 
-    def record_queue(self, key: JobKey, result: QueueResult, now: float) -> None:
-        """Keep a queue answer: it carries the job's fields, so the row moves at once."""
+    def record_queue(self, key: JobKey, result: QueueResult | RetryResult, now: float) -> None:
+        """Keep a queue (or retry) answer: it carries the job's fields, so the row moves at
+        once."""
         job = self.jobs.get(key)
         if job is None:
             return
