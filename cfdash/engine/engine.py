@@ -317,6 +317,9 @@ class Engine:
     ) -> TrackedJob:
         return self.sender.check_queue(key, allow_active=allow_active, mirroring=mirroring)
 
+    def check_retry(self, key: JobKey, *, allow_active: bool = False) -> TrackedJob:
+        return self.sender.check_retry(key, allow_active=allow_active)
+
     async def queue_many(
         self, keys: list[JobKey], *, concurrency: int = 4, allow_active: bool = True
     ) -> list[QueueDone | QueueRefused]:
