@@ -257,7 +257,19 @@ class MainScreen(Screen[None]):
     def action_details(self) -> None:
         job = self._selected()
         if job is not None:
-            self.app.push_screen(DetailsScreen(job, self.clock, self.engine.audit))
+            self._open_details(job)
+
+    def _open_details(self, job: TrackedJob) -> None:
+        """The details of ``job``; ``g`` there jumps to a linked row (selected here too)."""
+
+        def jump(other: TrackedJob) -> None:
+            self.table.select(other.key)
+            self._open_details(other)
+
+        jobs = self.engine.tracker.jobs
+        self.app.push_screen(
+            DetailsScreen(job, self.clock, self.engine.audit, jobs=jobs, jump=jump)
+        )
 
     @on(JobGrid.RowSelected)
     def _row_chosen(self, event: JobGrid.RowSelected) -> None:
