@@ -220,3 +220,32 @@ async def test_ctrl_c_with_a_retry_in_flight_names_its_unknown_outcome(served, t
         "retry",
         "unknown",
     )
+
+
+async def test_watch_follows_a_stage_and_asks_for_it_when_an_id_is_ambiguous(served):
+    """``watch --stage``: the diff is followed to its end by its own reads; an id tracked as
+    both an install and an update needs --stage."""
+    import random
+
+    from cfdash.headless import run_watch
+
+    world(served)
+    served.sim.add_job(PROD, jobid=UPDATE, state=JobState.PENDING)
+    settings = settings_for(served, *TRACKED, JobEntry(id=UPDATE))
+
+    async def sleep(seconds: float) -> None:
+        served.clock.advance(seconds)
+
+    out, err = io.StringIO(), io.StringIO()
+    options = dict(clock=served.clock, sleep=sleep, rng=random.Random(3), out=out, err=err)
+    with pytest.raises(
+        HeadlessError, match="tracked as update and install: say which with --stage"
+    ):
+        await run_watch(settings, [UPDATE], tty=False, **options)
+    code = await run_watch(
+        settings, [DIFF], account="production", stage="diff", exit_with_status=True, tty=False,
+        **options,
+    )  # fmt: skip
+    assert code == EXIT_FAILED  # the diff is Failed: watch --exit-status says so
+    assert out.getvalue().strip().endswith("1 job watched: 1 failed")
+    assert served.sim.requests.count("diff_status", PROD, jobid=DIFF) >= 1
