@@ -94,7 +94,7 @@ def _job_id(text: str) -> int:
 
 
 def _headless_commands(commands: argparse._SubParsersAction) -> None:
-    """``status``, ``queue``, ``watch`` and ``serve``: the engine without the screen."""
+    """``status``, ``queue``, ``retry``, ``watch`` and ``serve``: the engine without the screen."""
     status = commands.add_parser("status", help="one refresh, printed as a table or JSON")
     _common(status, suppress=True)
     status.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -115,10 +115,27 @@ def _headless_commands(commands: argparse._SubParsersAction) -> None:
         "--force", action="store_true", help="queue Queued or Running jobs too (not skipped)"
     )
 
+    retry = commands.add_parser(
+        "retry", help="retry failed update or diff jobs of one account and print each result"
+    )
+    _common(retry, suppress=True)
+    retry.add_argument("jobids", nargs="+", type=_job_id, metavar="JOBID")
+    retry.add_argument("--account", metavar="NAME", required=True)
+    retry.add_argument(
+        "--stage",
+        choices=["update", "diff", "version"],
+        help="the jobs' stage (default: the one each id is tracked as)",
+    )
+
     watch = commands.add_parser("watch", help="follow jobs until they finish")
     _common(watch, suppress=True)
     watch.add_argument("jobids", nargs="+", type=_job_id, metavar="JOBID")
     watch.add_argument("--account", metavar="NAME", help="the account the jobs belong to")
+    watch.add_argument(
+        "--stage",
+        choices=["install", "update", "diff", "version"],
+        help="the jobs' stage, where an id is tracked in more than one",
+    )
     watch.add_argument("--interval", type=float, metavar="S", help="seconds between polls")
     watch.add_argument(
         "--exit-status",
@@ -228,7 +245,7 @@ def _run_config(args: argparse.Namespace) -> int:
 def _run_headless(args: argparse.Namespace) -> int:
     import asyncio
 
-    from cfdash.headless import headless_settings, run_queue, run_status, run_watch
+    from cfdash.headless import headless_settings, run_queue, run_retry, run_status, run_watch
 
     with headless_settings(args.config, demo=args.demo, read_only=args.read_only) as (
         settings,
@@ -255,11 +272,25 @@ def _run_headless(args: argparse.Namespace) -> int:
                     audit=audit,
                 )
             )
+        if args.command == "retry":
+            from cfdash.engine.audit import AuditLog
+
+            return asyncio.run(
+                run_retry(
+                    settings,
+                    args.account,
+                    args.jobids,
+                    stage=args.stage,
+                    state=state,
+                    audit=None if args.demo else AuditLog(origin="cfdash retry"),
+                )
+            )
         return asyncio.run(
             run_watch(
                 settings,
                 args.jobids,
                 account=args.account,
+                stage=args.stage,
                 interval=args.interval,
                 exit_with_status=args.exit_status,
                 state=state,
@@ -308,7 +339,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_sim(args)
         if command == "config":
             return _run_config(args)
-        if command in ("status", "queue", "watch"):
+        if command in ("status", "queue", "retry", "watch"):
             return _run_headless(args)
         if command == "serve":
             return _run_serve(args)

@@ -37,6 +37,7 @@ __all__ = ["COLUMNS", "FORMULA_STARTS", "default_export_path", "defuse", "export
 
 COLUMNS = (
     "account",
+    "stage",
     "job",
     "kind",
     "label",
@@ -75,6 +76,7 @@ def _row(job: TrackedJob, now: float, text: Callable[[str], str]) -> list[str]:
     eta = job.eta
     return [
         text(job.account),
+        job.stage,
         str(job.jobid),
         text(job.kind),
         text(job.label or ""),

@@ -132,6 +132,8 @@ BINDINGS: tuple[KeyBinding, ...] = (
                "Copy the job id to the clipboard"),
     KeyBinding("details.copy_json", "j", "copy_json", "Copy JSON", "details",
                "Copy the job's raw JSON, as last seen, to the clipboard"),
+    KeyBinding("details.linked", "g", "linked", "Linked job", "details",
+               "Open the job linked by an image lock (a diff and the jobs it holds up)"),
     KeyBinding("fleets.close", "escape,i,backspace", "close", "Back", "fleets"),
     KeyBinding("events.close", "escape,l", "close", "Close events", "events"),
     KeyBinding("wall.close", "escape,w", "close", "Back to the table", "wall"),

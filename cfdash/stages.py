@@ -19,6 +19,7 @@ __all__ = [
     "RetryStage",
     "Stage",
     "can_retry",
+    "is_pipeline_stage",
     "is_stage",
 ]
 
@@ -39,6 +40,11 @@ NO_RETRY_REASON = "image versions have no retry endpoint; create a new version i
 def is_stage(value: object) -> TypeGuard[Stage]:
     """Whether ``value`` names a stage (for input from the command line or the state file)."""
     return value in STAGES
+
+
+def is_pipeline_stage(stage: str) -> TypeGuard[PipelineStage]:
+    """Whether ``stage`` is read job by job (update, diff or version), not from a list."""
+    return stage in PIPELINE_STAGES
 
 
 def can_retry(stage: str) -> TypeGuard[RetryStage]:

@@ -46,18 +46,15 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import dataclasses
 import os
 import tempfile
 import tomllib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from cfdash.config.errors import StateError, display_path
 from cfdash.config.files import (
@@ -67,74 +64,14 @@ from cfdash.config.files import (
     parse_toml,
     read_capped,
 )
-from cfdash.config.lastseen import (
-    LastSeen,
-    SeenKey,
-    merge_last_seen,
-    seen_from_rows,
-    seen_to_rows,
-)
 from cfdash.config.problems import key_path
-from cfdash.config.schema import JobEntry
+from cfdash.config.state_merge import FIELD_MERGES, _merge_setting, merge_states
+from cfdash.config.state_rows import STATE_VERSION, State, StateFile, state_from_file, state_to_toml
 from cfdash.locking import file_lock
 
 __all__ = ["FIELD_MERGES", "STATE_VERSION", "State", "StateStore", "merge_states"]
 
-STATE_VERSION = 1
-
-
-@dataclass
-class State:
-    """What the UI changed.  Mutable: the app edits it, then hands it to :meth:`StateStore.save`.
-
-    ``added_jobs`` keeps the order jobs were added in (the table shows them that way);
-    ``removed_jobs`` holds configured jobs the user stopped tracking, by (account, job id).
-    The rest is the saved view: ``filter`` is the text filter, ``release`` the one image
-    version shown (None: all) — and ``last_seen``, what was last seen of each job tracked by
-    id (:mod:`cfdash.config.lastseen`).
-    """
-
-    added_jobs: list[tuple[str, JobEntry]] = field(default_factory=list)
-    removed_jobs: set[tuple[str, int]] = field(default_factory=set)
-    theme: str | None = None
-    sort: str | None = None
-    sort_reverse: bool = False
-    filter: str | None = None
-    release: int | None = None
-    failed_only: bool = False
-    hide_finished: bool = False
-    last_seen: dict[SeenKey, LastSeen] = field(default_factory=dict)
-
-
-# The file's shape.  strict, so a hand-edited `id = "5"` is caught rather than coerced;
-# unknown top-level keys are ignored so an older cfdash can read a newer file.
-class _AddedRow(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid")
-    account: str
-    id: int = Field(gt=0)
-    mirroring: bool | None = None
-    label: str | None = None
-
-
-class _RemovedRow(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid")
-    account: str
-    id: int = Field(gt=0)
-
-
-class _StateFile(BaseModel):
-    model_config = ConfigDict(strict=True, extra="ignore")
-    version: int = STATE_VERSION
-    theme: str | None = None
-    sort: str | None = None
-    sort_reverse: bool = False
-    filter: str | None = None
-    release: int | None = None
-    failed_only: bool = False
-    hide_finished: bool = False
-    added: list[_AddedRow] = []
-    removed: list[_RemovedRow] = []
-    seen: list[Any] = []  # row by row in seen_from_rows: one bad row is skipped, not fatal
+_ = _merge_setting  # re-exported for the tests of the merge rule
 
 
 class _Corrupt(Exception):
@@ -256,30 +193,15 @@ class StateStore:
         except (ValueError, MemoryError) as exc:  # whatever else a parser may raise
             raise _Corrupt(f"it could not be parsed ({type(exc).__name__})") from None
         try:
-            parsed = _StateFile.model_validate(data)
+            return state_from_file(StateFile.model_validate(data))
         except ValidationError as exc:
             where = key_path(exc.errors()[0]["loc"]) or "the top level"
             raise _Corrupt(f"it does not have the expected shape (at {where})") from None
         except (RecursionError, MemoryError, ValueError) as exc:
             raise _Corrupt(f"it could not be parsed: {type(exc).__name__}") from None
-        return State(
-            added_jobs=[
-                (row.account, JobEntry(id=row.id, mirroring=row.mirroring, label=row.label))
-                for row in parsed.added
-            ],
-            removed_jobs={(row.account, row.id) for row in parsed.removed},
-            theme=parsed.theme,
-            sort=parsed.sort,
-            sort_reverse=parsed.sort_reverse,
-            filter=parsed.filter,
-            release=parsed.release,
-            failed_only=parsed.failed_only,
-            hide_finished=parsed.hide_finished,
-            last_seen=seen_from_rows(parsed.seen),
-        )
 
     def _write(self, state: State) -> None:
-        payload = tomli_w.dumps(_to_toml(state)).encode("utf-8")  # before any file is made
+        payload = tomli_w.dumps(state_to_toml(state)).encode("utf-8")  # before any file is made
         directory = self.path.parent
         try:
             fd, temp_name = tempfile.mkstemp(
@@ -334,90 +256,6 @@ class StateStore:
             "and cfdash started with an empty state"
         )
         return State()
-
-
-_SCALARS = (
-    "theme", "sort", "sort_reverse", "filter", "release", "failed_only", "hide_finished"
-)  # fmt: skip
-
-#: Fields merged by a rule of their own; every other field of State is a setting (below).
-_JOB_FIELDS = ("added_jobs", "removed_jobs")
-
-
-def merge_states(known: State, ours: State, on_disk: State) -> State:
-    """``on_disk`` with the changes from ``known`` to ``ours`` applied: a save's merge.
-
-    * a job this instance added (or whose entry it changed) is added, or updated in place;
-      one it stopped tracking since ``known`` is taken out — others' jobs stay;
-    * the same for the set of removed config jobs;
-    * a setting (theme, sort, filter, any field added to :class:`State` later) takes ours
-      when this instance changed it, else keeps the file's.
-    """
-    known_added = dict(_keyed(known.added_jobs))
-    ours_added = dict(_keyed(ours.added_jobs))
-    dropped = known_added.keys() - ours_added.keys()
-    changed = {key: entry for key, entry in ours_added.items() if known_added.get(key) != entry}
-    added: list[tuple[str, JobEntry]] = []
-    for key, entry in _keyed(on_disk.added_jobs):
-        if key in dropped:
-            continue
-        added.append((key[0], changed.pop(key, entry)))
-    added += [(key[0], entry) for key, entry in changed.items()]  # ours, in our order
-    removed = (on_disk.removed_jobs - (known.removed_jobs - ours.removed_jobs)) | (
-        ours.removed_jobs - known.removed_jobs
-    )
-    settings = {
-        f.name: FIELD_MERGES.get(f.name, _merge_setting)(
-            getattr(known, f.name), getattr(ours, f.name), getattr(on_disk, f.name)
-        )
-        for f in dataclasses.fields(State)
-        if f.name not in _JOB_FIELDS
-    }
-    return State(added_jobs=added, removed_jobs=removed, **settings)
-
-
-def _merge_setting(known: Any, ours: Any, on_disk: Any) -> Any:
-    """Ours if this instance changed it; a table merges key by key the same way."""
-    if isinstance(ours, dict) and isinstance(known, dict) and isinstance(on_disk, dict):
-        merged = {key: value for key, value in on_disk.items() if key in ours or key not in known}
-        merged.update({key: value for key, value in ours.items() if known.get(key) != value})
-        return merged
-    return ours if ours != known else on_disk
-
-
-#: Fields of :class:`State` that merge by a rule of their own, ``(known, ours, on_disk)`` →
-#: merged; e.g. a last-seen table where, per job, the newer timestamp wins.
-FIELD_MERGES: dict[str, Callable[[Any, Any, Any], Any]] = {"last_seen": merge_last_seen}
-
-
-def _keyed(jobs: list[tuple[str, JobEntry]]) -> list[tuple[tuple[str, int], JobEntry]]:
-    return [((account, entry.id), entry) for account, entry in jobs]
-
-
-def _to_toml(state: State) -> dict[str, Any]:
-    # TOML has no null: absent keys stand for None (and for False).
-    data: dict[str, Any] = {"version": STATE_VERSION}
-    for name in _SCALARS:
-        value = getattr(state, name)
-        if value is not None and value is not False:
-            data[name] = value
-    added = []
-    for account, job in state.added_jobs:
-        row: dict[str, Any] = {"account": account, "id": job.id}
-        if job.mirroring is not None:
-            row["mirroring"] = job.mirroring
-        if job.label is not None:
-            row["label"] = job.label
-        added.append(row)
-    if added:
-        data["added"] = added
-    if state.removed_jobs:
-        data["removed"] = [
-            {"account": account, "id": job_id} for account, job_id in sorted(state.removed_jobs)
-        ]
-    if state.last_seen:
-        data["seen"] = seen_to_rows(state.last_seen)
-    return data
 
 
 def _fsync_directory(directory: Path) -> None:

@@ -4,8 +4,10 @@
 (each file up to 10 MB, one older copy kept), so a busy week of per-job events cannot push
 last night's "who queued production/5551001, and what did the service say?" out of it.
 
-One line per request actually sent, written by the engine whoever asked (the dashboard or
-``cfdash queue``), and one more when the next status list settles an unknown outcome. Jobs
+One line per request actually sent, written by the engine whoever asked (the dashboard,
+``cfdash queue`` or ``cfdash retry``), and one more when the next read settles an unknown
+outcome. A retry of an update or diff names its ``stage``; an install's line has none, as
+before the pipeline stages. Jobs
 cfdash refused to send are not requests and are not recorded. Only job fields, the flag, the
 local user name and the service's answer are written, so no credential can reach the file.
 """
@@ -20,7 +22,8 @@ from typing import Any
 from cfdash.config.paths import state_path
 from cfdash.engine.jsonl import JsonlFile
 from cfdash.engine.outcomes import QueueOutcome
-from cfdash.engine.tracking import JobKey
+from cfdash.engine.tracking import JobKey, job_name
+from cfdash.stages import Stage, is_stage
 from cfdash.timefmt import iso_utc
 
 __all__ = ["AUDIT_BACKUPS", "AUDIT_MAX_BYTES", "AuditEntry", "AuditLog", "default_audit_path"]
@@ -58,23 +61,29 @@ class AuditEntry:
     outcome: str
     answer: str
     origin: str | None = None
+    stage: Stage = "install"
+    #: For a settlement: the action whose unknown outcome it settled (``queue``, ``retry``).
+    of: str = "queue"
 
     @property
     def key(self) -> JobKey:
-        return (self.account, self.job)
+        return JobKey(self.account, self.stage, self.job)
 
     def describe(self) -> str:
         """``alice queued production/5551001 (mirroring false): queued (Queued), …``."""
         who = self.user or "someone"
-        job = f"{self.account}/{self.job}"
+        job = job_name(self.account, self.stage, self.job)
         if self.action == "settle":
-            return f"{job}: the unknown queue outcome {self.answer}"
+            return f"{job}: the unknown {self.of} outcome {self.answer}"
         flag = "" if self.mirroring is None else f" (mirroring {str(self.mirroring).lower()})"
         did = _PAST.get(self.action, self.action)
         return f"{who} {did} {job}{flag}: {self.answer}"
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> AuditEntry | None:
+        stage = record.get("stage", "install")
+        if not is_stage(stage):
+            return None
         try:
             return cls(
                 at=float(record["unix"]),
@@ -86,6 +95,8 @@ class AuditEntry:
                 outcome=str(record.get("outcome", "")),
                 answer=str(record.get("answer", "")),
                 origin=record.get("origin"),
+                stage=stage,
+                of=str(record.get("of", "queue")),
             )
         except (KeyError, TypeError, ValueError):
             return None
@@ -110,10 +121,16 @@ class AuditLog(JsonlFile):
         self.user = user if user is not None else local_user()
 
     def queued(
-        self, key: JobKey, mirroring: bool, outcome: QueueOutcome, at: float, action: str = "queue"
+        self,
+        key: JobKey,
+        mirroring: bool | None,
+        outcome: QueueOutcome,
+        at: float,
+        action: str = "queue",
     ) -> str | None:
         """Record one request sent and its answer ("unknown" if it was lost)."""
-        record = self._record(key, action, at, mirroring, outcome.status, outcome.audit_answer)
+        status = "retried" if action == "retry" and outcome.status == "queued" else outcome.status
+        record = self._record(key, action, at, mirroring, status, outcome.audit_answer)
         return self.write([record])
 
     def settled(self, key: JobKey, settlement: str, at: float, action: str = "queue") -> str | None:
@@ -126,13 +143,11 @@ class AuditLog(JsonlFile):
     def _record(
         self, key: JobKey, action: str, at: float, mirroring: bool | None, outcome: str, answer: str
     ) -> dict[str, Any]:
-        record: dict[str, Any] = {
-            "time": iso_utc(at),
-            "unix": at,
-            "account": key[0],
-            "job": key[1],
-            "action": action,
-        }
+        account, stage, jobid = key
+        record: dict[str, Any] = {"time": iso_utc(at), "unix": at, "account": account}
+        if stage != "install":
+            record["stage"] = stage
+        record |= {"job": jobid, "action": action}
         if mirroring is not None:
             record["mirroring"] = mirroring
         record.update({"user": self.user, "outcome": outcome, "answer": answer})
@@ -146,11 +161,15 @@ class AuditLog(JsonlFile):
 
     def for_job(self, key: JobKey, count: int | None = 20) -> list[AuditEntry]:
         """The most recent entries about one job, oldest first (for its details screen)."""
-        account, job = key
+        account, stage, job = key
         records = self.read_back(
             count,
             contains=f'"job": {job},',
-            where=lambda r: r.get("account") == account and r.get("job") == job,
+            where=lambda r: (
+                r.get("account") == account
+                and r.get("job") == job
+                and r.get("stage", "install") == stage
+            ),
         )
         return self._entries(records)
 

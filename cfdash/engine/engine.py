@@ -2,9 +2,13 @@
 
 The dashboard, the headless commands and the benchmark all drive this one class. Each account
 has its own loop that arms the next poll only when the last one has finished, so polls never
-overlap and a slow account never delays another. Results leave the engine as small events
-through one listener; the dashboard turns them into Textual messages. The clock and the
+overlap and a slow account never delays another. A poll reads the account's install list, then
+each of its update, diff and version jobs (:mod:`.pipeline`). Results leave the engine as small
+events through one listener; the dashboard turns them into Textual messages. The clock and the
 sleep are parameters, so tests run the loops on a fake clock (see :mod:`.naps`).
+
+Queue and retry requests are sent by :class:`~cfdash.engine.sending.Sender`; the engine's
+``queue``/``retry`` methods hand over to it.
 """
 
 from __future__ import annotations
@@ -19,20 +23,15 @@ from typing import TYPE_CHECKING
 
 from cfdash.api.client import ClanforgeClient
 from cfdash.api.errors import AuthError, ClanforgeError, InternalError
-from cfdash.api.models import BadStatusItem, QueueResult
+from cfdash.api.models import BadStatusItem
 from cfdash.engine.health import AccountHealth, Backoff
 from cfdash.engine.naps import Sleep, nap
-from cfdash.engine.outcomes import (
-    QueueCheck,
-    QueueOutcome,
-    QueueRefused,
-    outcome_unknown,
-    queue_outcome,
-    readiness,
-)
+from cfdash.engine.outcomes import QueueCheck, QueueRefused, outcome_unknown
+from cfdash.engine.pipeline import account_trouble, read_pipeline_jobs
 from cfdash.engine.retention import DEFAULT_FINISHED_RETENTION, Retention
-from cfdash.engine.scrub import ItemScrubber, scrub_error, scrub_model
-from cfdash.engine.tracking import Changes, JobKey, QueueAction, TrackedJob, Tracker
+from cfdash.engine.scrub import ItemScrubber, scrub_error
+from cfdash.engine.sending import QueueDone, Sender
+from cfdash.engine.tracking import Changes, JobKey, TrackedJob, Tracker
 
 if TYPE_CHECKING:
     from cfdash.engine.audit import AuditLog
@@ -70,34 +69,6 @@ class PollDone:
     changes: Changes
     health: AccountHealth
     error: ClanforgeError | None = None
-
-
-@dataclass(frozen=True)
-class QueueDone:
-    """A queue call ended; ``outcome`` says how, by the one rule in :mod:`.outcomes`."""
-
-    key: JobKey
-    outcome: QueueOutcome
-
-    @property
-    def result(self) -> QueueResult | None:
-        return self.outcome.result
-
-    @property
-    def error(self) -> ClanforgeError | None:
-        return self.outcome.error
-
-    @property
-    def unknown(self) -> bool:
-        """The request may or may not have taken effect: the next status list will tell."""
-        return self.outcome.status == "unknown"
-
-    @property
-    def message(self) -> str:
-        job = f"{self.key[0]}/{self.key[1]}"
-        if self.unknown:
-            return f"{job}: {self.outcome.note}; the next poll will tell"
-        return f"{job}: {self.outcome.note}"
 
 
 Listener = Callable[[PollDone | QueueDone], None]
@@ -148,6 +119,7 @@ class Engine:
         self._listeners: list[Listener] = []
         self._resume = asyncio.Event()
         self._resume.set()
+        self.sender = Sender(self)
 
     # -- wiring -----------------------------------------------------------------------------
 
@@ -164,7 +136,8 @@ class Engine:
     def subscribe(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
-    def _emit(self, event: PollDone | QueueDone) -> None:
+    def emit(self, event: PollDone | QueueDone) -> None:
+        """Hand ``event`` to every listener (the sender's answers leave this way too)."""
         for listener in self._listeners:
             try:
                 listener(event)
@@ -199,14 +172,16 @@ class Engine:
                 health.bad_items = runner.link.client.unreadable + bad
                 health.last_success = self.clock()
                 event = PollDone(account, changes, health)
-                self._audit_settled(changes)
-        self._emit(event)
+            if not account_trouble(event.error):
+                event = await self._read_pipeline(account, event)
+            self._audit_settled(event.changes)
+        self.emit(event)
         if self.images is not None:  # after the rows are out; its 401/429 are the account's
             client = self._runners[account].link.client
             trouble = await self.images.read(account, event.error, client, event.health)
             if trouble is not None:
                 event = PollDone(account, Changes(), event.health, trouble)
-                self._emit(event)
+                self.emit(event)
         return event
 
     def _retire(self, changes: Changes, now: float) -> Changes:
@@ -222,14 +197,32 @@ class Engine:
             changes.removed |= gone
         return changes
 
+    async def _read_pipeline(self, account: str, event: PollDone) -> PollDone:
+        """Read the account's update, diff and version jobs after its list (see :mod:`.pipeline`).
+
+        A 401/403 or 429 on one of them is the account's: its health and backoff follow, as
+        for the list. Any other failure is that row's alone.
+        """
+        runner = self._runners[account]
+        read = await read_pipeline_jobs(self.tracker, account, runner.link.client, self.clock)
+        event.changes.update(read.changes)
+        if read.trouble is None:
+            return event
+        failed = self._failed(account, read.trouble)
+        failed.changes.update(event.changes)
+        return failed
+
     def _failed(self, account: str, error: ClanforgeError) -> PollDone:
-        """A read failed: the health says why, and the account's rows become unconfirmed."""
+        """A read failed: the health says why, and the account's rows become unconfirmed —
+        its installs, and with rejected credentials or a 429 its pipeline jobs too."""
         error = scrub_error(error)  # an error body may echo the credentials
         health = self._runners[account].health
         health.failures += 1
         health.state = "auth" if isinstance(error, AuthError) else "backoff"
         health.reason = error.reason
-        return PollDone(account, self.tracker.unconfirm(account, self.clock()), health, error)
+        every = account_trouble(error)
+        changes = self.tracker.unconfirm(account, self.clock(), every_stage=every)
+        return PollDone(account, changes, health, error)
 
     def _audit_settled(self, changes: Changes) -> None:
         if self.audit is None:
@@ -238,7 +231,8 @@ class Engine:
             job = self.tracker.get(key)
             action = job.queue_action if job is not None else None
             if action is not None and action.settled is not None:
-                self.audit.settled(key, action.settled, action.settled_at or self.clock())
+                at = action.settled_at or self.clock()
+                self.audit.settled(key, action.settled, at, action.action)
 
     async def poll_all(self) -> list[PollDone]:
         """One poll of every account, concurrently (what ``cfdash status`` does)."""
@@ -308,92 +302,30 @@ class Engine:
     def remove(self, key: JobKey) -> TrackedJob | None:
         return self.tracker.remove(key)
 
-    # -- queueing ---------------------------------------------------------------------------
+    # -- queue and retry (see :mod:`.sending`) -----------------------------------------------
 
     def queue_check(self, key: JobKey) -> QueueCheck:
-        """Where ``key`` stands before a queue (see :func:`.outcomes.readiness`).
+        """Where ``key`` stands before a queue: sendable, active, finished, not found."""
+        return self.sender.queue_check(key)
 
-        The confirm dialog sorts marked jobs by this: sendable, running or queued, finished
-        or gone from the list, not found.
-        """
-        job = self.tracker.get(key)
-        if job is None:
-            return QueueCheck(key, "not_found", "it is not tracked")
-        return readiness(job)
+    def retry_check(self, key: JobKey) -> QueueCheck:
+        """Where ``key`` stands before a retry (a Failed update or diff is sendable)."""
+        return self.sender.retry_check(key)
 
     def check_queue(
         self, key: JobKey, *, allow_active: bool = True, mirroring: bool | None = None
     ) -> TrackedJob:
-        """The job, if a queue request may be sent for it now; else ``QueueRefused`` says why.
+        return self.sender.check_queue(key, allow_active=allow_active, mirroring=mirroring)
 
-        Nothing is sent for a job that finished, was not found, or whose account has not been
-        read. A Queued or Running job is sent for only with ``allow_active``: a front end
-        warns first (``cfdash queue`` skips them unless ``--force``; the confirm dialog lists
-        them apart, from :meth:`queue_check`). ``mirroring`` is an explicit flag for this
-        request, over the status list's and the config's.
-        """
-        job = self.tracker.get(key)
-        if job is None:
-            raise QueueRefused("it is not tracked", key)
-        link = self._runners[job.account].link
-        if self.read_only or link.read_only:
-            raise QueueRefused("read-only: queueing is disabled", key)
-        if job.queue_in_flight:
-            raise QueueRefused("a queue request is already in flight", key)
-        check = readiness(job)
-        if not check.sendable and not (allow_active and check.readiness == "active"):
-            raise check.refusal()
-        if mirroring is None and job.mirroring is None:
-            raise QueueRefused(
-                "its mirroring flag is unknown (not in the status list); set mirroring for it "
-                "in the config or the add dialog",
-                key,
-            )
-        return job
+    def check_retry(self, key: JobKey, *, allow_active: bool = False) -> TrackedJob:
+        return self.sender.check_retry(key, allow_active=allow_active)
 
     async def queue(
         self, key: JobKey, *, allow_active: bool = True, mirroring: bool | None = None
     ) -> QueueDone:
-        """Send one queue request for ``key``. Never retried; raises ``QueueRefused`` first.
+        """Send one queue request for ``key``: never retried; ``QueueRefused`` before sending."""
+        return await self.sender.queue(key, allow_active=allow_active, mirroring=mirroring)
 
-        The outcome is decided by :func:`.outcomes.queue_outcome`, kept on the row as its
-        ``queue_action`` and written to the audit trail. Cancelled while the request is out
-        (Ctrl+C), the row says "outcome unknown", the trail records it, and the cancellation
-        goes on.
-        """
-        job = self.check_queue(key, allow_active=allow_active, mirroring=mirroring)
-        flag = bool(job.mirroring) if mirroring is None else mirroring
-        action = job.queue_action = QueueAction(self.clock(), flag)
-        job.queue_in_flight = True
-        job.queue_note = "queueing…"
-        result: QueueResult | None = None
-        error: BaseException | None = None
-        try:
-            result = await self._runners[job.account].link.client.queue(job.jobid, mirroring=flag)
-            result = scrub_model(result)
-        except ClanforgeError as failure:
-            error = scrub_error(failure)  # an error body may echo the credentials
-        except asyncio.CancelledError as cancelled:
-            self._settle_call(job, action, queue_outcome(error=cancelled))
-            raise
-        except Exception as bug:  # our bug: the request may have gone out, so say unknown
-            log.exception("queue of %s/%s failed unexpectedly", *key)
-            error = InternalError(bug, account=key[0], endpoint=f"queue {key[1]}")
-        outcome = queue_outcome(result, error)
-        if result is not None and outcome.status == "queued":
-            self.tracker.record_queue(key, result, self.clock())
-        self._settle_call(job, action, outcome)
-        event = QueueDone(key, outcome)
-        self._emit(event)
-        # A status read (never the queue call again) confirms what happened.
-        self.refresh(job.account)
-        return event
-
-    def _settle_call(self, job: TrackedJob, action: QueueAction, outcome: QueueOutcome) -> None:
-        """The row and the audit trail learn how a queue call ended."""
-        job.queue_in_flight = False
-        action.outcome = outcome
-        job.queue_unknown = outcome.status == "unknown"
-        job.queue_note = outcome.note
-        if self.audit is not None:
-            self.audit.queued(job.key, action.mirroring, outcome, action.at)
+    async def retry(self, key: JobKey, *, allow_active: bool = False) -> QueueDone:
+        """Send one retry for a failed update or diff: never repeated; ``QueueRefused`` first."""
+        return await self.sender.retry(key, allow_active=allow_active)

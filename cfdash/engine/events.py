@@ -17,7 +17,8 @@ from typing import Literal
 
 from cfdash.config.paths import state_path
 from cfdash.engine.jsonl import JsonlFile
-from cfdash.engine.tracking import Changes, JobKey, Phase, TrackedJob, Tracker
+from cfdash.engine.tracking import Changes, JobKey, Phase, TrackedJob, Tracker, job_name
+from cfdash.stages import Stage
 from cfdash.timefmt import iso_utc
 
 __all__ = [
@@ -56,14 +57,16 @@ class Transition:
     error: str | None
     #: Set only for a stall (see :mod:`cfdash.engine.stalls`): why the job counts as stalled.
     stall: str | None = None
+    stage: Stage = "install"
 
     @property
     def key(self) -> JobKey:
-        return (self.account, self.jobid)
+        return JobKey(self.account, self.stage, self.jobid)
 
     def describe(self) -> str:
-        """One line for a toast or a log: ``production/5551001: Running → Failed (45%)``."""
-        job = f"{self.account}/{self.jobid}"
+        """One line for a toast or a log: ``production/5551001: Running → Failed (45%)``, or
+        ``production/update 91: …`` for a stage other than install."""
+        job = job_name(self.account, self.stage, self.jobid)
         progress = f" ({self.progress}%)" if self.progress is not None else ""
         if self.stall is not None:
             return f"{job}: stalled at {self.progress or 0}%: {self.stall}"
@@ -167,6 +170,7 @@ class TransitionWatcher:
                     at=at,
                     account=job.account,
                     jobid=job.jobid,
+                    stage=job.stage,
                     from_word=before[0],
                     to_word=word,
                     from_phase=before[1],
@@ -198,6 +202,10 @@ def event_record(transition: Transition) -> dict[str, object]:
         "unix": transition.at,
         "account": transition.account,
         "job": transition.jobid,
+    }
+    if transition.stage != "install":  # an install's line is as it always was
+        record["stage"] = transition.stage
+    record |= {
         "from": transition.from_word,
         "to": transition.to_word,
         "from_phase": transition.from_phase,

@@ -8,8 +8,8 @@ a job absent after a good read that an earlier run saw is *finished while cfdash
 * :func:`remembered` turns the loaded table into what a :class:`~cfdash.engine.tracking.Tracker`
   attaches to the jobs it tracks (``TrackedJob.seen_before``); the tracker's ``merge`` decides.
 * :func:`snapshot` is what this run knows, for the next save: every job tracked by id (config
-  or added, never ``track_all``) that a list has shown, plus the rows this run has not
-  replaced (jobs it has not read yet, other accounts and stages).
+  or added, never ``track_all``) that a read has shown, plus the rows this run has not
+  replaced (jobs it has not read yet, other accounts).
 * :class:`SeenThrottle` says when a snapshot is due: at most once a minute, never per poll.
 * :func:`seen_note` is the row's text for a job concluded from the table.
 
@@ -26,14 +26,12 @@ from typing import TYPE_CHECKING
 
 from cfdash.api.models import StateKind, parse_state
 from cfdash.config.lastseen import LastSeen, SeenKey
-from cfdash.stages import Stage
 from cfdash.timefmt import INVALID_TIME, is_valid_time
 
 if TYPE_CHECKING:
     from cfdash.engine.tracking import JobKey, TrackedJob, Tracker
 
 __all__ = [
-    "INSTALL",
     "SEEN_EVERY",
     "SeenThrottle",
     "local_time",
@@ -43,19 +41,15 @@ __all__ = [
     "snapshot",
 ]
 
-#: The stage of every job the tracker holds today (the pipeline's stages join later).
-INSTALL: Stage = "install"
 #: Seconds between two writes of the last-seen table at most.
 SEEN_EVERY = 60.0
 
 
 def remembered(table: Mapping[SeenKey, LastSeen]) -> dict[JobKey, LastSeen]:
-    """The rows the tracker can use, by its own key: install jobs."""
-    return {
-        (account, jobid): seen
-        for (account, stage, jobid), seen in table.items()
-        if stage == INSTALL
-    }
+    """The rows by the tracker's own key (the same triple: account, stage, job id)."""
+    from cfdash.engine.tracked import JobKey  # the row's module imports this one
+
+    return {JobKey(*key): seen for key, seen in table.items()}
 
 
 def snapshot(
@@ -67,15 +61,13 @@ def snapshot(
 
     A job this run tracks but has not seen (not read yet, or concluded from that very row)
     keeps its row. A row of ``previous`` about a job this run does not track stays too
-    (another stage, an account the config lost, another instance's job) — unless the user
-    stopped tracking it here (``tracker.dismissed``), or it is a ``track_all`` row now.
+    (an account the config lost, another instance's job) — unless the user stopped tracking
+    it here (``tracker.dismissed``), or it is a ``track_all`` row now.
     """
     table: dict[SeenKey, LastSeen] = {
         key: seen
         for key, seen in previous.items()
-        if key[1] != INSTALL
-        or key[0] not in accounts
-        or ((key[0], key[2]) not in tracker.jobs and (key[0], key[2]) not in tracker.dismissed)
+        if key[0] not in accounts or (key not in tracker.jobs and key not in tracker.dismissed)
     }
     for job in tracker.jobs.values():
         if job.source == "track_all":
@@ -84,7 +76,7 @@ def snapshot(
         if seen is None:
             seen = job.seen_before
         if seen is not None:
-            table[(job.account, INSTALL, job.jobid)] = seen
+            table[job.key] = seen
     return table
 
 
@@ -95,7 +87,7 @@ def _seen_now(job: TrackedJob) -> LastSeen | None:
         return None
     return LastSeen.of(
         at=job.confirmed_at,
-        word=item.state.word,
+        word=(job.state or item.state).word,  # a pipeline job's own reading of 7
         state=item.jobstateid,
         progress=item.progress if item.jobprogress is not None else None,
         error=item.joberror,

@@ -15,7 +15,12 @@ not_found  its account's list was read and it was never in it
 unread     its account's list has not been read since it was tracked
 ========== ===========================================================================
 
-After sending, :func:`queue_outcome` turns the result or the exception into one of:
+A retry of an update or diff (:func:`retry_readiness`) has the same categories: only a Failed
+job is sendable, a version never is (it has no retry endpoint), and an install is queued, not
+retried.
+
+After sending, :func:`queue_outcome` turns the result or the exception into one of (for a
+retry too: ``queued`` then means the service took the retry):
 
 ============ ==================================================== ===================
 queued       the service answered with the job                    exit 0
@@ -45,7 +50,9 @@ from cfdash.api.errors import (
     TransportError,
 )
 from cfdash.api.models import QueueResult, StateKind
-from cfdash.engine.tracking import NOT_FOUND_CAUSES, JobKey, TrackedJob
+from cfdash.api.pipeline import RetryResult
+from cfdash.engine.tracking import NOT_FOUND_CAUSES, JobKey, TrackedJob, job_name
+from cfdash.stages import NO_RETRY_REASON
 
 __all__ = [
     "QueueCheck",
@@ -53,12 +60,16 @@ __all__ = [
     "QueueRefused",
     "QueueStatus",
     "Readiness",
+    "SendAction",
     "outcome_unknown",
     "queue_outcome",
     "readiness",
+    "retry_readiness",
 ]
 
 QueueStatus = Literal["queued", "refused", "not_queued", "unknown"]
+#: What was sent: ``queue`` (an install) or ``retry`` (a failed update or diff).
+SendAction = Literal["queue", "retry"]
 Readiness = Literal["sendable", "active", "finished", "not_found", "unread"]
 
 
@@ -72,7 +83,7 @@ class QueueRefused(Exception):
     def __init__(self, reason: str, job: JobKey | None = None) -> None:
         self.reason = reason
         self.job = job
-        super().__init__(f"{job[0]}/{job[1]}: {reason}" if job is not None else reason)
+        super().__init__(f"{job_name(*job)}: {reason}" if job is not None else reason)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +92,11 @@ class QueueOutcome:
 
     status: QueueStatus
     reason: str
-    result: QueueResult | None = None
+    result: QueueResult | RetryResult | None = None
     error: ClanforgeError | None = None
     #: False only when cfdash knows the request never left (a connection refused).
     sent: bool = True
+    action: SendAction = "queue"
 
     @property
     def text(self) -> str:
@@ -95,13 +107,14 @@ class QueueOutcome:
             return f"refused: {self.reason}"
         if self.status == "unknown":
             return f"outcome unknown ({self.reason})"
-        return f"{'not queued' if self.sent else 'not sent'}: {self.reason}"
+        undone = "not queued" if self.action == "queue" else "not retried"
+        return f"{undone if self.sent else 'not sent'}: {self.reason}"
 
     @property
     def note(self) -> str:
-        """The words for the job's row, where "queue" says what the words are about."""
+        """The words for the job's row, where "queue" (or "retry") says what they are about."""
         if self.status in ("refused", "unknown") or not self.sent:
-            return f"queue {self.text}"
+            return f"{self.action} {self.text}"
         return self.text
 
     @property
@@ -131,27 +144,31 @@ def outcome_unknown(error: BaseException) -> bool:
 
 
 def queue_outcome(
-    result: QueueResult | None = None, error: BaseException | None = None
+    result: QueueResult | RetryResult | None = None,
+    error: BaseException | None = None,
+    action: SendAction = "queue",
 ) -> QueueOutcome:
-    """The outcome of a queue call from its result or the exception it raised."""
+    """The outcome of a queue (or retry) call from its result or the exception it raised."""
     if result is not None:
         if result.success is False:
-            return QueueOutcome("refused", "the service answered success: false", result)
-        return QueueOutcome("queued", result.summary(), result)
+            return QueueOutcome(
+                "refused", "the service answered success: false", result, action=action
+            )
+        return QueueOutcome("queued", result.summary(), result, action=action)
     if error is None:
-        return QueueOutcome("unknown", "no answer")
+        return QueueOutcome("unknown", "no answer", action=action)
     if isinstance(error, asyncio.CancelledError | KeyboardInterrupt):
-        return QueueOutcome("unknown", "interrupted while the request was in flight")
+        return QueueOutcome("unknown", "interrupted while the request was in flight", action=action)
     if not isinstance(error, ClanforgeError):
-        return QueueOutcome("unknown", f"internal error ({type(error).__name__})")
+        return QueueOutcome("unknown", f"internal error ({type(error).__name__})", action=action)
     if outcome_unknown(error):
-        return QueueOutcome("unknown", _why(error), error=error)
+        return QueueOutcome("unknown", _why(error), error=error, action=action)
     if isinstance(error, ApiError):
-        return QueueOutcome("refused", error.message, error=error)
+        return QueueOutcome("refused", error.message, error=error, action=action)
     if isinstance(error, TransportError):  # not sent: connection refused, DNS, TLS
-        return QueueOutcome("not_queued", _why(error), error=error, sent=False)
+        return QueueOutcome("not_queued", _why(error), error=error, sent=False, action=action)
     # Credentials rejected, rate limited: the service turned the request away unread.
-    return QueueOutcome("not_queued", _why(error), error=error)
+    return QueueOutcome("not_queued", _why(error), error=error, action=action)
 
 
 def _why(error: ClanforgeError) -> str:
@@ -230,3 +247,26 @@ def readiness(job: TrackedJob) -> QueueCheck:
     if kind is StateKind.UNKNOWN:
         return QueueCheck(key, "active", f"its state is one cfdash does not know ({job.word})", job)
     return QueueCheck(key, "sendable", "", job)
+
+
+def retry_readiness(job: TrackedJob) -> QueueCheck:
+    """Whether a retry makes sense for ``job`` as last read: a Failed update or diff only.
+
+    A version has no retry endpoint (nothing is sent; :data:`~cfdash.stages.NO_RETRY_REASON`
+    says what to do instead) and an install is queued again, not retried. A Complete diff
+    could be retried by the service, but cfdash offers retry for failures only.
+    """
+    key, phase = job.key, job.phase
+    if job.stage == "version":
+        return QueueCheck(key, "finished", NO_RETRY_REASON, job)
+    if job.stage == "install":
+        return QueueCheck(key, "finished", "an install is queued again, not retried", job)
+    if phase == "notlisted":
+        return QueueCheck(key, "unread", f"{job.name} has not been read yet", job)
+    if phase == "notfound":
+        return QueueCheck(key, "not_found", f"{job.account} has no {job.stage} {job.jobid}", job)
+    if phase == "failed":
+        return QueueCheck(key, "sendable", "", job)
+    if phase == "complete":
+        return QueueCheck(key, "finished", f"it has already finished ({job.word})", job)
+    return QueueCheck(key, "active", f"it is {job.word}, not failed", job)

@@ -90,7 +90,12 @@ def scrub_model(model: M) -> M:
     One search over all of the model's text first: nearly every item holds no secret, and
     for those that is all the work done.
     """
-    texts = list(filter(None, _text_getter(type(model))(model)))
+    texts: list[str] = []
+    for value in _text_getter(type(model))(model):
+        if value.__class__ is str:
+            texts.append(value)
+        elif value:  # a diff's path maps, say: their strings are inside
+            _strings(value, texts)
     extra = model.__pydantic_extra__
     if extra:
         _strings(extra, texts)

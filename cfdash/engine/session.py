@@ -23,8 +23,10 @@ from cfdash.engine.engine import AccountLink, Engine
 from cfdash.engine.images import ImagePoller
 from cfdash.engine.lastseen import remembered
 from cfdash.engine.naps import Sleep
+from cfdash.engine.tracked import JobKey, Source
 from cfdash.engine.tracking import TrackedJob, Tracker
 from cfdash.redact import register_basic_auth, register_secret
+from cfdash.stages import Stage
 
 __all__ = ["build_engine", "client_for", "state_from_tracker"]
 
@@ -57,11 +59,12 @@ def _plain(value: SecretStr | str) -> str:
     return value.get_secret_value() if isinstance(value, SecretStr) else value
 
 
-def _job(account: str, entry: JobEntry, source: str) -> TrackedJob:
+def _job(account: str, entry: JobEntry, source: Source) -> TrackedJob:
     return TrackedJob(
         account,
         entry.id,
-        source=source,  # type: ignore[arg-type]
+        source=source,
+        stage=entry.stage,
         label=entry.label,
         mirroring_setting=entry.mirroring,
     )
@@ -90,10 +93,10 @@ def build_engine(
     state = state or State()
     tracker = Tracker(name for name, acc in settings.accounts.items() if acc.track_all)
     tracker.remembered = remembered(state.last_seen)  # before any job is added
-    removed = set(state.removed_jobs)
+    removed = {JobKey(*key) for key in state.removed_jobs}
     for name, account in settings.accounts.items():
         for entry in account.jobs:
-            if (name, entry.id) not in removed:
+            if JobKey(name, entry.stage, entry.id) not in removed:
                 tracker.add(_job(name, entry, "config"))
     for name, entry in state.added_jobs:
         if name in settings.accounts:
@@ -120,15 +123,24 @@ def build_engine(
 def state_from_tracker(tracker: Tracker, settings: Settings, previous: State) -> State:
     """The state to save: jobs the user added, and config/track_all jobs they removed."""
     config_keys = {
-        (name, entry.id) for name, acc in settings.accounts.items() for entry in acc.jobs
+        JobKey(name, entry.stage, entry.id)
+        for name, acc in settings.accounts.items()
+        for entry in acc.jobs
     }
     added = [
-        (job.account, JobEntry(id=job.jobid, mirroring=job.mirroring_setting, label=job.label))
+        (
+            job.account,
+            JobEntry(
+                id=job.jobid, mirroring=job.mirroring_setting, label=job.label, stage=job.stage
+            ),
+        )
         for job in tracker.jobs.values()
         if job.source == "state"
     ]
-    removed = {
-        key for key in tracker.dismissed if key in config_keys or key[0] in tracker.track_all
+    removed: set[tuple[str, Stage, int]] = {
+        key
+        for key in tracker.dismissed
+        if key in config_keys or (key.account in tracker.track_all and key.stage == "install")
     }
     # Jobs of accounts no longer in the config are kept as they were, not silently dropped.
     added += [(name, entry) for name, entry in previous.added_jobs if name not in settings.accounts]

@@ -269,6 +269,7 @@ class StallDetector:
                     at=now,
                     account=job.account,
                     jobid=job.jobid,
+                    stage=job.stage,
                     from_word=job.word,
                     to_word=job.word,
                     from_phase=job.phase,

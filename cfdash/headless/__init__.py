@@ -1,4 +1,5 @@
-"""The headless commands — ``status``, ``queue``, ``watch`` and ``serve`` — for pipelines.
+"""The headless commands — ``status``, ``queue``, ``retry``, ``watch`` and ``serve`` — for
+pipelines.
 
 They drive the dashboard's engine (``cfdash.engine``) without a screen, and never import
 Textual: a CI job that only wants an exit status should not pay for a UI toolkit, and a test
@@ -18,6 +19,7 @@ from cfdash.headless.common import (
 )
 from cfdash.headless.context import headless_settings
 from cfdash.headless.queue import run_queue
+from cfdash.headless.retry import run_retry
 from cfdash.headless.serve import ServeOptions, check_host, run_serve, serve_command
 from cfdash.headless.status import run_status
 from cfdash.headless.watch import run_watch
@@ -34,6 +36,7 @@ __all__ = [
     "check_host",
     "headless_settings",
     "run_queue",
+    "run_retry",
     "run_serve",
     "run_status",
     "run_watch",

@@ -14,6 +14,9 @@ Exit status: the worst of the jobs' — 0 all queued; 1 any refused, by the serv
 (not found, skipped, finished); 3 any transport or auth trouble, or an unknown outcome.
 Read-only and argument mistakes exit 2 before anything is sent. Ctrl+C while a request is in
 flight first names the jobs whose outcome is unknown.
+
+``cfdash retry`` (:mod:`cfdash.headless.retry`) sends through the same loop,
+:func:`send_each`, so the two print and exit alike.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Literal, TextIO
 
 import httpx
@@ -32,6 +35,7 @@ from cfdash.config import State
 from cfdash.config.schema import Settings
 from cfdash.engine import Engine, JobKey, QueueDone, QueueRefused, TrackedJob
 from cfdash.engine.audit import AuditLog
+from cfdash.engine.outcomes import SendAction
 from cfdash.engine.session import build_engine
 from cfdash.headless.common import (
     EXIT_API,
@@ -43,15 +47,18 @@ from cfdash.headless.common import (
 )
 from cfdash.safetext import safe_text
 
-__all__ = ["Mirroring", "queue_line", "run_queue"]
+__all__ = ["Mirroring", "queue_line", "run_queue", "send_each"]
 
 Mirroring = Literal["true", "false", "auto"]
 
-_UNKNOWN_HINT = "not retried — `cfdash status` will show whether it was queued"
+_UNKNOWN_HINTS: dict[SendAction, str] = {
+    "queue": "not retried — `cfdash status` will show whether it was queued",
+    "retry": "not sent again — `cfdash status` will show whether it was retried",
+}
 
 
 def _name(key: JobKey) -> str:
-    return f"{key[0]}/{key[1]}"
+    return key.name
 
 
 def queue_line(done: QueueDone) -> tuple[str, int]:
@@ -65,12 +72,13 @@ def queue_line(done: QueueDone) -> tuple[str, int]:
 
 def _queue_line(done: QueueDone) -> tuple[str, int]:
     job, outcome = _name(done.key), done.outcome
+    hint = _UNKNOWN_HINTS[outcome.action]
     if outcome.status == "queued":
         return f"{job}: {outcome.text}", EXIT_OK
     if outcome.status == "refused":
         return f"{job}: {outcome.text}", EXIT_FAILED
     if outcome.status == "unknown":
-        return f"{job}: {outcome.text}; {_UNKNOWN_HINT}", EXIT_API
+        return f"{job}: {outcome.text}; {hint}", EXIT_API
     if not outcome.sent:
         return f"{job}: not sent ({outcome.reason})", EXIT_API
     return f"{job}: {outcome.text}", EXIT_API
@@ -93,7 +101,7 @@ async def _read_list(engine: Engine, account: str, why: str) -> None:
 def _track(engine: Engine, account: str, jobids: list[int]) -> list[JobKey]:
     keys = []
     for jobid in jobids:
-        key = (account, jobid)
+        key = JobKey(account, "install", jobid)
         if engine.tracker.get(key) is None:  # tracked for this run only
             engine.tracker.add(
                 TrackedJob(account, jobid, source="state"), engine.clock(), fresh=True
@@ -114,27 +122,39 @@ def _left_out(engine: Engine, key: JobKey, force: bool) -> str | None:
     return f"{_name(key)}: not queued: {check.reason}"
 
 
-async def _send(
-    engine: Engine, keys: list[JobKey], flag: bool | None, force: bool, out: TextIO
+async def send_each(
+    keys: list[JobKey],
+    *,
+    action: SendAction,
+    left_out: Callable[[JobKey], str | None],
+    send: Callable[[JobKey], Awaitable[QueueDone]],
+    out: TextIO,
 ) -> int:
+    """Send for each of ``keys`` in turn, once, printing a line each; the worst exit status.
+
+    ``left_out`` says why a job is not sent (or None to send it); ``send`` sends one request.
+    Rejected credentials stop the rest; Ctrl+C names the job in flight as "outcome unknown"
+    and the rest as not sent, then lets the cancellation through (the command exits 130).
+    """
     code = EXIT_OK
+    undone = "not queued" if action == "queue" else "not retried"
     for i, key in enumerate(keys):
-        note = _left_out(engine, key, force)
+        note = left_out(key)
         if note is not None:
             print(safe_text(note), file=out, flush=True)
             code = max(code, EXIT_FAILED)
             continue
         try:
-            done = await engine.queue(key, allow_active=force, mirroring=flag)
+            done = await send(key)
         except QueueRefused as refusal:
-            print(safe_text(f"{_name(key)}: not queued: {refusal.reason}"), file=out, flush=True)
+            print(safe_text(f"{_name(key)}: {undone}: {refusal.reason}"), file=out, flush=True)
             code = max(code, EXIT_FAILED)
             continue
         except asyncio.CancelledError:
             # Ctrl+C with the request out: say so before the command exits 130.
             print(
                 f"{_name(key)}: outcome unknown (interrupted while the request was in flight); "
-                f"{_UNKNOWN_HINT}",
+                f"{_UNKNOWN_HINTS[action]}",
                 file=out,
                 flush=True,
             )
@@ -195,6 +215,12 @@ async def run_queue(
                 return EXIT_OK
         flag = None if mirroring == "auto" else mirroring == "true"
         keys = _track(engine, account, _unique(jobids))
-        return await _send(engine, keys, flag, force, out)
+        return await send_each(
+            keys,
+            action="queue",
+            left_out=lambda key: _left_out(engine, key, force),
+            send=lambda key: engine.queue(key, allow_active=force, mirroring=flag),
+            out=out,
+        )
     finally:
         await engine.aclose()

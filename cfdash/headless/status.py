@@ -36,7 +36,18 @@ __all__ = ["NOT_READ", "job_json", "ordered_jobs", "run_status", "status_json", 
 #: The state word of a job whose account could not be read: "not listed" would be a guess.
 NOT_READ = "not read"
 
-_HEADER = ("ACCOUNT", "JOB", "KIND", "LABEL", "STATE", "PROGRESS", "ETA", "FAILURES", "ERROR")
+_HEADER = (
+    "ACCOUNT",
+    "JOB",
+    "STAGE",
+    "KIND",
+    "LABEL",
+    "STATE",
+    "PROGRESS",
+    "ETA",
+    "FAILURES",
+    "ERROR",
+)
 
 
 def ordered_jobs(engine: Engine) -> list[TrackedJob]:
@@ -54,6 +65,7 @@ def job_json(job: TrackedJob, errors: dict[str, ClanforgeError]) -> dict[str, An
     """One job for ``--json``: the dashboard's columns, then every field the API sent."""
     return {
         "account": job.account,
+        "stage": job.stage,
         "jobid": job.jobid,
         "kind": job.kind or None,
         "label": job.label,
@@ -93,6 +105,7 @@ def status_table(engine: Engine, errors: dict[str, ClanforgeError], now: float) 
         (
             job.account,
             str(job.jobid),
+            job.stage,
             job.kind,
             job.label or job.target,  # as on the dashboard: the mirror or machine if unlabelled
             _word(job, errors),
@@ -105,7 +118,7 @@ def status_table(engine: Engine, errors: dict[str, ClanforgeError], now: float) 
     ]
     if not rows:
         return "No tracked jobs (list some under jobs = [...] or set track_all = true)."
-    return table(_HEADER, rows, right=(1, 5, 7))
+    return table(_HEADER, rows, right=(1, 6, 8))
 
 
 async def run_status(

@@ -40,7 +40,7 @@ def job_line(job: TrackedJob, now: float) -> str:
 
     Safe to print: the state word and the error come from the API and are escaped.
     """
-    parts = [f"{job.account}/{job.jobid}", job.word]
+    parts = [f"{job.name}", job.word]
     if job.progress is not None:
         parts.append(progress_text(job))
     eta = eta_text(job.eta, job.as_of(now))  # stopped while its account cannot be read

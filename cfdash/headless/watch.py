@@ -49,6 +49,7 @@ from cfdash.headless.common import (
 )
 from cfdash.headless.watch_view import PlainView, TtyView, WatchView
 from cfdash.safetext import safe_text
+from cfdash.stages import Stage
 from cfdash.timefmt import duration
 
 __all__ = [
@@ -118,8 +119,10 @@ def summary(outcomes: Mapping[JobKey, Outcome]) -> str:
 def not_found_lines(outcomes: Mapping[JobKey, Outcome]) -> list[str]:
     """One line naming each job that was not found, and what that may mean."""
     return [
-        f"{account}/{jobid}: not found in {account}'s status list ({NOT_FOUND_CAUSES})"
-        for (account, jobid), outcome in outcomes.items()
+        f"{key.name}: not found in {key.account}'s status list ({NOT_FOUND_CAUSES})"
+        if key.stage == "install"
+        else f"{key.name}: not found in {key.account} (a wrong id, or another account's job)"
+        for key, outcome in outcomes.items()
         if outcome == "not found"
     ]
 
@@ -132,35 +135,59 @@ class WatchResult:
     trouble: str | None = None
 
 
-async def resolve_jobs(
-    engine: Engine, jobids: Sequence[int], account: str | None
-) -> tuple[list[JobKey], list[PollDone]]:
-    """The (account, job) keys to watch, and any polls made to find them.
+def _ambiguous(jobid: int, found: list[JobKey]) -> HeadlessError | None:
+    """The error for an id tracked more than once, naming what tells them apart."""
+    if len(found) < 2:
+        return None
+    if len({key.account for key in found}) > 1:
+        names = " and ".join(dict.fromkeys(key.account for key in found))
+        return HeadlessError(f"job {jobid} is tracked in {names}: say which with --account")
+    stages = " and ".join(key.stage for key in found)
+    return HeadlessError(f"job {jobid} is tracked as {stages}: say which with --stage")
 
-    With ``account`` every id is taken as that account's. Without, an id must match a tracked
-    job of exactly one account; ``track_all`` accounts are read once to learn their jobs.
+
+async def resolve_jobs(
+    engine: Engine, jobids: Sequence[int], account: str | None, stage: Stage | None = None
+) -> tuple[list[JobKey], list[PollDone]]:
+    """The (account, stage, job) keys to watch, and any polls made to find them.
+
+    With ``account`` every id is taken as that account's: the tracked job of that id (of
+    ``stage``, when given), else an install (or a ``stage`` job) tracked for this watch. Without,
+    an id must match a tracked job of exactly one account and stage; ``track_all`` accounts are
+    read once to learn their jobs.
     """
     ids = list(dict.fromkeys(jobids))
+
+    def matches(jobid: int, within: str | None = None) -> list[JobKey]:
+        return [
+            key
+            for key in engine.tracker.jobs
+            if key.jobid == jobid
+            and (stage is None or key.stage == stage)
+            and (within is None or key.account == within)
+        ]
+
+    keys: list[JobKey] = []
     if account is not None:
         for jobid in ids:
-            if engine.tracker.get((account, jobid)) is None:
-                engine.add(TrackedJob(account, jobid, source="state"))
-        return [(account, jobid) for jobid in ids], []
-
-    def matches(jobid: int) -> list[JobKey]:
-        return [key for key in engine.tracker.jobs if key[1] == jobid]
+            found = matches(jobid, account)
+            if (error := _ambiguous(jobid, found)) is not None:
+                raise error
+            key = found[0] if found else JobKey(account, stage or "install", jobid)
+            if engine.tracker.get(key) is None:
+                engine.add(TrackedJob(account, jobid, source="state", stage=key.stage))
+            keys.append(key)
+        return keys, []
 
     polls: list[PollDone] = []
     read: list[str] = []
     if any(not matches(jobid) for jobid in ids) and engine.tracker.track_all:
         read = [name for name in engine.accounts if name in engine.tracker.track_all]
         polls = [e for e in await asyncio.gather(*map(engine.poll, read)) if e is not None]
-    keys: list[JobKey] = []
     for jobid in ids:
         found = matches(jobid)
-        if len(found) > 1:
-            names = " and ".join(key[0] for key in found)
-            raise HeadlessError(f"job {jobid} is tracked in {names}: say which with --account")
+        if (error := _ambiguous(jobid, found)) is not None:
+            raise error
         if not found:
             unread = [e for e in polls if e.error is not None]
             if unread:
@@ -199,7 +226,7 @@ class Watcher:
     ) -> None:
         self.engine, self.keys, self.view = engine, list(keys), view
         self.clock, self.sleep = clock, sleep
-        self.accounts = list(dict.fromkeys(key[0] for key in keys))
+        self.accounts = list(dict.fromkeys(key.account for key in keys))
         self.intervals = {a: interval or engine.link(a).interval for a in self.accounts}
         self.backoff = {a: Backoff(self.intervals[a], rng=rng) for a in self.accounts}
         now = clock()
@@ -209,7 +236,7 @@ class Watcher:
         self.outcomes: dict[JobKey, Outcome] = {}
 
     def _open(self, account: str) -> bool:
-        return any(k[0] == account and k not in self.outcomes for k in self.keys)
+        return any(k.account == account and k not in self.outcomes for k in self.keys)
 
     def after_poll(self, event: PollDone) -> str | None:
         """Schedule the account's next poll; the sentence that ends the watch, if any."""
@@ -237,7 +264,7 @@ class Watcher:
         for key in self.keys:
             job = self.engine.tracker.get(key)
             if key not in self.outcomes and job is not None:
-                outcome = outcome_of(job, self.reads[key[0]])
+                outcome = outcome_of(job, self.reads[key.account])
                 if outcome is not None:
                     self.outcomes[key] = outcome
 
@@ -272,6 +299,7 @@ async def run_watch(
     jobids: Sequence[int],
     *,
     account: str | None = None,
+    stage: Stage | None = None,
     interval: float | None = None,
     exit_with_status: bool = False,
     state: State | None = None,
@@ -295,7 +323,7 @@ async def run_watch(
     tty = out.isatty() if tty is None else tty
     view: WatchView = TtyView(out) if tty else PlainView(out, err)
     try:
-        keys, polls = await resolve_jobs(engine, jobids, account)
+        keys, polls = await resolve_jobs(engine, jobids, account, stage)
         watcher = Watcher(engine, keys, view, interval=interval, clock=clock, sleep=sleep, rng=rng)
         result = await watcher.run(polls)
     finally:

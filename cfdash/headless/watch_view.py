@@ -14,7 +14,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Protocol, TextIO
 
-from cfdash.engine.tracking import TrackedJob
+from cfdash.engine.tracking import JobKey, TrackedJob
 from cfdash.headless.text import job_line
 from cfdash.safetext import safe_text
 
@@ -35,7 +35,7 @@ class PlainView:
 
     def __init__(self, out: TextIO, err: TextIO) -> None:
         self.out, self.err = out, err
-        self._shown: dict[tuple[str, int], tuple[object, ...]] = {}
+        self._shown: dict[JobKey, tuple[object, ...]] = {}
         self._notes: dict[str, str] = {}
 
     def round(self, now: float, jobs: Sequence[TrackedJob], notes: Mapping[str, str]) -> None:

@@ -95,7 +95,7 @@ class EventLines:
             if job is None or job.phase != "running":
                 continue  # it ended: its own transition says how
             at = f" at {job.progress}%" if job.progress is not None else ""
-            text = f"{job.account}/{job.jobid}: moving again{at}"
+            text = f"{job.name}: moving again{at}"
             lines.append(EventLine(now, "recovered", text, key))
         return self.add(lines)
 

@@ -30,6 +30,7 @@ from cfdash.textfmt import progress_bar
 from cfdash.tui.rows import Column
 
 __all__ = [
+    "FOLDED_JOB",
     "DROP_ORDER",
     "FROZEN",
     "PAD",
@@ -49,6 +50,9 @@ DROP_ORDER = ("age", "failures", "label", "kind")
 FROZEN = ("mark", "account", "job")
 #: The column that folds into the Job cell before any column is dropped.
 STAGE = "stage"
+#: The key of ``measured`` holding the Job cell's widest text with the stage folded in: only
+#: as wide as "u 91" when some row is not an install.
+FOLDED_JOB = "job+stage"
 #: Columns that always show but may be squeezed, in the order they give way, to this width.
 SQUEEZE: dict[str, int] = {"eta": 7, "progress": 9, "error": 8, "queue": 7, "account": 7}
 #: Shorter header words, for a squeezed column whose own word and sort arrow don't fit.
@@ -147,7 +151,7 @@ def plan(columns: Sequence[Column], measured: Mapping[str, int], available: int)
     keys = {column.key for column in shown}
     if total() > available and STAGE in keys and "job" in keys:
         shown = [column for column in shown if column.key != STAGE]
-        widths["job"] += 2  # "u " before the id
+        widths["job"] = max(widths["job"], measured.get(FOLDED_JOB, widths["job"] + 2))
         folded = True
     dropped: list[str] = []
     for key in DROP_ORDER:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from rich.cells import cell_len
 
 from cfdash.engine.tracking import JobKey, TrackedJob, Tracker
+from cfdash.tui.grid_layout import FOLDED_JOB, fold_stage
 from cfdash.tui.row_order import RowOrder
 from cfdash.tui.rows import (
     COLUMNS,
@@ -116,6 +117,7 @@ class GridRows:
         self.grew = False
         #: Widest text seen per auto-width column (never shrinks between rebuilds).
         self.widths = {column.key: cell_len(column.label) for column in COLUMNS}
+        self.widths[FOLDED_JOB] = 0  # the Job cell with the stage folded in, at its widest
         #: Rows changed since the last flush (a deferred poll, a mark, a stall flag).
         self.pending: set[JobKey] = set()
         #: The clock-driven cells (ETA countdown, age) are brought up to date only for rows
@@ -182,6 +184,12 @@ class GridRows:
             widest = min(widest, column.max_width)
             if widest > self.widths[column.key]:
                 self.widths[column.key], grew = widest, True
+        folded = self.widths[FOLDED_JOB]
+        for key in keys:
+            cells = self.cells[key]
+            folded = max(folded, cell_len(fold_stage(cells["stage"].text, cells["job"].text)))
+        if folded > self.widths[FOLDED_JOB]:
+            self.widths[FOLDED_JOB], grew = folded, True
         return grew
 
     def _update_cells(self, key: JobKey, cells: Mapping[str, Cell]) -> bool:

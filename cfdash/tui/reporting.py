@@ -67,9 +67,10 @@ class Reporter:
             return
         entry = AuditEntry(
             at=action.at,
-            account=key[0],
-            job=key[1],
-            action="queue",
+            account=key.account,
+            job=key.jobid,
+            stage=key.stage,
+            action=action.action,
             mirroring=action.mirroring,
             user=self._user(),
             outcome=action.outcome.status,
@@ -88,8 +89,10 @@ class Reporter:
             entries.append(
                 AuditEntry(
                     at=action.settled_at or self.clock(),
-                    account=key[0],
-                    job=key[1],
+                    account=key.account,
+                    job=key.jobid,
+                    stage=key.stage,
+                    of=action.action,
                     action="settle",
                     mirroring=None,
                     user=None,

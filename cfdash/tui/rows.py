@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from cfdash.engine.tracking import NOT_FOUND_CAUSES, TrackedJob
+from cfdash.stages import STAGES
 from cfdash.textfmt import age, eta_text, finished_bar, progress_bar, shorten, state_label
 
 __all__ = [
@@ -53,6 +54,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("mark", "✓", 1),
     Column("account", "Account", sort="account"),
     Column("job", "Job", align="right", sort="job"),
+    # install, update, diff or version: install 91 and update 91 are two rows.
+    Column("stage", "Stage", 7, sort="stage"),
     Column("kind", "Kind", 7, sort="kind"),
     Column("label", "Label", max_width=24, sort="label"),
     Column("state", "State", 12, sort="state"),
@@ -66,6 +69,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("error", "Error", 12, max_width=80, sort="error", flex=True),
     Column("age", "Seen", 11, align="right", sort="age"),
 )
+
 
 @dataclass(frozen=True, slots=True)
 class Cell:
@@ -99,6 +103,7 @@ SORTS: dict[str, tuple[str, Callable[[TrackedJob], tuple]]] = {
     "progress": ("progress", lambda job: (-(job.progress or 0), job.account, job.jobid)),
     "eta": ("ETA", lambda job: (job.eta is None, job.eta or 0, job.account, job.jobid)),
     "job": ("job id", lambda job: (job.jobid, job.account)),
+    "stage": ("stage", lambda job: (STAGES.index(job.stage), job.account, job.jobid)),
     "kind": ("kind", lambda job: (job.kind, job.account, job.jobid)),
     "label": ("label", lambda job: ((job.label or job.target or "").lower(), job.jobid)),
     "failures": ("failures", lambda job: (-job.failures, job.account, job.jobid)),
@@ -133,6 +138,7 @@ def cells_for(
         "mark": Cell("●" if marked else "", "mark"),
         "account": Cell(job.account),
         "job": Cell(str(job.jobid)),
+        "stage": Cell(job.stage, "" if job.stage != "install" else "dim"),
         "kind": Cell(job.kind),
         "label": Cell(shorten(job.label or job.target, 24), "" if job.label else "dim"),
         "state": _state_cell(job, stalled),
@@ -213,6 +219,8 @@ def error_predates_queue(job: TrackedJob) -> bool:
 def _error_cell(job: TrackedJob) -> Cell:
     """The job's own ``joberror`` (never a queue answer), or why a row was not found."""
     if job.phase == "notfound":
+        if job.stage != "install":  # read by id: the service's own words say why
+            return Cell(shorten(job.error or "not found", 80), "note")
         return Cell(shorten(f"not in the list: {NOT_FOUND_CAUSES}", 80), "note")
     error = job.error
     if not error:
@@ -269,6 +277,8 @@ def matches(
         return False
     if not text:
         return True
-    parts = (job.account, job.jobid, job.label, job.target, job.kind, job.word, job.error)
+    parts = (
+        job.account, job.jobid, job.stage, job.label, job.target, job.kind, job.word, job.error
+    )  # fmt: skip
     haystack = " ".join(str(part) for part in (*parts, queue_text(job)) if part)
     return text.lower() in haystack.lower()

@@ -57,7 +57,9 @@ async def test_the_list_shows_only_untracked_jobs(make_app):
         screen, _results, gone = await open_picker(app, pilot)
         assert screen.account == "production"
         assert listed(screen) == [job.jobid for job in gone]
-        tracked = {jobid for account, jobid in app.engine.tracker.jobs if account == "production"}
+        tracked = {
+            jobid for account, _, jobid in app.engine.tracker.jobs if account == "production"
+        }
         assert tracked and not tracked & set(listed(screen))
         assert status(screen).startswith("3 untracked jobs · 0 selected")
         # Another account: everything there is tracked, which one dim line says.
@@ -100,9 +102,9 @@ async def test_two_picked_jobs_come_back_with_their_mirroring_flags(make_app):
         screen, results, gone = await open_picker(app, pilot)
         mirror = next(job for job in gone if job.mirroring is True)
         machine = next(job for job in gone if job.mirroring is False)
-        # Focus starts on the job id; the list is four tabs on.
+        # Focus starts on the job id; the list is five tabs on (after the stage).
         assert app.focused is screen.query_one("#jobid", Input)
-        await pilot.press("tab", "tab", "tab", "tab")
+        await pilot.press("tab", "tab", "tab", "tab", "tab")
         picks = screen.query_one("#picks", SelectionList)
         assert app.focused is picks
         order = listed(screen)
@@ -158,7 +160,7 @@ async def test_the_job_id_form_still_returns_one_request(make_app):
     async with app.run_test(size=SIZE) as pilot:
         screen, results, _gone = await open_picker(app, pilot)
         tracked = next(key for key in app.engine.tracker.jobs if key[0] == "production")
-        await pilot.press(*str(tracked[1]), "enter")
+        await pilot.press(*str(tracked.jobid), "enter")
         assert "already tracked" in str(screen.query_one("#error", Label).render())
         screen.query_one("#jobid", Input).value = ""
         await pilot.press(*"4242", "tab", "enter", "down", "enter")  # mirroring: true

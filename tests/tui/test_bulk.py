@@ -45,7 +45,7 @@ async def test_bulk_queue_sends_one_request_per_marked_job(served, make_app):
         assert grid(app).marked == set(waiting)
         refused = waiting[0]
         served.sim.faults.add(
-            Fault(FaultKind.ERROR_ENVELOPE, endpoint="queue", jobid=refused[1], count=1)
+            Fault(FaultKind.ERROR_ENVELOPE, endpoint="queue", jobid=refused.jobid, count=1)
         )
         served.sim.faults.add(Fault(FaultKind.LATENCY, endpoint="queue", delay=0.05))
         in_flight = peak = 0
@@ -64,13 +64,13 @@ async def test_bulk_queue_sends_one_request_per_marked_job(served, make_app):
         await pilot.press("q", "q")
         assert isinstance(app.screen, BulkConfirmScreen)
         body = app.screen.body_text
-        assert all(f"{a}/{j}" in body for a, j in waiting) and "true (mirror)" in body
+        assert all(f"{a}/{j}" in body for a, _, j in waiting) and "true (mirror)" in body
         await pilot.press("y")
         await wait_for(lambda: served.sim.requests.count("queue") == len(waiting), pilot)
         # Once the bulk worker has finished, nothing more can be sent (poll=False).
         await wait_for(lambda: not [w for w in app.workers if w.group == "queue"], pilot)
         calls = [call.jobid for call in served.sim.requests.queue_calls]
-        assert sorted(calls) == sorted(j for _, j in waiting)  # exactly one each
+        assert sorted(calls) == sorted(key.jobid for key in waiting)  # exactly one each
         assert peak == min(BULK_CONCURRENCY, len(waiting))  # bounded, yet never one at a time
         assert "refused: image locked" in grid(app).cell_text(refused, "queue")
         assert grid(app).cell_text(refused, "error") == ""  # the job's own error: none

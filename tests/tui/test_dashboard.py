@@ -112,7 +112,7 @@ async def test_add_and_remove_survive_a_restart(served, make_app):
         assert isinstance(app.screen, AddJobScreen)
         await pilot.press(*"4242")
         await pilot.press("enter")
-        await wait_for(lambda: ("production", 4242) in app.engine.tracker.jobs, pilot)
+        await wait_for(lambda: ("production", "install", 4242) in app.engine.tracker.jobs, pilot)
         gone = next(key for key in app.engine.tracker.jobs if key[0] == "staging")
         table(app).select(gone)
         await pilot.press("d", "y")
@@ -121,8 +121,10 @@ async def test_add_and_remove_survive_a_restart(served, make_app):
     again = make_app()
     async with again.run_test(size=SIZE) as pilot:
         await wait_for(lambda: table(again).row_count >= len(served.sim.jobs), pilot)
-        assert ("production", 4242) in again.engine.tracker.jobs
-        assert "not found" in cell(again, ("production", 4242), "state")  # read, never seen
+        assert ("production", "install", 4242) in again.engine.tracker.jobs
+        assert "not found" in cell(
+            again, ("production", "install", 4242), "state"
+        )  # read, never seen
         assert gone not in again.engine.tracker.jobs
 
 
@@ -244,7 +246,7 @@ async def test_add_picks_untracked_jobs_from_the_account(served, make_app):
         for key in gone:
             app.engine.remove(key)
         await pilot.press("a")
-        await pilot.press("tab", "tab", "tab", "tab", "space", "down", "space", "ctrl+s")
+        await pilot.press("tab", "tab", "tab", "tab", "tab", "space", "down", "space", "ctrl+s")
         await wait_for(lambda: all(key in app.engine.tracker.jobs for key in gone), pilot)
         assert all(app.engine.tracker.jobs[key].phase != "notlisted" for key in gone)
 

@@ -68,10 +68,12 @@ async def test_a_job_never_seen_says_so_without_none(served, make_app):
         await app.engine.poll_all()
         await pilot.pause()
         await pilot.press("a", *"4242", "enter")
-        await wait_for(lambda: ("production", 4242) in app.engine.tracker.jobs, pilot)
+        await wait_for(lambda: ("production", "install", 4242) in app.engine.tracker.jobs, pilot)
         await app.engine.poll_all()
         await pilot.pause()
-        text = await open_details(app, pilot, app.engine.tracker.jobs[("production", 4242)])
+        text = await open_details(
+            app, pilot, app.engine.tracker.jobs[("production", "install", 4242)]
+        )
         assert "None" not in text
         assert "∅ not found" in text and "a wrong id, another account's job" in text
         assert "label            —" in text and "null (not seen yet)" in text

@@ -85,7 +85,7 @@ async def test_a_restart_shows_a_job_that_finished_while_closed(sim, tmp_path) -
     job = sim.add_job(ASID, state=JobState.RUNNING, fate=HUNDRED_SECONDS, elapsed=97)
     settings = settings_for(url, job.jobid, NEVER_SEEN)
     path = tmp_path / "state.toml"
-    key, never = ("production", job.jobid), ("production", NEVER_SEEN)
+    key, never = ("production", "install", job.jobid), ("production", "install", NEVER_SEEN)
 
     a = build_app(settings, store=StateStore(path), clock=clock, poll=False, tick=False)
     async with a.run_test(size=SIZE) as pilot:
@@ -180,7 +180,7 @@ async def test_two_dashboards_keep_the_newer_row_per_job(sim, tmp_path) -> None:
         await a.poll_all()
         clock.advance(30)
         await b.poll_all()
-        b.remove(("production", first.jobid))  # B's user stops tracking the first job
+        b.remove(("production", "install", first.jobid))  # B's user stops tracking the first job
         keepers[1].save(b.tracker, theme=None, view=View(), seen=True)
         keepers[0].save_seen(keepers[0].seen_of(a.tracker))  # A's older view, written later
     finally:
@@ -191,5 +191,5 @@ async def test_two_dashboards_keep_the_newer_row_per_job(sim, tmp_path) -> None:
     # The second job: B saw it 30 s after A did, and B's row stays though A wrote last.
     # The first: B stopped tracking it, A still does, so A's row is kept.
     assert rows == {first.jobid: clock() - 30, second.jobid: clock()}
-    assert saved.removed_jobs == {("production", first.jobid)}
+    assert saved.removed_jobs == {("production", "install", first.jobid)}
     assert dataclasses.replace(saved, last_seen={}, removed_jobs=set()) == State()

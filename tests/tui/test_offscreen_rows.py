@@ -31,7 +31,7 @@ async def test_a_row_changed_off_screen_is_built_when_it_scrolls_into_view(serve
         assert off not in table.rows.dirty  # built when its line was drawn
         y = table.rows.index[off] - table.scroll_offset.y + 1
         line = table.render_line(y).text
-        assert f"{jobs[off].progress}%" in line and str(off[1]) in line
+        assert f"{jobs[off].progress}%" in line and str(off.jobid) in line
 
 
 async def test_rows_added_under_a_showing_scrollbar_can_be_scrolled_to(served, make_app):
@@ -55,4 +55,4 @@ async def test_rows_added_under_a_showing_scrollbar_can_be_scrolled_to(served, m
         assert table.selected_key == table.row_keys[-1]
         assert table.scroll_offset.y == table.max_scroll_y > 0
         y = len(table.row_keys) - table.scroll_offset.y  # the last row's line
-        assert str(table.row_keys[-1][1]) in table.render_line(y).text
+        assert str(table.row_keys[-1].jobid) in table.render_line(y).text

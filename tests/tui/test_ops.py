@@ -78,7 +78,7 @@ async def test_a_stalled_job_is_flagged_and_counted(served, make_app):
     frozen = (0.0, 20.0, 20.0, 20.0, 20.0, 20.0, 20.0, 20.0, 20.0, 20.0, 100.0)
     fate = Fate(duration=10_000 * sim.speed, queue_delay=0, curve=frozen)
     job = sim.add_job(asid, state=4, fate=fate, elapsed=2_000 * sim.speed)
-    key = ("production", job.jobid)
+    key = ("production", "install", job.jobid)
     app = make_app(poll=False)
     async with app.run_test(size=SIZE) as pilot:
         await app.engine.poll_all()

@@ -127,8 +127,8 @@ async def test_update_keeps_the_selection_on_the_same_release():
         assert [line[:5] for line in panel(app).line_texts()[1:]] == ["v4100", "v4242", "v4243"]
         assert panel(app).selected.imageversionid == 4243
         # Its release gone: back to "All releases".
-        tracked.remove(("a", 8))
-        tracked.remove(("a", 9))
+        tracked.remove(("a", "install", 8))
+        tracked.remove(("a", "install", 9))
         panel(app).update_releases(rollup(tracked.jobs.values()))
         await pilot.pause()
         assert panel(app).selected is None and panel(app).highlighted == 0

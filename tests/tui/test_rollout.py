@@ -268,7 +268,7 @@ async def test_hide_finished_and_finished_rows_without_a_percentage(served, make
         served.clock.advance(21)
         await app.engine.poll_all()
         await pilot.pause()
-        keys = [("production", job.jobid) for job in jobs]
+        keys = [("production", "install", job.jobid) for job in jobs]
         table = grid(app)
         for key in keys:
             assert table.cell_text(key, "state") == "✔ Finished"
@@ -291,7 +291,10 @@ async def test_finished_track_all_rows_go_after_retention_tracked_ones_stay(serv
     async with app.run_test(size=WIDE) as pilot:
         await app.engine.poll_all()
         await pilot.pause()
-        kept, dropped = ("production", by_id.jobid), ("production", anonymous.jobid)
+        kept, dropped = (
+            ("production", "install", by_id.jobid),
+            ("production", "install", anonymous.jobid),
+        )
         assert app.engine.tracker.jobs[kept].source == "config"
         served.clock.advance(11)
         await app.engine.poll_all()

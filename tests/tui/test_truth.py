@@ -152,11 +152,11 @@ async def test_the_bulk_confirm_leaves_out_running_queued_and_not_found_jobs(ser
         await app.engine.poll_all()
         await pilot.pause()
         await pilot.press("a", *"4242", "enter")  # production/4242: no such job
-        await wait_for(lambda: ("production", 4242) in app.engine.tracker.jobs, pilot)
+        await wait_for(lambda: ("production", "install", 4242) in app.engine.tracker.jobs, pilot)
         await app.engine.poll_all()
         await pilot.pause()
-        assert cell(app, ("production", 4242), "state") == "∅ not found"
-        assert "a wrong id" in cell(app, ("production", 4242), "error")
+        assert cell(app, ("production", "install", 4242), "state") == "∅ not found"
+        assert "a wrong id" in cell(app, ("production", "install", 4242), "error")
 
         sendable = jobs_in(app, "pending", "created", "failed")
         active = jobs_in(app, "running", "queued")
@@ -241,7 +241,8 @@ async def test_a_queue_from_the_dashboard_is_written_to_the_audit_trail(served, 
         await wait_for(lambda: cell(app, job.key, "queue") == "queued ✓", pilot)
         lines = (tmp_path / "audit.jsonl").read_text().splitlines()
         [record] = [json.loads(line) for line in lines]
-        assert (record["account"], record["job"]) == job.key
+        assert (record["account"], "install", record["job"]) == job.key
+        assert "stage" not in record  # an install's line is as it always was
         assert record["action"] == "queue" and record["outcome"] == "queued"
         assert record["mirroring"] is job.mirroring and record["origin"] == "dashboard"
         assert record["answer"].startswith("queued (")

@@ -52,7 +52,7 @@ class Sink:
 
 def test_one_finished_job_is_one_toast_naming_it_with_its_release():
     sink = Sink()
-    alerts = sink.alerts(releases={("production", 1): 4243})
+    alerts = sink.alerts(releases={("production", "install", 1): 4243})
     alerts.add([finished(1)])
     alerts.flush(T0)
     [(text, options)] = sink.toasts
@@ -65,7 +65,7 @@ def test_one_finished_job_is_one_toast_naming_it_with_its_release():
 
 def test_three_finished_and_failures_in_one_second_are_named_in_one_toast():
     sink = Sink()
-    alerts = sink.alerts(releases={("production", n): 4243 for n in range(10)})
+    alerts = sink.alerts(releases={("production", "install", n): 4243 for n in range(10)})
     alerts.add([finished(1), failed(2), finished(3), stalled(9), finished(4)])
     alerts.add([failed(5, "image locked by diffid: 218595")])  # the same second, another poll
     alerts.flush(T0)
@@ -84,7 +84,7 @@ def test_three_finished_and_failures_in_one_second_are_named_in_one_toast():
 
 def test_fifty_finished_and_five_failed_are_counted_not_named():
     sink = Sink()
-    releases = {("production", n): 4242 + n % 2 for n in range(100)}
+    releases = {("production", "install", n): 4242 + n % 2 for n in range(100)}
     alerts = sink.alerts(releases=releases)
     alerts.add([finished(n) for n in range(50)] + [failed(50 + n) for n in range(5)])
     alerts.flush(T0)

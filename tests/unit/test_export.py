@@ -63,7 +63,7 @@ def jobs() -> list[TrackedJob]:
         ],
         T0 - 5,
     )
-    tracker.jobs[("prod", 5551001)].label = "EU mirror, canary"
+    tracker.jobs[("prod", "install", 5551001)].label = "EU mirror, canary"
     tracker.add(TrackedJob("prod", 424242))  # never listed
     return list(tracker.jobs.values())
 
@@ -74,6 +74,7 @@ def test_round_trip(tmp_path):
     running, failed, unlisted = read(path)
     assert running == {
         "account": "prod",
+        "stage": "install",
         "job": "5551001",
         "kind": "mirror",
         "label": "EU mirror, canary",
@@ -137,7 +138,7 @@ async def test_export_of_a_live_view_holds_no_credentials(served, tmp_path):
     view = sorted(engine.tracker.jobs.values(), key=lambda job: job.key)
     path = export_csv(view, tmp_path / "live.csv", now=served.clock())
     rows = read(path)
-    assert [(r["account"], int(r["job"])) for r in rows] == [job.key for job in view]
+    assert [(r["account"], r["stage"], int(r["job"])) for r in rows] == [job.key for job in view]
     text = path.read_text(encoding="utf-8")
     for account in settings.accounts.values():
         assert account.access_key.get_secret_value() not in text
@@ -154,8 +155,8 @@ def failed_job(error: str, label: str) -> TrackedJob:
     tracker = Tracker(["prod"])
     item = StatusItem(jobid=7, jobstateid=6, jobfailed=1, joberror=error, mirroring=False)
     tracker.merge("prod", [item], T0)
-    tracker.jobs[("prod", 7)].label = label
-    return tracker.jobs[("prod", 7)]
+    tracker.jobs[("prod", "install", 7)].label = label
+    return tracker.jobs[("prod", "install", 7)]
 
 
 @pytest.mark.parametrize("text", FORMULAS)

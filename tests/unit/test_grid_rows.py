@@ -44,46 +44,49 @@ def test_a_progress_change_touches_one_row_and_reorders_only_under_a_moving_sort
                                   item(4, 4, 70)], NOW)  # fmt: skip
     rows.pending |= changes.changed
     redraw = rows.flush()
-    assert redraw.touched == [("a", 1)] and not redraw.reordered
-    assert rows.cell_text(("a", 1), "progress").endswith("90%")
+    assert redraw.touched == [("a", "install", 1)] and not redraw.reordered
+    assert rows.cell_text(("a", "install", 1), "progress").endswith("90%")
 
     rows.sort_by("progress")
-    assert rows.order[0] == ("a", 1)  # 90 % first
+    assert rows.order[0] == ("a", "install", 1)  # 90 % first
     tracker.merge("a", [item(1, 4, 95), item(2, 2, 0), item(3, 6, 40), item(4, 4, 99)], NOW)
-    rows.pending |= {("a", 1), ("a", 4)}
+    rows.pending |= {("a", "install", 1), ("a", "install", 4)}
     redraw = rows.flush()
-    assert redraw.reordered and rows.order[:2] == [("a", 4), ("a", 1)]
+    assert redraw.reordered and rows.order[:2] == [("a", "install", 4), ("a", "install", 1)]
     rows.sort_by("progress")  # the same sort again: reversed
-    assert rows.sort_label == "progress, reversed" and rows.order[0] == ("a", 2)
+    assert rows.sort_label == "progress, reversed" and rows.order[0] == ("a", "install", 2)
 
 
 def test_filters_marks_and_the_tick():
     _, rows = world()
     rows.set_filter(failed_only=True)
-    assert rows.order == [("a", 3)]
+    assert rows.order == [("a", "install", 3)]
     rows.set_filter(failed_only=False, text="pending")
-    assert rows.order == [("a", 2)]
+    assert rows.order == [("a", "install", 2)]
     rows.set_filter(text="")
-    rows.set_marks([("a", 2)])
-    assert rows.pending == {("a", 2)}
-    assert rows.flush().touched == [("a", 2)] and rows.cell_text(("a", 2), "mark") == "●"
+    rows.set_marks([("a", "install", 2)])
+    assert rows.pending == {("a", "install", 2)}
+    assert (
+        rows.flush().touched == [("a", "install", 2)]
+        and rows.cell_text(("a", "install", 2), "mark") == "●"
+    )
 
     rows.clock = lambda: NOW + 5  # five seconds on: countdowns and ages move
     redraw = rows.tick()
-    assert rows.cell_text(("a", 1), "eta") == "55s"
-    assert rows.cell_text(("a", 2), "age") == "5s ago"
+    assert rows.cell_text(("a", "install", 1), "eta") == "55s"
+    assert rows.cell_text(("a", "install", 2), "age") == "5s ago"
     assert sorted(redraw.touched) == sorted(rows.order) and not redraw.reordered
     assert not rows.tick()  # the same second again: nothing to redraw
 
 
 def test_a_removed_row_leaves_and_a_new_one_enters_in_order():
     tracker, rows = world()
-    redraw = rows.remove(("a", 2))
-    assert redraw.reordered and ("a", 2) not in rows.index
+    redraw = rows.remove(("a", "install", 2))
+    assert redraw.reordered and ("a", "install", 2) not in rows.index
     tracker.merge("a", [item(0, 2, 0), item(1, 4, 10), item(3, 6, 40), item(4, 4, 70)], NOW)
-    rows.pending |= {("a", 0)}
+    rows.pending |= {("a", "install", 0)}
     redraw = rows.flush()
-    assert redraw.reordered and rows.order[0] == ("a", 0)
+    assert redraw.reordered and rows.order[0] == ("a", "install", 0)
 
 
 def test_the_tick_updates_rows_on_screen_and_others_catch_up_when_shown():
@@ -102,10 +105,12 @@ def test_a_finished_row_shows_a_full_dim_bar_and_no_percentage():
     changes = tracker.merge("a", [item(2, 2, 0), item(3, 6, 40), item(4, 4, 70)], NOW + 1)
     rows.pending |= changes.changed  # job 1 left the list at 10 %
     rows.flush()
-    assert rows.cell_text(("a", 1), "state") == "✔ Finished"
-    assert rows.cell_text(("a", 1), "progress") == "██████████"  # full, and no number at all
-    assert "%" not in rows.row_text(("a", 1))
-    assert rows.cells[("a", 1)]["progress"].style == "dim"
+    assert rows.cell_text(("a", "install", 1), "state") == "✔ Finished"
+    assert (
+        rows.cell_text(("a", "install", 1), "progress") == "██████████"
+    )  # full, and no number at all
+    assert "%" not in rows.row_text(("a", "install", 1))
+    assert rows.cells[("a", "install", 1)]["progress"].style == "dim"
 
 
 def test_hide_finished_leaves_out_jobs_that_ended_and_is_part_of_the_view():
@@ -114,10 +119,10 @@ def test_hide_finished_leaves_out_jobs_that_ended_and_is_part_of_the_view():
     rows.pending |= changes.changed  # 1 left the list (Finished), 2 is listed as Complete
     rows.flush()
     rows.set_filter(hide_finished=True)
-    assert rows.order == [("a", 3), ("a", 4)]  # failed and running stay
+    assert rows.order == [("a", "install", 3), ("a", "install", 4)]  # failed and running stay
     assert rows.view.hide_finished and "finished jobs hidden" in rows.view.unseen()
     rows.set_filter(failed_only=True)  # both at once
-    assert rows.order == [("a", 3)]
+    assert rows.order == [("a", "install", 3)]
     rows.set_filter(failed_only=False, hide_finished=False)
     assert len(rows.order) == 4
 
@@ -154,7 +159,7 @@ def test_a_row_built_late_that_widens_a_column_says_so():
     rows = GridRows(tracker, lambda: NOW)
     rows.rebuild()
     last = rows.order[-1]
-    wider = [i.model_copy(update={"machine": "a-much-longer-machine-name"}) if i.jobid == last[1]
+    wider = [i.model_copy(update={"machine": "a-much-longer-machine-name"}) if i.jobid == last.jobid
              else i for i in many(30)]  # fmt: skip
     rows.pending |= tracker.merge("a", wider, NOW).changed
     assert not rows.flush(range(0, 5)).widened  # off screen: not measured yet
@@ -229,7 +234,7 @@ def test_rows_removed_together_leave_in_one_pass():
     gone = [rows.order[0], rows.order[7], rows.order[-1]]
     for key in gone:
         tracker.remove(key)
-    redraw = rows.remove(*gone, ("a", 999))  # one never shown is ignored
+    redraw = rows.remove(*gone, ("a", "install", 999))  # one never shown is ignored
     assert redraw.reordered and redraw.left == gone
     assert len(rows) == 17 and not set(gone) & set(rows.order)
     assert all(rows.index[key] == position for position, key in enumerate(rows.order))

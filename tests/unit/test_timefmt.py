@@ -119,7 +119,7 @@ async def test_export_of_an_out_of_range_eta_keeps_the_dashboard_running(bad_tim
         await pilot.pause()
         assert app.is_running  # the export used to stop the app here
         grid = app.main.query_one(JobGrid)
-        shown = [grid.cell_text(("prod", job), "eta") for job in (8001, 8002, 8003)]
+        shown = [grid.cell_text(("prod", "install", job), "eta") for job in (8001, 8002, 8003)]
     rows = {row["job"]: row for row in csv.DictReader(target.open())}
     assert rows["8001"]["eta"] == INVALID_TIME and rows["8001"]["eta_seconds"] == ""
     assert rows["8002"]["eta"] == INVALID_TIME

@@ -2,8 +2,9 @@
 
 Two ways in, one result:
 
-* **By job id** (focused first, as before): account, job id, mirroring flag and a label,
-  validated on submit — the job id must be a positive whole number not tracked already.
+* **By job id** (focused first, as before): account, job id, stage (install, update, diff or
+  version), mirroring flag and a label, validated on submit — the job id must be a positive
+  whole number not tracked already in that stage, and only installs take a mirroring flag.
   Enter in the job id or label field adds it.
 * **Pick from the account**: the selected account's incomplete jobs that are not tracked yet
   (from its last status list, handed in as ``untracked``), filtered by a text box (job id,
@@ -29,14 +30,16 @@ from textual.widgets import Button, Input, Label, Select, SelectionList
 from textual.widgets.selection_list import Selection
 
 from cfdash.api.models import StateKind, StatusItem
-from cfdash.engine.tracking import TrackedJob
+from cfdash.engine.tracking import JobKey, TrackedJob
+from cfdash.stages import STAGES, Stage, is_stage
 from cfdash.textfmt import STATE_SYMBOLS, shorten
 from cfdash.tui.bindings import bindings_for
 from cfdash.tui.themes import phase_styles
 
 __all__ = ["AddJobRequest", "AddJobScreen"]
 
-JobKey = tuple[str, int]
+#: A job picked in the list: always an install of the account (the list is its status list).
+PickKey = tuple[str, int]
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class AddJobRequest:
     jobid: int
     mirroring: bool | None
     label: str | None
+    stage: Stage = "install"
 
     def job(self) -> TrackedJob:
         """The job to track, as one the user added (kept in the state file)."""
@@ -52,6 +56,7 @@ class AddJobRequest:
             self.account,
             self.jobid,
             source="state",
+            stage=self.stage,
             label=self.label,
             mirroring_setting=self.mirroring,
         )
@@ -62,6 +67,7 @@ _MIRRORING = [
     ("true (mirror)", "true"),
     ("false (machine)", "false"),
 ]
+_STAGES = [(stage, stage) for stage in STAGES]
 _TARGET_WIDTH = 20
 
 
@@ -110,8 +116,9 @@ class AddJobScreen(ModalScreen[list[AddJobRequest] | None]):
     AddJobScreen #account { width: 1fr; }
     AddJobScreen #form > Vertical { height: auto; margin-right: 1; }
     AddJobScreen #form > #jobid-box { width: 18; }
-    AddJobScreen #form > #mirroring-box { width: 33; }
-    AddJobScreen #form > #label-box { width: 1fr; margin-right: 0; }
+    AddJobScreen #form > #mirroring-box { width: 26; }
+    AddJobScreen #form > #label-box { width: 1fr; }
+    AddJobScreen #form > #stage-box { width: 16; margin-right: 0; }
     AddJobScreen #picks { max-height: 10; }
     /* A light cursor, so the state colours of the line under it stay readable. */
     AddJobScreen #picks:focus > .option-list--option-highlighted {
@@ -137,11 +144,15 @@ class AddJobScreen(ModalScreen[list[AddJobRequest] | None]):
         self.tracked = tracked
         #: Each account's untracked jobs by id, in status-list order; tracked ones left out.
         self.untracked: dict[str, dict[int, StatusItem]] = {
-            account: {item.jobid: item for item in items if (account, item.jobid) not in tracked}
+            account: {
+                item.jobid: item
+                for item in items
+                if JobKey(account, "install", item.jobid) not in tracked
+            }
             for account, items in (untracked or {}).items()
         }
         #: Jobs picked in the list, in any account: they survive filtering and switching.
-        self.picked: set[JobKey] = set()
+        self.picked: set[PickKey] = set()
         #: The account whose jobs the list shows now.
         self._listed_account: str | None = None
 
@@ -169,6 +180,9 @@ class AddJobScreen(ModalScreen[list[AddJobRequest] | None]):
                 with Vertical(id="label-box"):
                     yield Label("Label (optional)")
                     yield Input(placeholder="e.g. EU mirror", id="label", max_length=60)
+                with Vertical(id="stage-box"):
+                    yield Label("Stage")
+                    yield Select(_STAGES, value="install", allow_blank=False, id="stage")
             yield Label("Or pick untracked jobs", classes="section", id="pick-title")
             yield Input(
                 placeholder="filter: job id, state, mirror or machine, image version",
@@ -324,12 +338,17 @@ class AddJobScreen(ModalScreen[list[AddJobRequest] | None]):
         if not raw.isdigit() or int(raw) <= 0:
             return "Job id: expected a positive whole number."
         jobid = int(raw)
-        if (account, jobid) in self.tracked:
-            return f"{account}/{jobid} is already tracked."
+        chosen = self.query_one("#stage", Select).value
+        stage: Stage = chosen if is_stage(chosen) else "install"
+        key = JobKey(account, stage, jobid)
+        if key in self.tracked:
+            return f"{key.name} is already tracked."
         flag = self.query_one("#mirroring", Select).value
         mirroring = None if flag == "auto" else flag == "true"
+        if mirroring is not None and stage != "install":
+            return "Mirroring: only installs are mirrored; leave it on auto for this stage."
         label = self.query_one("#label", Input).value.strip() or None
-        return AddJobRequest(account, jobid, mirroring, label)
+        return AddJobRequest(account, jobid, mirroring, label, key.stage)
 
     def picked_requests(self) -> list[AddJobRequest]:
         """A request per picked job: accounts in the dialog's order, jobs in list order."""

@@ -3,15 +3,18 @@
 Every field of the last status-list entry, the last queue action and what came of it, the
 audit trail's lines about the job, the history of state changes, and the JSON as last seen —
 the things a release engineer needs when a row says "Failed" and the error column is cut
-short.  Times are local, with their zone and an age ("2026-01-05 14:02:11 CET (3m05s ago)"),
-because they are pasted into tickets read in other zones; states are named, flags are yes/no,
-and nothing reads ``None``.  ``c`` copies the job id and ``j`` the raw JSON.
+short.  A diff also counts and lists the paths it found added, modified and removed; a row
+linked to another by an image lock ("image locked by diffid N", :mod:`cfdash.engine.links`)
+names it, and ``g`` jumps to its details.  Times are local, with their zone and an age
+("2026-01-05 14:02:11 CET (3m05s ago)"), because they are pasted into tickets read in other zones;
+states are named, flags are yes/no, and nothing reads ``None``.  ``c`` copies the job id and
+``j`` the raw JSON.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from rich.text import Text
@@ -21,8 +24,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from cfdash.api.models import StatusItem
+from cfdash.api.pipeline import DiffStatus
 from cfdash.engine.audit import AuditEntry, AuditLog
-from cfdash.engine.tracking import NOT_FOUND_CAUSES, TrackedJob
+from cfdash.engine.links import linked_jobs
+from cfdash.engine.tracking import NOT_FOUND_CAUSES, JobKey, TrackedJob
 from cfdash.textfmt import eta_text, local_time, relative, state_label, yes_no
 from cfdash.timefmt import INVALID_TIME, is_valid_time
 from cfdash.tui.bindings import bindings_for
@@ -123,13 +128,47 @@ def _audit(entries: list[AuditEntry] | None, now: float) -> list[str]:
     return [f"  {local_time(entry.at)}  {entry.describe()}" for entry in entries]
 
 
-def describe_job(job: TrackedJob, now: float, audit: list[AuditEntry] | None = None) -> str:
+#: Paths of a diff listed one per line; the rest are counted.
+MAX_PATHS = 200
+
+
+def _diff_paths(diff: DiffStatus) -> list[str]:
+    added, modified, removed = diff.counts
+    lines = ["", f"changed paths (added {added}, modified {modified}, removed {removed})"]
+    changes = diff.changes()
+    lines += [f"  {change:<9} {path}" for change, path in changes[:MAX_PATHS]]
+    if len(changes) > MAX_PATHS:
+        lines.append(f"  … and {len(changes) - MAX_PATHS} more")
+    if not changes:
+        lines.append("  none (yet: a diff lists its paths once it completes)")
+    return lines
+
+
+def _links(job: TrackedJob, links: list[TrackedJob]) -> list[str]:
+    if not links:
+        return []
+    why = (
+        "their errors name this diff's image lock"
+        if job.stage == "diff"
+        else "its error says this diff locks the image"
+    )
+    lines = ["", f"linked ({why}; g opens {'the first' if len(links) > 1 else 'it'})"]
+    return lines + [f"  {other.name}   {state_label(other.phase, other.word)}" for other in links]
+
+
+def describe_job(
+    job: TrackedJob,
+    now: float,
+    audit: list[AuditEntry] | None = None,
+    links: list[TrackedJob] | None = None,
+) -> str:
     """The details as plain text (also what a test reads).
 
     ``audit`` is the job's lines of the audit trail, oldest first; None when there is no
-    trail (a session without a state directory).
+    trail (a session without a state directory). ``links`` are the rows tied to this one by
+    an image lock (:func:`cfdash.engine.links.linked_jobs`).
     """
-    head = f"{job.account}/{job.jobid}   {state_label(job.phase, job.word)}"
+    head = f"{job.name}   {state_label(job.phase, job.word)}"
     lines = [head + (" ?" if job.unconfirmed else "")]
     if job.unconfirmed_since is not None:
         lines.append(
@@ -140,6 +179,7 @@ def describe_job(job: TrackedJob, now: float, audit: list[AuditEntry] | None = N
         lines.append(f"not in {job.account}'s status list: likely {NOT_FOUND_CAUSES}")
     lines += [
         "",
+        f"stage            {job.stage}",
         f"label            {job.label or NONE}",
         f"kind             {job.kind or 'unknown'} (mirroring: {yes_no(job.mirroring)})",
         f"tracked because  {_SOURCES.get(job.source, job.source)}",
@@ -160,7 +200,10 @@ def describe_job(job: TrackedJob, now: float, audit: list[AuditEntry] | None = N
         if error_predates_queue(job):
             lines.append("  (read before the last queue; the next status list says if it stands)")
         lines.append(f"  {job.error}")
-    lines += ["", "fields (last status list)"]
+    lines += _links(job, links or [])
+    if isinstance(job.pipeline, DiffStatus):
+        lines += _diff_paths(job.pipeline)
+    lines += ["", "fields (last status list)" if job.stage == "install" else "fields (last read)"]
     if job.item is None:
         lines.append("  not seen in the status list yet")
     else:
@@ -188,12 +231,21 @@ class DetailsScreen(Screen[None]):
     BINDINGS = bindings_for("details")
 
     def __init__(
-        self, job: TrackedJob, clock: Callable[[], float], audit: AuditLog | None = None
+        self,
+        job: TrackedJob,
+        clock: Callable[[], float],
+        audit: AuditLog | None = None,
+        *,
+        jobs: Mapping[JobKey, TrackedJob] | None = None,
+        jump: Callable[[TrackedJob], None] | None = None,
     ) -> None:
         super().__init__()
         self.job = job
         self.clock = clock
         self.audit = audit
+        #: Every tracked job, to find the rows linked to this one; ``jump`` opens one.
+        self.jobs = jobs if jobs is not None else {}
+        self.jump = jump
         self._audit_entries: list[AuditEntry] | None = None
         self._audit_for: tuple[object, ...] | None = None
 
@@ -209,21 +261,33 @@ class DetailsScreen(Screen[None]):
             self._audit_entries = self.audit.for_job(self.job.key)
         return self._audit_entries
 
+    def links(self) -> list[TrackedJob]:
+        return linked_jobs(self.job, self.jobs)
+
     def compose(self) -> ComposeResult:
-        self._shown = describe_job(self.job, self.clock(), self._audit_lines())
+        self._shown = describe_job(self.job, self.clock(), self._audit_lines(), self.links())
         with VerticalScroll():
             yield Static(Text(self._shown), id="details")
         yield Footer()
 
     def refresh_details(self) -> None:
         """Redraw with the job as it is now (a no-op for the screen if nothing changed)."""
-        text = describe_job(self.job, self.clock(), self._audit_lines())
+        text = describe_job(self.job, self.clock(), self._audit_lines(), self.links())
         if text != self._shown:
             self._shown = text
             self.query_one("#details", Static).update(Text(text))
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+    def action_linked(self) -> None:
+        """``g``: the details of the (first) row linked to this one by an image lock."""
+        links = self.links()
+        if not links or self.jump is None:
+            self.notify("No linked job: nothing tracked shares an image lock with it.", timeout=3)
+            return
+        self.dismiss(None)
+        self.jump(links[0])
 
     def action_copy_id(self) -> None:
         self.app.copy_to_clipboard(str(self.job.jobid))
@@ -235,7 +299,8 @@ class DetailsScreen(Screen[None]):
             self.notify("Nothing to copy: the job was not seen in a status list.", timeout=3)
             return
         self.app.copy_to_clipboard(raw)
-        self.notify(f"Copied the JSON of {self.job.account}/{self.job.jobid}.", timeout=2)
+        self.notify(f"Copied the JSON of {self.job.name}.", timeout=2)
+
 
 def _percent(progress: int | None) -> str:
     """`` 45%``; nothing for a Finished step (the service doesn't say how it ended)."""

@@ -224,7 +224,7 @@ class MainScreen(Screen[None]):
             self.feed.note(job.key for job in jobs)
             self._tell_panels()
             self.persist()
-            what = f"{jobs[0].account}/{jobs[0].jobid}" if len(jobs) == 1 else f"{len(jobs)} jobs"
+            what = jobs[0].name if len(jobs) == 1 else f"{len(jobs)} jobs"
             self.notify(f"Tracking {what}.")
             for account in dict.fromkeys(job.account for job in jobs):
                 self.engine.refresh(account)
@@ -246,9 +246,9 @@ class MainScreen(Screen[None]):
                 self.feed.note([job.key])
                 self._tell_panels()
                 self.persist()
-                self.notify(f"Stopped tracking {job.account}/{job.jobid}.")
+                self.notify(f"Stopped tracking {job.name}.")
 
-        body = f"{job.account}/{job.jobid} ({job.word}) leaves the table; the job is not touched."
+        body = f"{job.name} ({job.word}) leaves the table; the job is not touched."
         self.app.push_screen(
             ConfirmScreen("Stop tracking this job?", body, confirm_label="Untrack"), answered
         )
@@ -274,7 +274,19 @@ class MainScreen(Screen[None]):
     def action_details(self) -> None:
         job = self._selected()
         if job is not None:
-            self.app.push_screen(DetailsScreen(job, self.clock, self.engine.audit))
+            self._open_details(job)
+
+    def _open_details(self, job: TrackedJob) -> None:
+        """The details of ``job``; ``g`` there jumps to a linked row (selected here too)."""
+
+        def jump(other: TrackedJob) -> None:
+            self.table.select(other.key)
+            self._open_details(other)
+
+        jobs = self.engine.tracker.jobs
+        self.app.push_screen(
+            DetailsScreen(job, self.clock, self.engine.audit, jobs=jobs, jump=jump)
+        )
 
     @on(JobGrid.RowSelected)
     def _row_chosen(self, event: JobGrid.RowSelected) -> None:

@@ -71,8 +71,8 @@ class WallCounts:
         for name, counts in census.accounts.items():
             accounts.setdefault(name, Counter(counts))  # a job of an account no longer listed
         totals = Counter(census.phases)
-        for account, _jobid in change.stalled:
-            accounts.setdefault(account, Counter())["stalled"] += 1
+        for key in change.stalled:
+            accounts.setdefault(key.account, Counter())["stalled"] += 1
             totals["stalled"] += 1
         return cls(totals, accounts)
 

@@ -199,7 +199,7 @@ async def test_the_engine_shows_a_bad_item_on_its_row_and_keeps_the_account_heal
         event = await engine.poll("production")
         assert event is not None and event.error is None
         assert engine.health("production").state == "ok"
-        one, two, three = (tracker.get(("production", jobid)) for jobid in (1, 2, 3))
+        one, two, three = (tracker.get(("production", "install", jobid)) for jobid in (1, 2, 3))
         assert two.error == "bad data from the API (field jobprogress)"
         assert two.listed and two.progress is None  # unknown, not a made-up 0 %
         assert one.progress == 10 and three.progress == 30 and one.error is None
@@ -208,7 +208,7 @@ async def test_the_engine_shows_a_bad_item_on_its_row_and_keeps_the_account_heal
 
         fake_api.send(raw_body(GOOD[0], '{"jobid": 2, "jobprogress": 60}', GOOD[1]))
         event = await engine.poll("production")
-        assert ("production", 2) in event.changes.changed
+        assert ("production", "install", 2) in event.changes.changed
         assert two.error is None and two.progress == 60
         assert client.unreadable == 0
         assert engine.health("production").bad_items == 0

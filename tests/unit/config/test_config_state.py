@@ -24,8 +24,13 @@ def full_state() -> State:
         added_jobs=[
             ("production", JobEntry(id=5551003, mirroring=True, label="EU mirror")),
             ("staging", JobEntry(id=42)),
+            ("staging", JobEntry(id=42, stage="update", label="the pull")),
         ],
-        removed_jobs={("production", 5551001), ("staging", 7)},
+        removed_jobs={
+            ("production", "install", 5551001),
+            ("staging", "install", 7),
+            ("staging", "diff", 7),
+        },
         theme="cfdash-light",
         sort="eta",
         sort_reverse=True,
@@ -49,6 +54,29 @@ def test_round_trip(tmp_path: Path) -> None:
     assert store_at(tmp_path).load() == full_state()
 
 
+def test_a_file_from_before_stages_loads_every_job_as_an_install(tmp_path: Path) -> None:
+    store = store_at(tmp_path)
+    store.path.parent.mkdir(parents=True)
+    store.path.write_text(
+        'version = 1\n[[added]]\naccount = "production"\nid = 5\n'
+        '[[removed]]\naccount = "production"\nid = 6\n'
+    )
+    state = store.load()
+    assert store.recovered_from is None
+    assert [(name, entry.stage, entry.id) for name, entry in state.added_jobs] == [
+        ("production", "install", 5)
+    ]
+    assert state.removed_jobs == {("production", "install", 6)}
+
+
+def test_a_stage_is_written_only_for_other_stages(tmp_path: Path) -> None:
+    store = store_at(tmp_path)
+    store.save(full_state())
+    data = tomllib.loads(store.path.read_text())
+    assert [row.get("stage") for row in data["added"]] == [None, None, "update"]
+    assert sorted(row.get("stage", "-") for row in data["removed"]) == ["-", "-", "diff"]
+
+
 def test_empty_state_round_trips(tmp_path: Path) -> None:
     store = store_at(tmp_path)
     store.save(State())
@@ -69,6 +97,7 @@ def test_file_is_plain_readable_toml(tmp_path: Path) -> None:
     assert data["added"][1] == {"account": "staging", "id": 42}  # None is left out
     assert data["removed"] == [
         {"account": "production", "id": 5551001},
+        {"account": "staging", "stage": "diff", "id": 7},
         {"account": "staging", "id": 7},
     ]
 

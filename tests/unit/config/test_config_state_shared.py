@@ -55,11 +55,11 @@ def test_a_removal_by_one_keeps_the_others_additions(tmp_path: Path) -> None:
     b = b_store.load()
     a_store.save(add(a, 3))
     b.added_jobs = [job for job in b.added_jobs if job[1].id != 1]  # B stops tracking 1
-    b.removed_jobs.add(("production", 5551001))
+    b.removed_jobs.add(("production", "install", 5551001))
     b_store.save(b)
     final = StateStore(path).load()
     assert ids(final) == [2, 3]
-    assert final.removed_jobs == {("production", 5551001)}
+    assert final.removed_jobs == {("production", "install", 5551001)}
 
 
 def test_a_setting_changed_by_one_is_not_undone_by_the_other(tmp_path: Path) -> None:

@@ -76,7 +76,7 @@ async def test_a_job_never_seen_in_a_list_that_was_read_is_not_found_not_finishe
     engine = engine_for(served)
     try:
         engine.add(TrackedJob("production", 424242, mirroring_setting=True))
-        job = engine.tracker.get(("production", 424242))
+        job = engine.tracker.get(("production", "install", 424242))
         assert job.phase == "notlisted" and job.word == "not listed"  # nothing read yet
         served.sim.faults.add(Fault(FaultKind.HTTP_500, endpoint="status", count=3))
         await engine.poll_all()
@@ -246,7 +246,7 @@ async def test_state_round_trip_keeps_added_and_removed_jobs(served):
     again = build_engine(settings, state, clock=served.clock)
     try:
         await again.poll_all()
-        assert again.tracker.get(("staging", 777)).label == "mine"
+        assert again.tracker.get(("staging", "install", 777)).label == "mine"
         assert gone not in again.tracker.jobs  # track_all does not bring it back
     finally:
         await again.aclose()

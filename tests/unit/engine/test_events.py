@@ -55,7 +55,7 @@ def test_one_transition_per_change_never_repeated():
     # Progress alone is not a transition; neither is looking again at an unchanged tracker.
     assert step(tracker, watcher, [item(1, RUNNING, 50)], T0 + 10) == []
     assert watcher.look(tracker, None, T0 + 11) == []
-    assert watcher.look(tracker, [(("a", 1))], T0 + 12) == []
+    assert watcher.look(tracker, [(("a", "install", 1))], T0 + 12) == []
 
 
 def test_complete_then_finished_notifies_once():
@@ -131,12 +131,12 @@ def test_removed_jobs_are_forgotten_and_keys_can_be_given_directly():
     tracker = tracker_with(item(1, PENDING), item(2, PENDING))
     watcher = TransitionWatcher()
     watcher.prime(tracker)
-    tracker.remove(("a", 1))
+    tracker.remove(("a", "install", 1))
     assert watcher.look(tracker, None, T0) == [] and len(watcher) == 1
     # A queue answer moves a row outside a merge: look at that one key.
-    job = tracker.jobs[("a", 2)]
+    job = tracker.jobs[("a", "install", 2)]
     job.item = item(2, QUEUED)
-    [queued] = watcher.look(tracker, {("a", 2)}, T0 + 1)
+    [queued] = watcher.look(tracker, {("a", "install", 2)}, T0 + 1)
     assert queued.to_phase == "queued" and queued.at == T0 + 1
 
 

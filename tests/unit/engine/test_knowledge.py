@@ -46,8 +46,8 @@ async def test_an_outage_stalls_nothing_and_logs_nothing_but_a_real_stall_is_fla
     served, tmp_path
 ):
     """stall_after = 4 and HTTP 500s for 15 s: no job stalled, none logged as stalled."""
-    stuck_in_outage = ("production", frozen_job(served, "production").jobid)
-    stuck_while_read = ("staging", frozen_job(served, "staging").jobid)
+    stuck_in_outage = ("production", "install", frozen_job(served, "production").jobid)
+    stuck_while_read = ("staging", "install", frozen_job(served, "staging").jobid)
     engine = build_engine(demo_settings(served.base_url), clock=served.clock)
     log = EventLog(tmp_path / "events.jsonl")
     monitor = Monitor(StallDetector(stall_after=4, eta_grace=2), log)
@@ -92,7 +92,9 @@ async def test_an_outage_stalls_nothing_and_logs_nothing_but_a_real_stall_is_fla
         # Meanwhile staging read fine, and its frozen job was flagged after 4 s.
         assert stuck_while_read in monitor.stalls.stalled
         logged = [json.loads(line) for line in log.path.read_text().splitlines()]
-        stalls = [(r["account"], r["job"]) for r in logged if "stall" in r]
+        stalls = [
+            (r["account"], r.get("stage", "install"), r["job"]) for r in logged if "stall" in r
+        ]
         assert stalls == [stuck_while_read]
         assert [t.key for t in notable if t.stall] == [stuck_while_read]
         assert not [t for t in notable if t.account == "production"]
@@ -118,7 +120,7 @@ async def test_an_outage_stalls_nothing_and_logs_nothing_but_a_real_stall_is_fla
 async def test_an_eta_that_passed_during_an_outage_gets_its_grace_from_the_first_good_read(
     served,
 ):
-    key = ("production", stuck_at_zero(served, "production", eta_in=30).jobid)
+    key = ("production", "install", stuck_at_zero(served, "production", eta_in=30).jobid)
     engine = build_engine(demo_settings(served.base_url), clock=served.clock)
     detector = StallDetector(stall_after=600, eta_grace=10)
     try:
@@ -148,20 +150,20 @@ def test_a_failed_read_leaves_finished_rows_alone_and_a_good_read_clears_the_fla
     tracker.merge("a", [running], 110.0)  # job 2 finished
     tracker.add(TrackedJob("a", 3), 110.0)  # not read yet
     changes = tracker.unconfirm("a", 120.0)
-    assert changes.changed == {("a", 1), ("a", 3)}
+    assert changes.changed == {("a", "install", 1), ("a", "install", 3)}
     assert tracker.unconfirm("a", 130.0).changed == set()  # still since 120
-    assert tracker.jobs[("a", 1)].unconfirmed_since == 120.0
+    assert tracker.jobs[("a", "install", 1)].unconfirmed_since == 120.0
     assert (
-        tracker.jobs[("a", 2)].unconfirmed_since is None
-        and tracker.jobs[("a", 2)].word == "Finished"
+        tracker.jobs[("a", "install", 2)].unconfirmed_since is None
+        and tracker.jobs[("a", "install", 2)].word == "Finished"
     )
-    assert tracker.jobs[("a", 1)].as_of(500.0) == 120.0
+    assert tracker.jobs[("a", "install", 1)].as_of(500.0) == 120.0
     assert tracker.unconfirmed_count() == 2
     again = tracker.merge("a", [running], 140.0)
-    assert {("a", 1), ("a", 3)} <= again.changed
+    assert {("a", "install", 1), ("a", "install", 3)} <= again.changed
     assert tracker.unconfirmed_count() == 0 and "a" not in tracker.unconfirmed_since
-    assert tracker.jobs[("a", 1)].as_of(500.0) == 500.0
-    assert tracker.jobs[("a", 3)].phase == "notfound"
+    assert tracker.jobs[("a", "install", 1)].as_of(500.0) == 500.0
+    assert tracker.jobs[("a", "install", 3)].phase == "notfound"
 
 
 def test_not_found_becomes_a_row_like_any_other_once_listed():

@@ -54,9 +54,9 @@ def test_one_rule_decides_every_answer(error, status, text):
 
 
 def test_queue_refused_carries_its_reason_and_job():
-    refused = QueueRefused("a queue request is already in flight", ("prod", 7))
+    refused = QueueRefused("a queue request is already in flight", ("prod", "install", 7))
     assert refused.reason == "a queue request is already in flight"
-    assert refused.job == ("prod", 7)
+    assert refused.job == ("prod", "install", 7)
     assert str(refused) == "prod/7: a queue request is already in flight"
     assert str(QueueRefused("read-only")) == "read-only"
 
@@ -101,24 +101,24 @@ async def test_readiness_sorts_jobs_as_a_confirm_dialog_needs(served):
         engine.add(TrackedJob("production", 424242, mirroring_setting=True))
         await engine.poll_all()
         check = engine.queue_check
-        assert check(("production", PRODUCTION_CREATED)).readiness == "sendable"
-        assert check(("production", PRODUCTION_FAILED)).readiness == "sendable"
-        running = check(("production", PRODUCTION_RUNNING))
+        assert check(("production", "install", PRODUCTION_CREATED)).readiness == "sendable"
+        assert check(("production", "install", PRODUCTION_FAILED)).readiness == "sendable"
+        running = check(("production", "install", PRODUCTION_RUNNING))
         assert (running.readiness, running.reason) == ("active", "it is Running")
-        assert check(("production", PRODUCTION_QUEUED)).readiness == "active"
-        assert check(("production", 424242)).readiness == "not_found"
-        assert check(("production", 1)).readiness == "not_found"  # not even tracked
+        assert check(("production", "install", PRODUCTION_QUEUED)).readiness == "active"
+        assert check(("production", "install", 424242)).readiness == "not_found"
+        assert check(("production", "install", 1)).readiness == "not_found"  # not even tracked
         # Asked not to, the engine refuses an active job, with the reason as an attribute...
         with pytest.raises(QueueRefused) as refused:
-            await engine.queue(("production", PRODUCTION_RUNNING), allow_active=False)
+            await engine.queue(("production", "install", PRODUCTION_RUNNING), allow_active=False)
         assert refused.value.reason == "it is Running"
-        assert refused.value.job == ("production", PRODUCTION_RUNNING)
+        assert refused.value.job == ("production", "install", PRODUCTION_RUNNING)
         assert served.sim.requests.count("queue") == 0
         # ...else it sends (a front end warned first), but never for a job not found.
-        done = await engine.queue(("production", PRODUCTION_RUNNING))
+        done = await engine.queue(("production", "install", PRODUCTION_RUNNING))
         assert done.outcome.status in ("queued", "refused")
         with pytest.raises(QueueRefused, match="not found"):
-            await engine.queue(("production", 424242))
+            await engine.queue(("production", "install", 424242))
         assert served.sim.requests.count("queue") == 1
         # A job that left the list after running has finished: left out.
         served.clock.advance(3600)
@@ -139,7 +139,7 @@ async def test_a_queue_from_the_dashboard_is_audited_with_its_settlement(served,
     audit = tmp_path / "state" / "audit.jsonl"
     try:
         await engine.poll_all()
-        done = await engine.queue(("production", PRODUCTION_CREATED))
+        done = await engine.queue(("production", "install", PRODUCTION_CREATED))
         assert done.outcome.status == "queued"
         [line] = audit.read_text().splitlines()
         record = json.loads(line)
@@ -151,7 +151,7 @@ async def test_a_queue_from_the_dashboard_is_audited_with_its_settlement(served,
 
         # A lost answer is "unknown" in the trail, and the next status list settles it there.
         served.sim.faults.add(Fault(FaultKind.HTTP_503, endpoint="queue", count=1))
-        key = ("production", PRODUCTION_FAILED)
+        key = ("production", "install", PRODUCTION_FAILED)
         lost = await engine.queue(key)
         job = engine.tracker.jobs[key]
         assert lost.unknown and job.queue_action.text == "outcome unknown"
@@ -176,14 +176,14 @@ def test_the_trail_is_rotated_on_its_own_and_read_back_across_files(tmp_path):
     events.write_text("x" * 5000)  # a big event log is nothing to the trail
     answer = QueueOutcome("queued", "queued (Queued)")
     for n in range(30):
-        assert audit.queued(("prod", 100 + n % 3), False, answer, 1000.0 + n) is None
+        assert audit.queued(("prod", "install", 100 + n % 3), False, answer, 1000.0 + n) is None
     assert events.stat().st_size == 5000
     assert audit.path.stat().st_size <= 2000
     assert audit.path.with_name("audit.jsonl.1").exists()
     last = audit.last(5)
     assert [e.at for e in last] == [1025.0, 1026.0, 1027.0, 1028.0, 1029.0]
-    mine = audit.for_job(("prod", 101), count=None)
-    assert mine and all(e.key == ("prod", 101) for e in mine)
+    mine = audit.for_job(("prod", "install", 101), count=None)
+    assert mine and all(e.key == ("prod", "install", 101) for e in mine)
     assert [e.at for e in mine] == sorted(e.at for e in mine)
     assert mine[-1].describe() == "bob queued prod/101 (mirroring false): queued (Queued)"
     with audit.path.open("a") as file:

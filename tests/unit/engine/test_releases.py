@@ -89,7 +89,7 @@ def test_rollup_arithmetic():
 
 def test_progress_rule_per_phase():
     tracker = world()
-    shares = {jobid: job_progress(job) for (_, jobid), job in tracker.jobs.items()}
+    shares = {jobid: job_progress(job) for (_, _, jobid), job in tracker.jobs.items()}
     assert shares[4] == 100  # finished after Complete
     assert shares[9] == 100  # finished after Running at 50%: counted done
     assert shares[3] == 30  # failed counts where it stopped
@@ -99,7 +99,7 @@ def test_progress_rule_per_phase():
 
 def test_empty_and_hashable():
     assert rollup([]) == []
-    [release] = rollup([world().jobs[("a", 10)]])
+    [release] = rollup([world().jobs[("a", "install", 10)]])
     assert hash(release) == hash(release)  # counts is left out of the hash, not unhashable
 
 
@@ -192,7 +192,7 @@ def test_the_world_counted_by_a_census_matches_the_rollup():
 def test_a_change_never_passed_in_is_caught_by_the_count():
     tracker = world()
     census = Census(tracker.jobs)
-    tracker.remove(("a", 1))  # and nobody tells the census
+    tracker.remove(("a", "install", 1))  # and nobody tells the census
     census.update(tracker.jobs, [])
     assert len(census) == len(tracker) and census.releases() == reference(
         list(tracker.jobs.values())

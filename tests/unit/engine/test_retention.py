@@ -29,12 +29,12 @@ def test_a_finished_track_all_row_goes_when_its_time_is_up_and_not_before():
     retention = Retention({"a": 100.0})
     merge(tracker, retention, [item(1), item(2), item(3)], T0)
     assert merge(tracker, retention, [item(3)], T0 + 10) == set()  # 1 and 2 finish now
-    assert tracker.jobs[("a", 1)].phase == "finished"
+    assert tracker.jobs[("a", "install", 1)].phase == "finished"
     assert len(retention) == 1  # only the track_all row is queued; 2 was asked for by id
     assert merge(tracker, retention, [item(3)], T0 + 109) == set()
-    assert merge(tracker, retention, [item(3)], T0 + 110) == {("a", 1)}
-    assert set(tracker.jobs) == {("a", 2), ("a", 3)}
-    assert ("a", 1) not in tracker.dismissed  # forgotten, not untracked
+    assert merge(tracker, retention, [item(3)], T0 + 110) == {("a", "install", 1)}
+    assert set(tracker.jobs) == {("a", "install", 2), ("a", "install", 3)}
+    assert ("a", "install", 1) not in tracker.dismissed  # forgotten, not untracked
 
 
 def test_a_job_back_in_the_list_is_not_dropped_and_comes_back_after_pruning():
@@ -46,9 +46,9 @@ def test_a_job_back_in_the_list_is_not_dropped_and_comes_back_after_pruning():
     assert merge(tracker, retention, [item(1)], T0 + 70) == set()
     merge(tracker, retention, [], T0 + 80)  # finished again: a fresh deadline
     assert merge(tracker, retention, [], T0 + 129) == set()
-    assert merge(tracker, retention, [], T0 + 130) == {("a", 1)}
+    assert merge(tracker, retention, [], T0 + 130) == {("a", "install", 1)}
     merge(tracker, retention, [item(1)], T0 + 140)  # listed once more: track_all brings it back
-    assert ("a", 1) in tracker.jobs
+    assert ("a", "install", 1) in tracker.jobs
 
 
 def test_noting_the_same_finish_twice_queues_it_once():
@@ -56,8 +56,8 @@ def test_noting_the_same_finish_twice_queues_it_once():
     retention = Retention(default=50.0)
     merge(tracker, retention, [item(1)], T0)
     merge(tracker, retention, [], T0 + 10)
-    retention.note(tracker, [("a", 1)])
-    retention.note(tracker, [("a", 1)])
+    retention.note(tracker, [("a", "install", 1)])
+    retention.note(tracker, [("a", "install", 1)])
     assert len(retention) == 1 and len(retention._heap) == 1
 
 
@@ -72,21 +72,23 @@ async def test_the_engine_prunes_through_its_polls_with_a_per_account_override(s
     engine = build_engine(settings, clock=served.clock)
     try:
         await engine.poll_all()
-        by_id = engine.tracker.jobs[("production", 5551001)]
+        by_id = engine.tracker.jobs[("production", "install", 5551001)]
         assert by_id.source == "config"
         served.clock.advance(3000)  # every job of the demo ends
         first = {e.account: e for e in await engine.poll_all()}
         finished = {key for key, job in engine.tracker.jobs.items() if job.phase == "finished"}
-        assert ("production", 5551001) in finished
-        prod = {key for key in finished if key[0] == "production"} - {("production", 5551001)}
-        others = finished - prod - {("production", 5551001)}
+        assert ("production", "install", 5551001) in finished
+        prod = {key for key in finished if key[0] == "production"} - {
+            ("production", "install", 5551001)
+        }
+        others = finished - prod - {("production", "install", 5551001)}
         assert prod and others and not first["production"].changes.removed
         served.clock.advance(61)
         dropped = set()
         for event in await engine.poll_all():
             dropped |= event.changes.removed
         assert dropped == prod  # production's override: a minute
-        assert ("production", 5551001) in engine.tracker.jobs  # tracked by id: stays
+        assert ("production", "install", 5551001) in engine.tracker.jobs  # tracked by id: stays
         assert others <= set(engine.tracker.jobs)  # the others keep the hour
         served.clock.advance(3600)
         await engine.poll_all()

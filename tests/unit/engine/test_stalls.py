@@ -16,7 +16,7 @@ from cfdash.sim import Fate
 
 T0 = 1_767_225_600.0
 QUEUED, RUNNING, COMPLETE, FAILED = 3, 4, 5, 6
-KEY = ("a", 1)
+KEY = ("a", "install", 1)
 
 
 def item(progress: int, state: int = RUNNING, eta: float | None = None) -> StatusItem:
@@ -155,7 +155,7 @@ async def test_a_frozen_job_in_the_simulator_stalls_once(served):
     segment = 1000  # wall seconds per curve segment
     fate = Fate(duration=segment * 10 * sim.speed, queue_delay=0, curve=FROZEN)
     job = sim.add_job(asid, state=RUNNING, fate=fate, elapsed=1.5 * segment * sim.speed)
-    key = ("production", job.jobid)
+    key = ("production", "install", job.jobid)
     engine = build_engine(demo_settings(served.base_url), clock=served.clock)
     detector = StallDetector(stall_after=600, eta_grace=120)
     notices = []
@@ -187,7 +187,7 @@ async def test_a_passed_eta_in_the_simulator_is_a_stall(served):
     crawl = (0.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 100.0)
     fate = Fate(duration=10_000 * sim.speed, queue_delay=0, curve=crawl, estimate=100 * sim.speed)
     job = sim.add_job(asid, state=RUNNING, fate=fate)
-    key = ("staging", job.jobid)
+    key = ("staging", "install", job.jobid)
     engine = build_engine(demo_settings(served.base_url), clock=served.clock)
     detector = StallDetector(stall_after=600, eta_grace=120)
     try:
@@ -333,12 +333,14 @@ def test_an_unconfirmed_job_is_never_flagged_and_its_clock_restarts_at_the_first
 def test_a_job_that_leaves_running_or_is_untracked_is_forgotten_with_its_deadline():
     world = Keyed(StallDetector(stall_after=600), jobs=2)
     world.poll(T0)
-    assert world.tick(T0 + 600) == {("a", 1), ("a", 2)}
+    assert world.tick(T0 + 600) == {("a", "install", 1), ("a", "install", 2)}
     finished = world.tracker.merge("a", [StatusItem(jobid=2, jobstateid=RUNNING, jobprogress=10)],
                                    T0 + 601)  # fmt: skip
-    assert world.detector.update(world.tracker, T0 + 601, finished.changed) == {("a", 1)}
-    world.tracker.remove(("a", 2))
-    assert world.detector.update(world.tracker, T0 + 602, [("a", 2)]) == {("a", 2)}
+    assert world.detector.update(world.tracker, T0 + 601, finished.changed) == {("a", "install", 1)}
+    world.tracker.remove(("a", "install", 2))
+    assert world.detector.update(world.tracker, T0 + 602, [("a", "install", 2)]) == {
+        ("a", "install", 2)
+    }
     assert world.detector.stalled == frozenset() and len(world.detector) == 0
 
 

@@ -89,7 +89,7 @@ async def test_a_job_that_finished_while_closed_is_finished_and_watch_exits_0(
     jobs = (JobEntry(id=job.jobid), JobEntry(id=NEVER_SEEN))
     settings = kit.settings(kit.account("production", 100, url, jobs=jobs))
     path = tmp_path / "state.toml"
-    key, never = ("production", job.jobid), ("production", NEVER_SEEN)
+    key, never = ("production", "install", job.jobid), ("production", "install", NEVER_SEEN)
 
     a = await save_as_dashboard(settings, StateStore(path), clock)
     assert (a.tracker.jobs[key].word, a.tracker.jobs[key].progress) == ("Running", 97)
@@ -141,11 +141,11 @@ async def test_a_job_last_seen_failed_and_gone_stays_failed(kit, serve, clock, t
     path = tmp_path / "state.toml"
     clock.advance(10)
     a = await save_as_dashboard(settings, StateStore(path), clock)
-    assert a.tracker.jobs[("production", job.jobid)].word == "Failed"
+    assert a.tracker.jobs[("production", "install", job.jobid)].word == "Failed"
     sim.faults.add(Fault(FaultKind.HIDE_FAILED, endpoint="status"))  # failed jobs vanish
 
     b = await restarted(settings, path, clock)
-    gone = b.tracker.jobs[("production", job.jobid)]
+    gone = b.tracker.jobs[("production", "install", job.jobid)]
     assert (gone.phase, gone.word) == ("failed", "Failed")
     assert gone.seen_note is not None
     assert gone.seen_note.startswith("gone from the list while cfdash was closed (last seen Failed")
@@ -167,16 +167,16 @@ async def test_a_job_seen_leaving_says_when_and_one_listed_again_is_plain(
     settings = kit.settings(kit.account("production", 100, url, jobs=jobs))
     path = tmp_path / "state.toml"
     a = await save_as_dashboard(settings, StateStore(path), clock, polls=2)  # A saw `left` leave
-    gone_at = a.tracker.jobs[("production", left.jobid)].left_at
+    gone_at = a.tracker.jobs[("production", "install", left.jobid)].left_at
     assert gone_at is not None
 
     b = await restarted(settings, path, clock)
-    job = b.tracker.jobs[("production", left.jobid)]
+    job = b.tracker.jobs[("production", "install", left.jobid)]
     assert job.phase == "finished"
     assert job.seen_note is not None and job.seen_note.startswith(
         f"finished by {local_time(gone_at)} (last seen Running 97 % at"
     )
-    listed = b.tracker.jobs[("production", back.jobid)]
+    listed = b.tracker.jobs[("production", "install", back.jobid)]
     assert (listed.phase, listed.seen_note) == ("running", None)
     assert b.queue_check(job.key).readiness == "finished"  # nothing is sent for it
 
@@ -199,7 +199,7 @@ async def test_only_jobs_tracked_by_id_are_kept_and_unread_ones_keep_their_row(
     state.added_jobs.append(("production", JobEntry(id=added_job.jobid)))
     store.save(state)
     engine = await save_as_dashboard(settings, store, clock)
-    assert {key[1] for key in engine.tracker.jobs} >= set(others)  # track_all brought them in
+    assert {key.jobid for key in engine.tracker.jobs} >= set(others)  # track_all brought them in
     saved = StateStore(tmp_path / "state.toml").load().last_seen
     assert set(saved) == {
         ("production", "install", config_job.jobid),
@@ -214,7 +214,7 @@ async def test_only_jobs_tracked_by_id_are_kept_and_unread_ones_keep_their_row(
     b = build_engine(settings, StateStore(tmp_path / "state.toml").load(), clock=clock)
     await b.poll_all()
     await b.aclose()
-    b.remove(("production", added_job.jobid))  # the user stops tracking it
+    b.remove(("production", "install", added_job.jobid))  # the user stops tracking it
     b.add(TrackedJob("production", 424242, source="state"))  # never seen: no row
     table = snapshot(b.tracker, saved, settings.accounts)
     assert (
@@ -244,7 +244,7 @@ async def test_state_rows_of_the_demo_file_format_are_what_build_engine_attaches
         'word = "Queued"\nstate = 3\n'
     )
     b = await restarted(settings, path, clock)
-    job = b.tracker.jobs[("production", 5551001)]
+    job = b.tracker.jobs[("production", "install", 5551001)]
     assert job.phase == "finished"
     assert (
         job.seen_note
@@ -265,7 +265,7 @@ async def test_a_failed_read_keeps_the_ending_and_a_requeue_brings_the_job_back(
     await save_as_dashboard(settings, StateStore(path), clock)
     hidden = sim.faults.add(Fault(FaultKind.HIDE_FAILED, endpoint="status"))
     engine = build_engine(settings, StateStore(path).load(), clock=clock)
-    key = ("production", job.jobid)
+    key = ("production", "install", job.jobid)
     try:
         await engine.poll_all()
         assert engine.tracker.jobs[key].seen_note is not None

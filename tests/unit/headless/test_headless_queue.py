@@ -154,7 +154,7 @@ async def test_every_request_sent_goes_to_the_audit_trail(served, tmp_path):
     assert lines[0]["answer"].startswith("queued (Queued), machinejobid")
     assert lines[1]["answer"] == "unknown" and lines[1]["origin"] == "cfdash queue"
     assert lines[0]["account"] == "production" and lines[0]["time"].endswith("Z")
-    [entry] = audit.for_job(("production", PRODUCTION_FAILED))
+    [entry] = audit.for_job(("production", "install", PRODUCTION_FAILED))
     assert entry.describe() == (
         f"alice queued production/{PRODUCTION_FAILED} (mirroring false): unknown"
     )

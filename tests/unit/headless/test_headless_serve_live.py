@@ -227,9 +227,7 @@ def wait_listening(url: str, timeout: float = 15) -> None:
             time.sleep(0.1)
 
 
-def test_the_printed_url_works_in_a_real_browser_and_a_foreign_page_cannot(
-    tmp_path, sim, browser
-):
+def test_the_printed_url_works_in_a_real_browser_and_a_foreign_page_cannot(tmp_path, sim, browser):
     import http.server
     import threading
 

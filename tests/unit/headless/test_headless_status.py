@@ -64,7 +64,7 @@ async def test_config_and_state_jobs_are_shown_and_unknown_ones_say_not_found(se
     assert code == EXIT_OK
     lines = out.splitlines()
     assert lines[0].split() == [
-        "ACCOUNT", "JOB", "KIND", "LABEL", "STATE", "PROGRESS", "ETA", "FAILURES", "ERROR",
+        "ACCOUNT", "JOB", "STAGE", "KIND", "LABEL", "STATE", "PROGRESS", "ETA", "FAILURES", "ERROR",
     ]  # fmt: skip
     assert [line.split()[1] for line in lines[1:]] == ["5551001", "424242", "5551004"]
     assert "EU mirror" in lines[1] and "Running" in lines[1] and "%" in lines[1]

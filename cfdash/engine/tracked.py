@@ -1,0 +1,346 @@
+"""One tracked job: its key, what the config or the user said of it, and what the API last said.
+
+A row of the dashboard is a :class:`TrackedJob`, keyed by :class:`JobKey` — (account, stage,
+job id) — so install 91 and update 91 of one account are two rows. Installs learn their state
+from the account's status list (:class:`~cfdash.engine.tracking.Tracker` merges it); update,
+diff and version jobs from a read of their own (:mod:`cfdash.engine.pipeline`). Both end up in
+``item`` as the same job fields, so the phase, the state word, progress and error below are one
+piece of logic for every stage; a pipeline job's whole answer (a diff's paths) is kept in
+``pipeline``.
+
+Kept apart from the tracker (which merges lists into these rows) so each file says one thing.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal, NamedTuple
+
+from cfdash.api.models import ParsedState, QueueResult, StateKind, StatusItem
+from cfdash.api.pipeline import parse_pipeline_state
+from cfdash.engine.lastseen import seen_failed, seen_note
+from cfdash.stages import Stage
+
+if TYPE_CHECKING:
+    from cfdash.api.pipeline import PipelineJob, RetryResult
+    from cfdash.config.lastseen import LastSeen
+    from cfdash.engine.outcomes import QueueOutcome, SendAction
+
+__all__ = [
+    "NOT_FOUND_CAUSES",
+    "STAGE_SHORT",
+    "HistoryEntry",
+    "JobKey",
+    "Phase",
+    "QueueAction",
+    "TrackedJob",
+    "job_name",
+]
+
+
+class JobKey(NamedTuple):
+    """A row's key: (account, stage, job id). A tuple, so it sorts, hashes and compares with
+    ``("production", "install", 91)``; the names make ``key.jobid`` read better than ``key[2]``."""
+
+    account: str
+    stage: Stage
+    jobid: int
+
+    @property
+    def name(self) -> str:
+        """``production/5551001`` for an install, ``production/update 91`` for the others."""
+        return job_name(self.account, self.stage, self.jobid)
+
+
+def job_name(account: str, stage: str, jobid: int) -> str:
+    """How a job is named in events, toasts, the audit trail and the command line: installs
+    as they always were (``production/5551001``), other stages by name (``production/diff 92``)."""
+    return f"{account}/{jobid}" if stage == "install" else f"{account}/{stage} {jobid}"
+
+
+#: One letter per stage, for narrow cells (``u 91``).
+STAGE_SHORT: dict[str, str] = {"install": "i", "update": "u", "diff": "d", "version": "v"}
+
+Source = Literal["config", "state", "track_all"]
+
+#: Where a tracked job stands, as the dashboard shows it. The API's states, plus three that
+#: only a tracker can know: ``finished`` (it left the incomplete list after being seen),
+#: ``notlisted`` (its account's list has not been read since it was tracked) and ``notfound``
+#: (a list was read and the job, never seen before, was not in it).
+Phase = Literal[
+    "created",
+    "pending",
+    "queued",
+    "running",
+    "complete",
+    "failed",
+    "squashed",
+    "unknown",
+    "finished",
+    "notlisted",
+    "notfound",
+]
+
+#: What a "not found" row suggests, for the row, the details and ``cfdash watch``.
+NOT_FOUND_CAUSES = "a wrong id, another account's job, or it finished before cfdash started"
+
+_HISTORY = 50
+
+#: A listed job's phase by its state kind, and by a known state id: ``phase`` is read for
+#: every changed row by every panel, so a lookup rather than ``kind.name.lower()`` each time.
+_PHASE_OF_KIND: dict[StateKind, Phase] = {
+    kind: kind.name.lower()  # type: ignore[misc]
+    for kind in StateKind
+}
+_PHASE_OF_ID = {kind.value: _PHASE_OF_KIND[kind] for kind in StateKind if kind.value}
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One change of a job's shown state, for the details screen (no progress once Finished)."""
+
+    at: float
+    word: str
+    progress: int | None
+
+
+@dataclass(eq=False)
+class QueueAction:
+    """The last queue request sent for a job from here, and what became of it.
+
+    Kept apart from the job's own ``joberror``: a queue answer is about what cfdash did, the
+    error is about the install. ``outcome`` is None while the request is in flight; an
+    unknown outcome is ``settled`` by the next status list that shows the job (or its absence).
+    """
+
+    at: float
+    #: The flag a queue call sent; None for a retry (updates and diffs have none).
+    mirroring: bool | None
+    outcome: QueueOutcome | None = None
+    settled: str | None = None
+    settled_at: float | None = None
+    #: ``queue`` for an install, ``retry`` for a failed update or diff.
+    action: SendAction = "queue"
+
+    @property
+    def text(self) -> str:
+        """For a queue column: ``queued ✓``, ``refused: …``, ``outcome unknown → took effect``."""
+        outcome = self.outcome
+        if outcome is None:
+            return "retrying…" if self.action == "retry" else "queueing…"
+        if outcome.status == "queued":
+            return "retried ✓" if self.action == "retry" else "queued ✓"
+        if outcome.status == "unknown":
+            return f"outcome unknown → {self.settled}" if self.settled else "outcome unknown"
+        return outcome.text
+
+
+@dataclass(eq=False)
+class TrackedJob:
+    """A job on the dashboard: what the config or the user said, and what the API last said."""
+
+    account: str
+    jobid: int
+    source: Source = "config"
+    #: ``install`` jobs come from the account's status list; the others are read by id.
+    stage: Stage = "install"
+    label: str | None = None
+    #: The flag from the config or the add dialog; None means "take it from the status list".
+    mirroring_setting: bool | None = None
+    #: The job fields last read: from the status list for an install, from the job's own
+    #: status read for the other stages (see ``pipeline``).
+    item: StatusItem | None = None
+    #: An update, diff or version job's whole last answer (a diff's paths are here).
+    pipeline: PipelineJob | None = None
+    #: Why the last read of this pipeline job failed (its row's trouble alone), else None.
+    read_error: str | None = None
+    #: When the API last confirmed this row (it was in a status list), wall-clock seconds.
+    confirmed_at: float | None = None
+    listed: bool = False
+    left_at: float | None = None
+    last_queue: QueueResult | RetryResult | None = None
+    queue_note: str | None = None
+    queue_in_flight: bool = False
+    #: A queue call may or may not have taken effect; the next status list settles it.
+    queue_unknown: bool = False
+    #: The last queue request sent from here and its outcome (its own column, not the error's).
+    queue_action: QueueAction | None = None
+    #: When a read of its account first failed since the last good one: the row's values are
+    #: that old. None while the account reads fine.
+    unconfirmed_since: float | None = None
+    #: A read of its account succeeded without it and it had never been seen: not found.
+    not_found: bool = False
+    #: What the state file said of it at start: its last seen state in an earlier run.
+    seen_before: LastSeen | None = None
+    #: A read succeeded without it, and ``seen_before`` says an earlier run saw it: it
+    #: finished (or, last seen Failed, stays Failed) while cfdash was closed.
+    gone_unseen: bool = False
+    history: deque[HistoryEntry] = field(default_factory=lambda: deque(maxlen=_HISTORY))
+
+    @property
+    def key(self) -> JobKey:
+        return JobKey(self.account, self.stage, self.jobid)
+
+    @property
+    def name(self) -> str:
+        """``production/5551001``, ``production/update 91``: see :func:`job_name`."""
+        return job_name(self.account, self.stage, self.jobid)
+
+    @property
+    def mirroring(self) -> bool | None:
+        """The flag a queue call must send: the status list's, else the configured one."""
+        if self.item is not None and self.item.mirroring is not None:
+            return self.item.mirroring
+        return self.mirroring_setting
+
+    @property
+    def kind(self) -> str:
+        flag = self.mirroring
+        return "" if flag is None else ("mirror" if flag else "machine")
+
+    @property
+    def state(self) -> ParsedState | None:
+        item = self.item
+        if item is None:
+            return None
+        if self.stage == "install":
+            return item.state
+        # Updates, diffs and versions know states 1-6: a 7 is "state 7", not Squashed.
+        return parse_pipeline_state(item.jobstateid, item.jobstatename)
+
+    @property
+    def unconfirmed(self) -> bool:
+        """Its account cannot be read right now: what the row shows may no longer be true."""
+        return self.unconfirmed_since is not None
+
+    def as_of(self, now: float) -> float:
+        """The time the row's knowledge is from: countdowns stop while it is unconfirmed."""
+        since = self.unconfirmed_since
+        return now if since is None else min(since, now)
+
+    @property
+    def phase(self) -> Phase:
+        item = self.item
+        if item is None:
+            if self.gone_unseen and self.seen_before is not None:
+                return "failed" if seen_failed(self.seen_before) else "finished"
+            return "notfound" if self.not_found else "notlisted"
+        if not self.listed:
+            # Gone from the incomplete list. A failed job that vanished stays failed (some
+            # deployments drop failed jobs); anything else that left after running finished.
+            return "failed" if item.state.kind is StateKind.FAILED else "finished"
+        # A known state id wins (as in parse_state): the usual case needs no parsing.
+        phase = _PHASE_OF_ID.get(item.jobstateid)  # type: ignore[arg-type]
+        if phase is not None and (phase != "squashed" or self.stage == "install"):
+            return phase
+        state = self.state
+        assert state is not None
+        return _PHASE_OF_KIND[state.kind]
+
+    @property
+    def word(self) -> str:
+        """The state word for people: the API's word, or Finished / not listed / not found."""
+        phase = self.phase
+        if phase == "finished":
+            return "Finished"
+        if phase == "notlisted":
+            return "not listed"
+        if phase == "notfound":
+            return "not found"
+        state = self.state
+        if state is None:  # gone while cfdash was closed, last seen Failed
+            return str(StateKind.FAILED.word)
+        return state.word
+
+    @property
+    def seen_note(self) -> str | None:
+        """How a job gone while cfdash was closed ended, for the row: ``finished while cfdash
+        was closed (last seen Running 97 % at …)``. None for every other job."""
+        if not self.gone_unseen or self.seen_before is None:
+            return None
+        return seen_note(self.seen_before)
+
+    @property
+    def progress(self) -> int | None:
+        """The percentage a person may be shown; None when unknown or once Finished.
+
+        Unknown: not listed yet, or sent unreadable (not a made-up 0 %). Finished: a job that
+        left the list may have completed or been squashed — the service doesn't say — so its
+        last partial value would be a claim nobody can make. The raw value stays in ``item``
+        (the details screen's raw JSON shows it).
+        """
+        if self.item is None or self.phase == "finished" or "jobprogress" in self.item.bad_fields:
+            return None
+        return self.item.progress
+
+    @property
+    def eta(self) -> int | None:
+        if self.item is None or not self.listed:
+            return None
+        return self.item.jobeta
+
+    @property
+    def failures(self) -> int:
+        return (self.item.jobfailed or 0) if self.item is not None else 0
+
+    @property
+    def error(self) -> str | None:
+        """The job's error; first, if the service sent fields that could not be read, that.
+
+        A pipeline job whose own read failed says so before anything else: it is why the rest
+        of the row may be old.
+        """
+        parts = [self.read_error] if self.read_error else []
+        if self.item is not None:
+            parts += [text for text in (self.item.bad, self.item.joberror) if text]
+        return "; ".join(parts) if parts else None
+
+    @property
+    def target(self) -> str:
+        """Where the job installs, from the status list: the mirror, or machine and location."""
+        item = self.item
+        if item is None:
+            return ""
+        if item.mirror and item.mirroring:
+            return item.mirror
+        return " ".join(part for part in (item.machine, item.location) if part)
+
+    @property
+    def release(self) -> int | None:
+        return self.item.target_imageversionid if self.item is not None else None
+
+    def settle_queue(self, now: float | None = None) -> bool:
+        """A status list answered what a lost queue answer could not: did it take effect?
+
+        True if there was something to settle.
+        """
+        if not self.queue_unknown:
+            return False
+        self.queue_unknown = False
+        gone = self.item is not None and not self.listed
+        if gone or (self.state is not None and self.state.is_active):
+            settled = f"took effect ({self.word})"
+        else:
+            settled = f"did not take effect (still {self.word})"
+        action = self.queue_action.action if self.queue_action is not None else "queue"
+        self.queue_note = f"{action} {settled}"
+        if self.queue_action is not None:
+            self.queue_action.settled, self.queue_action.settled_at = settled, now
+        return True
+
+    def _absent(self) -> None:
+        """A list was read without it, and this run never saw it: not found (never
+        "finished") — unless an earlier run saw it, and then it went while cfdash was closed."""
+        if self.seen_before is not None:
+            self.gone_unseen = True
+        else:
+            self.not_found = True
+
+    def _note_transition(self, at: float) -> None:
+        word = self.word
+        if not self.history or self.history[-1].word != word:
+            progress = self.progress
+            if progress is None and self.phase != "finished":
+                progress = 0
+            self.history.append(HistoryEntry(at, word, progress))
