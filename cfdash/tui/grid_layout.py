@@ -30,8 +30,8 @@ from cfdash.textfmt import progress_bar
 from cfdash.tui.rows import Column
 
 __all__ = [
-    "FOLDED_JOB",
     "DROP_ORDER",
+    "FOLDED_JOB",
     "FROZEN",
     "PAD",
     "Layout",
