@@ -281,8 +281,8 @@ class GridRows:
     def tick(self, visible: range | None = None) -> Redraw:
         """Pending rows, then the countdowns and ages of the rows on screen (``visible``
         indexes into the order; None means all). Rows off screen catch up when shown."""
+        self.last_tick = self.clock()  # first: rows the flush builds are as new as the tick
         redraw = self.flush(visible)
-        self.last_tick = self.clock()
         window = self.order if visible is None else self.order[visible.start : visible.stop]
         touched = set(redraw.touched)
         for key in window:
@@ -306,7 +306,7 @@ class GridRows:
             if changed and self._measure([key]):
                 self.grew = True
             return changed
-        if self.ticked.get(key) == self.last_tick:
+        if self.ticked.get(key, -1.0) >= self.last_tick:  # built since the tick: up to date
             return False
         job = self.tracker.jobs.get(key)
         if job is None or key not in self.cells:

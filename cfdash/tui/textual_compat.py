@@ -16,19 +16,27 @@ against the new version; nothing else in cfdash reaches past Textual's public AP
   down or says whether a click dismissed it. cfdash's toast cap
   (:mod:`cfdash.tui.toasts`) needs all three, at once. These do what ``App._on_notify`` and a
   toast's own expiry do.
+- :func:`replace_notification` — ``ToastRack._toast_id``, ``Toast._notification``,
+  ``Toast._expire``, ``MessagePump._timers``: the next summary takes the place of the last in
+  the toast already on screen. A new toast costs two layouts of the whole screen (mounted,
+  then sized) and the old one's removal a third; a new text in the same toast is a repaint
+  (a layout only when it needs more lines). Nothing public changes a toast's text.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from textual.app import App
+from textual.app import App, ScreenStackError
+from textual.css.query import NoMatches, WrongType
 from textual.keys import _normalize_key_list
 from textual.notifications import Notification
+from textual.widgets._toast import Toast, ToastRack
 
 __all__ = [
     "normalize_key_list",
     "notification_shown",
+    "replace_notification",
     "show_notification",
     "unhandled_exception",
     "withdraw_notification",
@@ -68,3 +76,34 @@ def withdraw_notification(app: App[Any], notification: Notification) -> None:
 def notification_shown(app: App[Any], notification: Notification) -> bool:
     """Whether ``notification`` is still up (not timed out, not clicked away)."""
     return notification in app._notifications and not notification.has_expired
+
+
+def replace_notification(app: App[Any], old: Notification, new: Notification) -> bool:
+    """Show ``new`` in the toast on screen that shows ``old``, where it is; False (nothing
+    done) if that toast is not laid out on the current screen yet.
+
+    ``new`` takes ``old``'s identity (the toast's DOM id is made from it) and a fresh timer.
+    """
+    try:
+        rack = app.screen.get_child_by_type(ToastRack)
+        toast = rack.get_child_by_id(ToastRack._toast_id(old)).query_one(Toast)
+    except (NoMatches, WrongType, ScreenStackError):
+        return False
+    size = toast.content_size
+    if not size.width or old not in app._notifications:
+        return False
+    new.identity = old.identity
+    app._notifications.add(new)  # in place of ``old``: they share the identity
+    toast._notification = new
+    for timer in list(toast._timers):  # the old toast's expiry
+        timer.stop()
+    toast.set_timer(new.timeout, toast._expire)
+    if old.severity != new.severity:
+        toast.remove_class(f"-{old.severity}").add_class(f"-{new.severity}")
+    toast.refresh()  # drops the cached text (and its height)
+    # The toast never shrinks (a steady box, blank lines at its foot): only a longer text
+    # lays the screen out again, and a rollout's summaries soon stop growing.
+    height = toast.get_content_height(toast.size, app.size, size.width)
+    if height > size.height:
+        toast.styles.min_height = height + toast.styles.gutter.height  # lays it out again
+    return True

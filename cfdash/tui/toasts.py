@@ -11,10 +11,15 @@ over), which keeps the rules in one place:
   out, so with three on screen it is the others that go.
 * **Status toasts are short.** "Sorted by…", the theme, read-only replies: two seconds.
 * **No twins.** A toast with the same title and text as one on screen replaces it.
+* **One running summary.** The once-a-second summary replaces the last summary of its kind
+  (failure or not) instead of stacking under it, in the same toast when it is on screen: a
+  rollout then repaints one toast a second instead of mounting one and removing another,
+  each of which lays the whole screen out again.
 
-The rules are plain Python over three callables (show, withdraw, is-it-still-up), so they are
-tested without a screen; :func:`app_toaster` binds them to a running app through
-:mod:`cfdash.tui.textual_compat`, because Textual has no public way to take one toast down.
+The rules are plain Python over four callables (show, withdraw, is-it-still-up, replace), so
+they are tested without a screen; :func:`app_toaster` binds them to a running app through
+:mod:`cfdash.tui.textual_compat`, because Textual has no public way to take one toast down
+(nor to change its text).
 """
 
 from __future__ import annotations
@@ -42,6 +47,8 @@ __all__ = [
 ToastKind = Literal["status", "summary", "failure", "notice"]
 
 MAX_TOASTS = 3
+#: The kinds of which one toast at a time is up, each replacing the last.
+_SUMMARIES = ("summary", "failure")
 #: Seconds a status toast stays.
 STATUS_TIMEOUT = 2.0
 #: A toast shorter than this (and not a warning or an error) is a status toast.
@@ -59,10 +66,13 @@ class Toaster:
         withdraw: Callable[[Notification], None],
         alive: Callable[[Notification], bool] = lambda n: not n.has_expired,
         limit: int = MAX_TOASTS,
+        replace: Callable[[Notification, Notification], bool] = lambda old, new: False,
     ) -> None:
         self._show = show
         self._withdraw = withdraw
         self._alive = alive
+        #: Show the second in place of the first, on screen; False if it could not.
+        self._replace = replace
         self.limit = limit
         #: What cfdash put up and believes is still up, oldest first, with its kind.
         self._up: list[tuple[Notification, ToastKind]] = []
@@ -113,17 +123,25 @@ class Toaster:
         elif timeout is None:
             timeout = 5.0
         self._prune()
-        for shown, shown_kind in list(self._up):
+        notification = Notification(message, title, severity, timeout, markup=markup)
+        for shown, _ in list(self._up):
             if (shown.title, shown.message, shown.severity) == (title, message, severity):
                 self._take_down(shown)  # the same words again: one toast, its timer restarted
-            elif kind == "failure" and shown_kind == "failure":
-                self._take_down(shown)  # the newer failure summary replaces the older
+        if kind in _SUMMARIES:
+            # The newer summary replaces the older of its kind: in its toast, if it is up.
+            last = next((n for n, k in reversed(self._up) if k == kind), None)
+            if last is not None:
+                if self._replace(last, notification):
+                    self._up = [
+                        ((notification, kind) if n is last else (n, k)) for n, k in self._up
+                    ]
+                    return notification
+                self._take_down(last)
         while len(self._up) >= self.limit:
             oldest = next((n for n, k in self._up if k != "failure"), None)
             if oldest is None:
                 break  # cannot happen with a limit above 1: one failure summary at a time
             self._take_down(oldest)
-        notification = Notification(message, title, severity, timeout, markup=markup)
         self._up.append((notification, kind))
         self._show(notification)
         return notification
@@ -152,4 +170,5 @@ def app_toaster(app: App[Any]) -> Toaster:
         show=lambda n: textual_compat.show_notification(app, n),
         withdraw=lambda n: textual_compat.withdraw_notification(app, n),
         alive=lambda n: textual_compat.notification_shown(app, n),
+        replace=lambda old, new: textual_compat.replace_notification(app, old, new),
     )

@@ -164,6 +164,31 @@ async def test_a_failure_summary_stays_under_the_three_toast_cap(served, tmp_pat
         assert app.toaster.failure is None
 
 
+async def test_the_next_summary_takes_the_last_ones_toast_without_a_new_one(served, tmp_path):
+    ending_jobs(served, 2, after=30)
+    ending_jobs(served, 3, after=60)
+    app = build(served, tmp_path, notify=())
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await app.engine.poll_all()
+        served.clock.advance(31)
+        await app.engine.poll_all()
+        await pilot.pause()
+        [toast] = toasts(app)
+        first = app.toaster.shown[0]
+        assert "2 finished" in str(toast.render())
+        served.clock.advance(30)
+        await app.engine.poll_all()
+        await pilot.pause()
+        assert toasts(app) == [toast]  # the same widget: repainted, not mounted again
+        [summary] = app.toaster.shown
+        assert summary is not first and summary.message.startswith("3 finished")
+        assert "3 finished" in str(toast.render()) and "2 finished" not in str(toast.render())
+        assert list(app._notifications) == [summary]  # Textual's own list agrees
+        await pilot.click(toast)  # a click takes it down, with its new words
+        await wait_for(lambda: not toasts(app), pilot)
+        assert app.toaster.shown == []
+
+
 async def test_a_bulk_queue_gives_one_toast_and_each_outcome_on_its_row_and_in_the_feed(
     served, make_app
 ):

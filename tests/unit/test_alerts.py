@@ -190,3 +190,34 @@ def test_a_toast_clicked_away_frees_its_place():
     screen.up.remove(toasts[1])  # a click: Textual took it down itself
     toaster.notify("n3", timeout=10)
     assert [n.message for n in screen.up] == ["n0", "n2", "n3"]  # nothing else pushed out
+
+
+def test_a_summary_replaces_the_last_of_its_kind_in_its_place_when_it_can():
+    screen = Screen()
+    swapped: list[tuple[str, str]] = []
+
+    def replace(old: Notification, new: Notification) -> bool:
+        if old not in screen.up:
+            return False
+        screen.up[screen.up.index(old)] = new
+        swapped.append((old.message, new.message))
+        return True
+
+    toaster = Toaster(screen.up.append, screen.up.remove, lambda n: n in screen.up, 3, replace)
+    toaster.notify("1 failed", title="Failed", severity="error", kind="failure")
+    toaster.notify("3 finished", kind="summary", timeout=10)
+    toaster.notify("Sorted by state.", timeout=2)
+    toaster.notify("5 finished", kind="summary", timeout=10)  # in the place of "3 finished"
+    toaster.notify("2 failed", title="Failed", severity="error", kind="failure")
+    assert [n.message for n in screen.up] == ["2 failed", "5 finished", "Sorted by state."]
+    assert swapped == [("3 finished", "5 finished"), ("1 failed", "2 failed")]
+    assert toaster.shown == screen.up and toaster.failure is screen.up[0]
+
+
+def test_without_a_place_to_replace_in_the_next_summary_still_replaces_the_last():
+    screen = Screen()
+    toaster = screen.toaster()
+    for n in range(5):  # a rollout: one summary a second
+        toaster.notify(f"{n} finished", kind="summary", timeout=10)
+    toaster.notify("Sorted by state.", timeout=2)
+    assert [n.message for n in screen.up] == ["4 finished", "Sorted by state."]

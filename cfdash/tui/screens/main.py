@@ -169,9 +169,10 @@ class MainScreen(Screen[None]):
     def on_polled(self, message: Polled) -> None:
         # With the tick running, a poll's rows are drawn at the next tick: every account's
         # poll and the countdown then land in one frame a second, whatever the job count.
-        # New rows are drawn at once, so the first frame after start-up already has them.
+        # New rows are drawn at once into an empty table, so the first frame after start-up
+        # already has them; later ones (a track_all rollout adds some every second) wait too.
         changes = message.event.changes
-        defer = self.defer_polls and not changes.added
+        defer = self.defer_polls and not (changes.added and not self.table.row_count)
         if changes:
             self.table.apply(changes.added, changes.changed, changes.removed, defer=defer)
             self._observe(changes, defer=defer)
