@@ -250,12 +250,12 @@ def test_a_row_built_at_or_after_the_tick_is_not_built_again_when_drawn():
     rows._cells_of = lambda job, now: (built.append(job.key), cells_of(job, now))[1]
     clock[0] += 1
     tracker.merge("a", [item(1, 4, 20, int(NOW + 60))], clock[0])
-    rows.pending.add(("a", 1))
+    rows.pending.add(("a", "install", 1))
     redraw = rows.tick(range(0, 4))  # the tick's flush builds row 1 as of the tick
-    assert ("a", 1) in redraw.touched and built == [("a", 1)]
-    assert not rows.catch_up(("a", 1))  # drawing it needs nothing more
+    assert ("a", "install", 1) in redraw.touched and built == [("a", "install", 1)]
+    assert not rows.catch_up(("a", "install", 1))  # drawing it needs nothing more
     clock[0] += 1
     tracker.merge("a", [item(1, 4, 30, int(NOW + 60))], clock[0])
-    rows.pending.add(("a", 1))
+    rows.pending.add(("a", "install", 1))
     rows.flush(range(0, 4))  # a poll drawn at once, after the tick
-    assert not rows.catch_up(("a", 1)) and rows.cell_text(("a", 1), "progress").endswith("30%")
+    assert not rows.catch_up(("a", "install", 1)) and rows.cell_text(("a", "install", 1), "progress").endswith("30%")

@@ -74,7 +74,7 @@ async def test_a_gateways_error_page_is_one_short_plain_reason(served, kind, sai
     try:
         await engine.poll_all()
         served.sim.faults.add(Fault(kind, endpoint="queue", count=1))
-        done = await engine.queue(("production", PRODUCTION_CREATED))
+        done = await engine.queue(("production", "install", PRODUCTION_CREATED))
         assert done.outcome.status == "unknown"
         assert done.outcome.text == f"outcome unknown ({said})"
         assert "<" not in done.outcome.text and "nginx" not in done.outcome.text
