@@ -258,4 +258,6 @@ def test_a_row_built_at_or_after_the_tick_is_not_built_again_when_drawn():
     tracker.merge("a", [item(1, 4, 30, int(NOW + 60))], clock[0])
     rows.pending.add(("a", "install", 1))
     rows.flush(range(0, 4))  # a poll drawn at once, after the tick
-    assert not rows.catch_up(("a", "install", 1)) and rows.cell_text(("a", "install", 1), "progress").endswith("30%")
+    assert not rows.catch_up(("a", "install", 1)) and rows.cell_text(
+        ("a", "install", 1), "progress"
+    ).endswith("30%")
