@@ -287,15 +287,16 @@ class CfdashApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every dashboard action in the palette too, named as in the footer and help; of
         Textual's own, those that mean something here; no title twice."""
-        commands = [
+        commands: list[SystemCommand] = []
+        if screen is self.main:  # first, so "Quit (ctrl+q)" wins over Textual's keyless "Quit"
+            commands += bindings.palette_commands(
+                self, self.settings.keymap, self._allowed, self.main.run_action
+            )
+        commands += [
             command
             for command in super().get_system_commands(screen)
             if command.title not in _PALETTE_NOISE
         ]
-        if screen is self.main:
-            commands += bindings.palette_commands(
-                self, self.settings.keymap, self._allowed, self.main.run_action
-            )
         unique: dict[str, SystemCommand] = {}
         for command in commands:
             unique.setdefault(command.title, command)  # the first of a title wins
