@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from cfdash.config import ImageEntry, JobEntry, StateStore
 from cfdash.demo import demo_settings
-from cfdash.sim import JobState
+from cfdash.sim import Fault, FaultKind, JobState
 from cfdash.tui.inert import Inert
+from cfdash.tui.screens.accounts import AccountsScreen
 from cfdash.tui.screens.confirm import BulkConfirmScreen, ConfirmScreen
 from cfdash.tui.screens.details import DetailsScreen
 from cfdash.tui.widgets.job_grid import JobGrid
@@ -93,6 +94,22 @@ async def test_no_screen_writes_api_control_characters_to_the_terminal(served, t
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
         assert "u \\x1b]2;PWNED" in app.screen.body_text
+        assert_inert(terminal_output(app))
+        await pilot.press("escape")
+        await pilot.pause()
+
+        # An account whose error envelope carries hostile text: the accounts screen (A).
+        served.sim.faults.add(
+            Fault(FaultKind.ERROR_ENVELOPE, endpoint="status", asid=PROD, message=EVIL, status=401)
+        )
+        await app.engine.poll_all()
+        await pilot.press("A")
+        await pilot.pause()
+        assert isinstance(app.screen, AccountsScreen)
+        listed = app.screen.table()
+        cells = [str(cell) for column in listed.columns for cell in column.cells]
+        assert any("credentials rejected" in cell for cell in cells), cells
+        assert str(listed.caption).startswith("esc closes")
         assert_inert(terminal_output(app))
 
 
