@@ -15,8 +15,10 @@ text — accents, CJK, emoji — prints exactly as the API sent it. (A literal `
 API's text therefore looks like an escaped ESC; it is equally inert, and ``--json`` has the
 exact text.)
 
-No Textual here: the headless commands and the log use it; the dashboard renders text through
-Rich, which strips control codes itself.
+No Textual here: the headless commands, the log and the dashboard's cells, details and dialogs
+use it. Rich does not make such text safe (it strips only BEL, BS, VT, FF and CR; ESC and the C1
+controls pass), so the dashboard also drops whatever a view forgot in a line filter
+(:mod:`cfdash.tui.inert`).
 """
 
 from __future__ import annotations

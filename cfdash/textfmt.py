@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from cfdash.safetext import safe_text
 from cfdash.timefmt import INVALID_TIME, duration, is_valid_time, seconds_until
 
 __all__ = [
@@ -125,10 +126,11 @@ def finished_bar(width: int = 10) -> str:
 
 
 def shorten(text: str | None, width: int) -> str:
-    """One line of at most ``width`` characters, with an ellipsis when cut."""
+    """One line of at most ``width`` characters, with an ellipsis when cut; a control or
+    direction character from the API shows as its escape (``\\x1b``), never raw."""
     if not text:
         return ""
-    line = " ".join(text.split())
+    line = safe_text(" ".join(text.split()))
     return line if len(line) <= width else line[: max(0, width - 1)] + "…"
 
 

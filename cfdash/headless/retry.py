@@ -56,11 +56,19 @@ def resolve_retry_keys(
         if stage is not None:
             keys.append(JobKey(account, stage, jobid))
             continue
-        found = [
-            key
-            for key in engine.tracker.jobs
-            if key.account == account and key.jobid == jobid and key.stage in RETRY_STAGES
+        tracked_as = [
+            key for key in engine.tracker.jobs if key.account == account and key.jobid == jobid
         ]
+        found = [key for key in tracked_as if key.stage in RETRY_STAGES]
+        others = {key.stage for key in tracked_as} - set(RETRY_STAGES)
+        if not found and others == {"version"}:  # said as "no retry endpoint", nothing sent
+            keys.append(JobKey(account, "version", jobid))
+            continue
+        if not found and others == {"install"}:
+            raise HeadlessError(
+                f"{account}/{jobid} is tracked as an install: installs are queued, not retried "
+                "(use cfdash queue), or say --stage update or --stage diff"
+            )
         if len(found) != 1:
             how = "as both an update and a diff" if found else "as an update or a diff"
             tracked = "is tracked" if found else "is not tracked"

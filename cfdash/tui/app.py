@@ -36,6 +36,7 @@ from cfdash.tui import bindings, textual_compat
 from cfdash.tui.alerts import Alerts
 from cfdash.tui.colourless import ColourSwitch
 from cfdash.tui.grid_rows import DEFAULT_VIEW
+from cfdash.tui.inert import Inert
 from cfdash.tui.messages import Polled, Queued
 from cfdash.tui.screens.details import DetailsScreen
 from cfdash.tui.screens.help import HelpScreen
@@ -48,6 +49,9 @@ from cfdash.tui.toasts import ToastKind, app_toaster
 __all__ = ["CfdashApp"]
 
 log = logging.getLogger("cfdash.tui")
+
+#: One for the app, so Textual's per-strip filter cache keeps hitting.
+INERT = Inert()
 
 #: Textual's palette entries that mean nothing here: "Keys" opens a panel of Textual's own
 #: key names beside cfdash's help (``?``); no cfdash widget is made to be maximized.
@@ -123,8 +127,9 @@ class CfdashApp(App[None]):
             self.theme = settings.theme  # before mount, so the first frame is already in it
 
     def get_line_filters(self) -> Sequence[LineFilter]:
-        """Textual's filters, and in the mono theme no colour at all (see ColourSwitch)."""
-        return self._colour.filters(super().get_line_filters(), self.current_theme)
+        """Textual's filters, in the mono theme no colour at all (see ColourSwitch), and always
+        :class:`Inert`, so no control character from the API reaches the terminal."""
+        return [*self._colour.filters(super().get_line_filters(), self.current_theme), INERT]
 
     def on_mount(self) -> None:
         self.call_after_refresh(startup.resume)  # see cfdash.startup
@@ -282,15 +287,16 @@ class CfdashApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every dashboard action in the palette too, named as in the footer and help; of
         Textual's own, those that mean something here; no title twice."""
-        commands = [
+        commands: list[SystemCommand] = []
+        if screen is self.main:  # first, so "Quit (ctrl+q)" wins over Textual's keyless "Quit"
+            commands += bindings.palette_commands(
+                self, self.settings.keymap, self._allowed, self.main.run_action
+            )
+        commands += [
             command
             for command in super().get_system_commands(screen)
             if command.title not in _PALETTE_NOISE
         ]
-        if screen is self.main:
-            commands += bindings.palette_commands(
-                self, self.settings.keymap, self._allowed, self.main.run_action
-            )
         unique: dict[str, SystemCommand] = {}
         for command in commands:
             unique.setdefault(command.title, command)  # the first of a title wins

@@ -67,13 +67,15 @@ def palette_commands(
     allowed: Callable[[str], bool],
     run: Callable[[str], object],
 ) -> Iterator[SystemCommand]:
-    """One palette command per dashboard key, titled as in the footer, with its keys."""
+    """One palette command per dashboard key, titled as in the footer, with its keys; the
+    app's own keys (quit, help) too, so "Quit" says ``(ctrl+q)`` like every other entry."""
     force = keys_in_force(keymap)
-    for binding in in_scope("main"):
+    for binding in (*in_scope("main"), *in_scope("app")):
         if not allowed(binding.action):
             continue  # hidden (e.g. queueing in read-only mode)
+        act = app.run_action if binding.scope == "app" else run
         yield SystemCommand(
             binding.description,
             f"{binding.tooltip or binding.description} ({_shown_keys(app, binding, force)})",
-            partial(run, binding.action),
+            partial(act, binding.action),
         )

@@ -77,7 +77,7 @@ class AccountsScreen(ModalScreen[None]):
             )
         for _, *cells in sorted(rows, key=lambda row: row[0]):
             table.add_row(*cells)
-        table.caption = "escape closes this list"
+        table.caption = "esc closes this list"  # the notation of help and footer
         table.caption_justify = "left"
         return table
 

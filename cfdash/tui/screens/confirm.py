@@ -8,11 +8,14 @@ confirms (decisions.md, "Bulk confirm keys").
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from cfdash.safetext import safe_text
 from cfdash.tui.bindings import bindings_for
 
 __all__ = ["BulkConfirmScreen", "ConfirmScreen", "QuestionScreen"]
@@ -42,9 +45,21 @@ class QuestionScreen(ModalScreen[bool]):
 
     def __init__(self, title: str, body: str, *, confirm_label: str = "Confirm") -> None:
         super().__init__()
-        self.title_text = title
-        self.body_text = body
+        # A confirm quotes the job's error from the API: control characters as escapes.
+        self.title_text = safe_text(title)
+        self.body_text = safe_text(body, keep_newlines=True)
         self.confirm_label = confirm_label
+        self._name_the_yes_key(confirm_label)
+
+    def _name_the_yes_key(self, label: str) -> None:
+        """The confirming key's footer and palette entry say what the button says ("Retry
+        all", "Send all"), not the generic description of its binding ("Queue all")."""
+        bindings = self._bindings.key_to_bindings
+        for key, each in bindings.items():
+            bindings[key] = [
+                replace(binding, description=label) if binding.action == "answer(True)" else binding
+                for binding in each
+            ]
 
     def compose(self) -> ComposeResult:
         with Vertical():

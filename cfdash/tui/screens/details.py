@@ -28,6 +28,7 @@ from cfdash.api.pipeline import DiffStatus
 from cfdash.engine.audit import AuditEntry, AuditLog
 from cfdash.engine.links import linked_jobs
 from cfdash.engine.tracking import NOT_FOUND_CAUSES, JobKey, TrackedJob
+from cfdash.safetext import safe_text
 from cfdash.textfmt import eta_text, local_time, relative, state_label, yes_no
 from cfdash.timefmt import INVALID_TIME, is_valid_time
 from cfdash.tui.bindings import bindings_for
@@ -218,7 +219,9 @@ def describe_job(
     lines += ["", "raw JSON last seen"]
     raw = raw_json(job)
     lines += ["  " + line for line in (raw or "null (not seen yet)").splitlines()]
-    return "\n".join(lines)
+    # API text (an error, a diff's paths, a machine name) shows its control characters as
+    # escapes: raw, they would drive the terminal, and a tab or CR would break the columns.
+    return safe_text("\n".join(lines), keep_newlines=True)
 
 
 class DetailsScreen(Screen[None]):

@@ -20,6 +20,7 @@ from textual.widgets import Footer, Static
 from cfdash.api.images import MachineCounts
 from cfdash.engine.engine import Engine
 from cfdash.engine.images import ImageLine, ImagesRead
+from cfdash.safetext import safe_text
 from cfdash.textfmt import age
 from cfdash.tui.bindings import bindings_for
 from cfdash.tui.safety import contained
@@ -131,9 +132,11 @@ class FleetsScreen(Screen[None]):
         rows: list[tuple[str, str, MachineCounts, bool]] = []
         for fleet in line.status.fleets:
             fleet_name = f"{fleet.name} ({fleet.id})" if fleet.name else f"fleet {fleet.id}"
+            fleet_name = safe_text(fleet_name)
             rows.append((fleet_name, "all regions", fleet, True))
             for region in fleet.regions:
                 name = f"{region.name} ({region.id})" if region.name else f"region {region.id}"
+                name = safe_text(name)  # from the API: escapes, and columns that line up
                 rows.append(("", name, region, False))
         first = max(len("Fleet"), *(len(row[0]) for row in rows))
         second = max(len("Region"), *(len(row[1]) for row in rows))

@@ -25,7 +25,7 @@ COLUMN_HELP: dict[str, str] = {
     "mark": "marked for a bulk action (space marks one, ctrl+a all in view)",
     "account": "the Clanforge account of the job, as named in the config",
     "job": "the job's id; on a narrow screen its stage comes first (u 91)",
-    "stage": "the release step: install, update (u), diff (d) or version",
+    "stage": "the release step: install, update (u), diff (d) or version (v)",
     "kind": "machine (a game server's install) or mirror",
     "label": "the machine's or mirror's name; dim: no name, the target's id",
     "state": "the service's state, with a symbol; Finished: it left the list; "
@@ -33,7 +33,8 @@ COLUMN_HELP: dict[str, str] = {
     "progress": "how far the install is, with its percentage",
     "eta": "time left, by the service's estimate; overdue once it passed",
     "failures": "how many times the service says the job failed",
-    "queue": "what cfdash's last queue request did: queued ✓, refused, outcome unknown",
+    "queue": "what cfdash's last queue or retry request did: queued ✓, retried ✓, refused, "
+    "outcome unknown",
     "error": "the job's own error, as the service reports it",
     "age": "when the service last listed the job; ⚠ when that is too long ago",
 }

@@ -114,6 +114,24 @@ async def test_a_version_is_never_sent_and_the_line_says_why(served):
     assert served.sim.requests.count("update_retry") + served.sim.requests.count("diff_retry") == 0
 
 
+async def test_an_id_tracked_only_as_a_version_or_an_install_is_named_as_such(served):
+    """Without --stage, an id tracked as a version says "no retry endpoint" (not "say which
+    with --stage update or diff", which sent the user to a stage the id is not); an id tracked
+    as an install points at cfdash queue."""
+    world(served)
+    code, out = await retry(served, [DEMO_VERSION])  # tracked as a version only
+    assert code == EXIT_FAILED
+    assert out.strip() == (
+        f"production/version {DEMO_VERSION}: not retried: image versions have no retry "
+        "endpoint; create a new version instead"
+    )
+    install = settings_for(served, JobEntry(id=UPDATE))
+    with pytest.raises(HeadlessError, match="tracked as an install: installs are queued") as error:
+        await retry(served, [UPDATE], install)
+    assert error.value.code == EXIT_USAGE
+    assert retries(served) == []
+
+
 async def test_read_only_exits_2_before_anything_is_sent(served):
     world(served)
     settings = settings_for(served, *TRACKED).with_overrides(read_only=True)
