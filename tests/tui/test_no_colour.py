@@ -215,8 +215,7 @@ async def test_a_theme_asked_for_keeps_its_colours_and_mono_drops_them_again(mak
     app = make(no_color=True, theme="cfdash-dark")
     async with app.run_test(size=SIZE) as pilot:
         await polled(app, pilot)
-        failed_red = "38;2;255;107;99"  # cfdash-dark's state-failed, #ff6b63
-        assert failed_red in colour_codes(screen_ansi(app, "truecolor"))
+        assert has_failed_red(colour_codes(screen_ansi(app, "truecolor")))
         for _ in range(3):  # t: cfdash-light, ops-wall, mono
             await pilot.press("t")
         await pilot.pause()
@@ -225,7 +224,20 @@ async def test_a_theme_asked_for_keeps_its_colours_and_mono_drops_them_again(mak
         await pilot.press("t")
         await pilot.pause()
         assert app.theme == "cfdash-dark"
-        assert failed_red in colour_codes(screen_ansi(app, "truecolor"))
+        assert has_failed_red(colour_codes(screen_ansi(app, "truecolor")))
+
+
+def has_failed_red(codes: list[str]) -> bool:
+    """cfdash-dark's state-failed (#ff6b63) is drawn: a foreground within 1 of it in each
+    channel, since Textual's blending may round a channel (255 comes out 254 after some
+    earlier app in the same process has warmed its colour caches)."""
+    for code in codes:
+        parts = code.split(";")
+        if parts[:2] == ["38", "2"] and len(parts) == 5:
+            rgb = [int(part) for part in parts[2:]]
+            if all(abs(a - b) <= 1 for a, b in zip(rgb, (255, 107, 99), strict=True)):
+                return True
+    return False
 
 
 # -- the filter on its own -----------------------------------------------------------------
