@@ -57,6 +57,10 @@ async def read_pipeline_jobs(
         stage = key.stage
         if not is_pipeline_stage(stage):
             continue
+        if job.phase == "complete" and job.read_error is None and not job.unconfirmed:
+            # Complete is final for a job read by id (no retry undoes it), and a diff's answer
+            # can run to megabytes of paths: read once, not at every refresh.
+            continue
         read.requests += 1
         try:
             answer = scrub_model(await pipeline_status(client, stage, key.jobid))

@@ -245,7 +245,8 @@ class TrackedJob:
         if phase == "finished":
             return "Finished"
         if phase == "notlisted":
-            return "not listed"
+            # A job read by id is in no list: until its first good read it is "not read".
+            return "not listed" if self.stage == "install" else "not read"
         if phase == "notfound":
             return "not found"
         state = self.state

@@ -182,7 +182,11 @@ def describe_job(
         "",
         f"stage            {job.stage}",
         f"label            {job.label or NONE}",
-        f"kind             {job.kind or 'unknown'} (mirroring: {yes_no(job.mirroring)})",
+        *(
+            [f"kind             {job.kind or 'unknown'} (mirroring: {yes_no(job.mirroring)})"]
+            if job.stage == "install"  # mirroring is an install's flag alone
+            else []
+        ),
         f"tracked because  {_SOURCES.get(job.source, job.source)}",
         f"last confirmed   {when(job.confirmed_at, now) if job.confirmed_at else 'never'}",
     ]

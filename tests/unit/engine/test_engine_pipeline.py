@@ -97,12 +97,13 @@ async def test_a_5xx_or_bad_body_on_one_job_is_that_rows_trouble_never_the_accou
     engine = engine_for(served)
     try:
         await engine.poll_all()
-        before = engine.tracker.jobs[DIFF_KEY].item
+        # The update (Failed on the diff's lock) is read at every refresh; a Complete job is not.
+        before = engine.tracker.jobs[UPDATE_KEY].item
         for kind in (FaultKind.HTTP_503, FaultKind.NOT_JSON, FaultKind.TRUNCATED_JSON):
-            served.sim.faults.add(Fault(kind, endpoint="diff_status", count=1))
+            served.sim.faults.add(Fault(kind, endpoint="update_status", count=1))
             served.clock.advance(5)
             [event] = [e for e in await engine.poll_all() if e.account == "production"]
-            diff = engine.tracker.jobs[DIFF_KEY]
+            diff = engine.tracker.jobs[UPDATE_KEY]
             assert event.error is None, kind
             assert (
                 engine.health("production").state == "ok"
@@ -110,11 +111,11 @@ async def test_a_5xx_or_bad_body_on_one_job_is_that_rows_trouble_never_the_accou
             )
             assert diff.unconfirmed and diff.error is not None and "cannot read it" in diff.error
             assert diff.item == before  # its last values stay, unconfirmed
-            assert DIFF_KEY in event.changes.changed
-            assert not engine.tracker.jobs[UPDATE_KEY].unconfirmed
+            assert UPDATE_KEY in event.changes.changed
+            assert not engine.tracker.jobs[VERSION_KEY].unconfirmed
             served.clock.advance(5)
             await engine.poll_all()  # the next good read confirms it again
-            diff = engine.tracker.jobs[DIFF_KEY]
+            diff = engine.tracker.jobs[UPDATE_KEY]
             assert not diff.unconfirmed and diff.read_error is None
             before = diff.item
     finally:
@@ -218,5 +219,25 @@ async def test_a_complete_diff_holds_its_paths_with_nothing_scrubbed_away(served
         assert {path for _, path in diff.changes()} == {
             path for change in truth.values() for path in change
         }
+    finally:
+        await engine.aclose()
+
+
+async def test_a_complete_job_is_read_once_not_at_every_refresh(served):
+    """Complete is final for a job read by id, and a diff's answer can be megabytes of paths."""
+    engine = engine_for(served)
+    try:
+        for _ in range(40):
+            await engine.poll_all()
+            if engine.tracker.jobs[DIFF_KEY].phase == "complete":
+                break
+            served.clock.advance(5)
+        assert engine.tracker.jobs[DIFF_KEY].phase == "complete"
+        diff_reads, update_reads = reads(served, "diff", DIFF), reads(served, "update", UPDATE)
+        for _ in range(3):
+            served.clock.advance(5)
+            await engine.poll_all()
+        assert reads(served, "diff", DIFF) == diff_reads  # not read again
+        assert reads(served, "update", UPDATE) == update_reads + 3  # a Failed one still is
     finally:
         await engine.aclose()
