@@ -234,6 +234,8 @@ class Watcher:
         self.reads: Counter[str] = Counter()
         self.notes: dict[str, str] = {}
         self.outcomes: dict[JobKey, Outcome] = {}
+        #: Reads in a row that failed for a job read by id (its account read fine).
+        self.job_failures: Counter[JobKey] = Counter()
 
     def _open(self, account: str) -> bool:
         return any(k.account == account and k not in self.outcomes for k in self.keys)
@@ -247,7 +249,7 @@ class Watcher:
             self.reads[account] += 1
             self.notes.pop(account, None)
             self.due[account] = self.clock() + self.intervals[account]
-            return None
+            return self._job_reads(account)
         failures = self.engine.health(account).failures
         if isinstance(error, AuthError):
             return f"account {account} could not be read: {describe(error)}"
@@ -258,6 +260,26 @@ class Watcher:
         delay = self.backoff[account].delay(failures, error)
         self.due[account] = self.clock() + delay
         self.notes[account] = f"{account}: {describe(error)}; next try in {duration(delay)}"
+        return None
+
+    def _job_reads(self, account: str) -> str | None:
+        """A job read by id whose own read failed says so (its account read fine), and ends
+        the watch after as many failures in a row as an account's would."""
+        for key in self.keys:
+            job = self.engine.tracker.get(key)
+            if key.account != account or job is None or key in self.outcomes:
+                continue
+            name = key.name
+            if job.read_error is None:
+                self.job_failures.pop(key, None)
+                self.notes.pop(name, None)
+                continue
+            self.job_failures[key] += 1
+            if self.job_failures[key] >= MAX_FAILED_POLLS:
+                return f"{name} could not be read {self.job_failures[key]} times in a row: " + (
+                    job.read_error.removeprefix("cannot read it: ")
+                )
+            self.notes[name] = f"{name}: {job.read_error}"
         return None
 
     def _settle(self) -> None:

@@ -267,3 +267,28 @@ async def test_watch_follows_a_stage_and_asks_for_it_when_an_id_is_ambiguous(ser
     assert code == EXIT_FAILED  # the diff is Failed: watch --exit-status says so
     assert out.getvalue().strip().endswith("1 job watched: 1 failed")
     assert served.sim.requests.count("diff_status", PROD, jobid=DIFF) >= 1
+
+
+async def test_watch_of_a_job_whose_own_reads_keep_failing_says_so_and_ends(served):
+    """Its account reads fine, so only the job's own trouble can end the watch: each failed
+    read is noted on stderr, and five in a row end it as an account's would."""
+    import random
+
+    from cfdash.headless import run_watch
+
+    world(served)
+    served.sim.faults.add(Fault(FaultKind.HTTP_500, endpoint="update_status", jobid=RUNNING_UPDATE))
+    settings = settings_for(served, *TRACKED)
+
+    async def sleep(seconds: float) -> None:
+        served.clock.advance(seconds)
+
+    out, err = io.StringIO(), io.StringIO()
+    code = await run_watch(
+        settings, [RUNNING_UPDATE], account="production", stage="update", tty=False,
+        clock=served.clock, sleep=sleep, rng=random.Random(3), out=out, err=err,
+    )  # fmt: skip
+    assert code == EXIT_API
+    assert "production/update 93: cannot read it: server error 500" in err.getvalue()
+    assert "cfdash: production/update 93 could not be read 5 times in a row" in err.getvalue()
+    assert served.sim.requests.count("update_status", PROD, jobid=RUNNING_UPDATE) == 5
