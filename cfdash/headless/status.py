@@ -21,6 +21,7 @@ from typing import Any, TextIO
 import httpx
 
 from cfdash.api.errors import ClanforgeError
+from cfdash.api.pipeline import DiffStatus
 from cfdash.config import State
 from cfdash.config.schema import Settings
 from cfdash.engine import Engine, TrackedJob
@@ -62,8 +63,9 @@ def _word(job: TrackedJob, errors: dict[str, ClanforgeError]) -> str:
 
 
 def job_json(job: TrackedJob, errors: dict[str, ClanforgeError]) -> dict[str, Any]:
-    """One job for ``--json``: the dashboard's columns, then every field the API sent."""
-    return {
+    """One job for ``--json``: the dashboard's columns, then every field the API sent (and, for
+    a diff, the paths it found, as the details screen lists them)."""
+    row = {
         "account": job.account,
         "stage": job.stage,
         "jobid": job.jobid,
@@ -82,6 +84,14 @@ def job_json(job: TrackedJob, errors: dict[str, ClanforgeError]) -> dict[str, An
         "listed": job.listed,
         "fields": job.item.model_dump(mode="json") if job.item is not None else {},
     }
+    if isinstance(job.pipeline, DiffStatus):
+        diff = job.pipeline
+        row["paths"] = {
+            "added": sorted(diff.added),
+            "modified": sorted(diff.modified),
+            "removed": sorted(diff.removed),
+        }
+    return row
 
 
 def status_json(engine: Engine, errors: dict[str, ClanforgeError]) -> dict[str, Any]:

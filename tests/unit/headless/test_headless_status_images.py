@@ -118,3 +118,22 @@ async def test_a_401_on_an_image_is_the_accounts_trouble_in_status(served):
     (image,) = data["images"]
     assert image["state"] == "not read" and image["error"] is None
     assert all(job["state"] != "not read" for job in data["jobs"])  # the list itself was read
+
+
+async def test_json_gives_every_job_its_stage_and_a_complete_diffs_paths(served):
+    from cfdash.sim.demo import DEMO_PIPELINE
+
+    (_, diffid) = DEMO_PIPELINE[1]
+    served.clock.advance(120)  # the demo's diff has completed
+    code, out, err = await status(served, as_json=True)
+    assert code == EXIT_OK
+    jobs = json.loads(out)["jobs"]
+    stages = {(job["stage"], job["jobid"]) for job in jobs}
+    assert set(DEMO_PIPELINE) <= stages and any(job["stage"] == "install" for job in jobs)
+    (diff,) = [job for job in jobs if job["stage"] == "diff"]
+    truth = served.sim.pipeline.job("diff", diffid).changes
+    assert diff["phase"] == "complete"
+    assert {change: set(paths) for change, paths in diff["paths"].items()} == {
+        change: set(truth[change]) for change in ("added", "modified", "removed")
+    }
+    assert all("paths" not in job for job in jobs if job["stage"] != "diff")
