@@ -125,7 +125,7 @@ async def test_json_gives_every_job_its_stage_and_a_complete_diffs_paths(served)
 
     (_, diffid) = DEMO_PIPELINE[1]
     served.clock.advance(120)  # the demo's diff has completed
-    code, out, err = await status(served, as_json=True)
+    code, out, _err = await status(served, as_json=True)
     assert code == EXIT_OK
     jobs = json.loads(out)["jobs"]
     stages = {(job["stage"], job["jobid"]) for job in jobs}
