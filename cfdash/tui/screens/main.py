@@ -33,13 +33,12 @@ from cfdash.tui.queueing import QueueFlow
 from cfdash.tui.reporting import Reporter
 from cfdash.tui.safety import contained
 from cfdash.tui.screens.accounts import AccountsScreen
-from cfdash.tui.screens.add_job import AddJobRequest, AddJobScreen
-from cfdash.tui.screens.confirm import ConfirmScreen
 from cfdash.tui.screens.details import DetailsScreen
 from cfdash.tui.screens.events import EventFeedView
 from cfdash.tui.screens.fleets import FleetsScreen
 from cfdash.tui.settings import AppSettings
 from cfdash.tui.toasts import text_width
+from cfdash.tui.tracking_edits import TrackingEdits
 from cfdash.tui.view_modes import ViewControl, shown_keys
 from cfdash.tui.widgets.image_lines import ImageLines
 from cfdash.tui.widgets.job_grid import JobGrid
@@ -97,6 +96,7 @@ class MainScreen(Screen[None]):
             engine.tracker, self.clock, stale_after=stale_after, view=view, id="jobs"
         )
         self.queueing = QueueFlow(self, engine, self.table)
+        self.edits = TrackingEdits(self)
         self.modes = ViewControl(
             self.table,
             lambda: len(engine.tracker),
@@ -213,46 +213,22 @@ class MainScreen(Screen[None]):
         self.queueing.ask(self.table.marked, self._selected)
 
     def action_add(self) -> None:
-        def added(requests: list[AddJobRequest] | None) -> None:
-            if not requests:
-                return
-            jobs = [job for job in (r.job() for r in requests) if self.engine.add(job)]
-            if not jobs:
-                return
-            self.table.apply([job.key for job in jobs], (), ())
-            self._observe([job.key for job in jobs])  # the stall check follows changed rows
-            self.table.select(jobs[0].key)
-            self.feed.note(job.key for job in jobs)
-            self._tell_panels()
-            self.persist()
-            what = jobs[0].name if len(jobs) == 1 else f"{len(jobs)} jobs"
-            self.notify(f"Tracking {what}.")
-            for account in dict.fromkeys(job.account for job in jobs):
-                self.engine.refresh(account)
-
-        tracker = self.engine.tracker
-        untracked = {name: tracker.untracked(name) for name in self.engine.accounts}
-        screen = AddJobScreen(self.engine.accounts, set(tracker.jobs), untracked=untracked)
-        self.app.push_screen(screen, added)
+        self.edits.add()
 
     def action_remove(self) -> None:
         job = self._selected()
-        if job is None:
-            return
+        if job is not None:
+            self.edits.remove(job)
 
-        def answered(confirmed: bool | None) -> None:
-            if confirmed and self.engine.remove(job.key) is not None:
-                self.table.apply((), (), (job.key,))
-                self._observe([job.key])
-                self.feed.note([job.key])
-                self._tell_panels()
-                self.persist()
-                self.notify(f"Stopped tracking {job.name}.")
-
-        body = f"{job.name} ({job.word}) leaves the table; the job is not touched."
-        self.app.push_screen(
-            ConfirmScreen("Stop tracking this job?", body, confirm_label="Untrack"), answered
-        )
+    def tracked_changed(self, added: Iterable[JobKey], removed: Iterable[JobKey]) -> None:
+        """Jobs were tracked or untracked here: the table, the stall check, the feed, the
+        panels and the state file follow."""
+        added, removed = list(added), list(removed)
+        self.table.apply(added, (), removed)
+        self._observe([*added, *removed])  # the stall check follows changed rows
+        self.feed.note([*added, *removed])
+        self._tell_panels()
+        self.persist()
 
     def action_refresh(self) -> None:
         self.engine.refresh()
