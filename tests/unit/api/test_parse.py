@@ -304,3 +304,25 @@ def test_status_list_shape_errors_are_bad_responses():
         with pytest.raises(BadResponseError) as caught:
             parse_status(status=200, headers={}, body=raw, **WHERE)
         assert phrase in caught.value.message
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@given(body=st.binary(max_size=40) | json_values.map(lambda value: json.dumps(value).encode()))
+def test_bodies_read_as_json_reads_them(body):
+    """Bodies are read by pydantic-core's faster parser where it can: the same values and
+    the same refusals as ``json.loads`` in every case."""
+    from cfdash.api.parse import _loads
+
+    try:
+        expected = json.loads(body)
+    except (ValueError, RecursionError) as error:
+        with pytest.raises(type(error)):
+            _loads(body)
+    else:
+        assert json.dumps(_loads(body)) == json.dumps(expected)
