@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
 
 __all__ = [
+    "PLAIN_TYPES",
     "BadStatusItem",
     "ErrorEnvelope",
     "JobFields",
@@ -240,6 +241,23 @@ class StatusItem(JobFields):
             return None
         noun = "field" if len(fields) == 1 else "fields"
         return f"bad data from the API ({noun} {', '.join(fields)})"
+
+
+def _plain_types(model: type[BaseModel]) -> dict[str, type]:
+    plain = {_loose_int: int, _loose_str: str, _loose_bool: bool}
+    return {
+        name: plain[meta.func]
+        for name, info in model.model_fields.items()
+        for meta in info.metadata
+        if isinstance(meta, BeforeValidator) and meta.func in plain
+    }
+
+
+#: The leniently read fields of a ``StatusItem``, each with the type its value has when it
+#: needs no converting (``int`` for a number, ``str`` for text, ``bool`` for a flag): such a
+#: value, or ``None``, is read as itself. :mod:`cfdash.api.status` relies on it to patch a
+#: changed item without validating the whole item again. ``jobid`` is not among them.
+PLAIN_TYPES: dict[str, type] = _plain_types(StatusItem)
 
 
 class BadStatusItem(StatusItem):

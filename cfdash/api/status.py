@@ -9,8 +9,14 @@ the next, so reading it follows three rules (the project's decision on "Parsing"
    the same text "1"), except a ``jobid`` of ``true``, which is refused, so the type of the
    ``jobid`` must match as well. An unknown field that changed only in that way keeps the last
    poll's spelling in the raw view.
-2. The items that did change are validated in one pass: the cheap, common case.
-3. Only when that pass fails are they validated one at a time. An item with an unreadable field
+2. An item that differs from the last poll's only in the values of known fields, each new
+   value plain (an ``int`` for a number, a ``str`` for text, a ``bool`` for a flag, or
+   ``null``: :data:`~cfdash.api.models.PLAIN_TYPES`), or in unknown fields holding no
+   object or list, is the last model with those values put in: each field is read on its
+   own, so this is what validating it would give. In a rollout every running job changes at
+   every poll, in just such a way (progress, updated time, ETA).
+3. The other items that changed are validated in one pass: the cheap, common case.
+4. Only when that pass fails are they validated one at a time. An item with an unreadable field
    is kept without that field and marked ``bad`` ("bad data from the API (field jobprogress)"),
    so its row says so and the other jobs stay live. An item whose ``jobid`` cannot be read (or
    that is not an object) is left out and counted in ``unreadable``: there is no row to put it
@@ -31,7 +37,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from cfdash.api.errors import BadResponseError
-from cfdash.api.models import BadStatusItem, StatusItem
+from cfdash.api.models import PLAIN_TYPES, BadStatusItem, StatusItem
 from cfdash.api.parse import NESTED_TOO_DEEPLY, decode_answer
 
 __all__ = ["MAX_DEPTH", "StatusBody", "parse_status"]
@@ -94,6 +100,51 @@ def _one(raw: dict[str, Any], deep: tuple[str, ...] = ()) -> StatusItem | None:
         return None
 
 
+_MISSING = object()
+_new_item = StatusItem.__new__
+_set = object.__setattr__
+
+
+def _patched(old: _Seen, raw: dict[str, Any]) -> StatusItem | None:
+    """The last poll's model with ``raw``'s new values put in, if they all are plain ones of
+    known fields (or unknown fields not holding containers); None if it needs validating.
+
+    Every field is read on its own (no validator looks at two), and a plain value is read as
+    itself, so this is the model validating ``raw`` would give, without the validating.
+    """
+    old_raw, old_item = old
+    if type(old_item) is not StatusItem or len(raw) != len(old_raw):
+        return None
+    values: dict[str, Any] | None = None
+    extra = old_item.__pydantic_extra__
+    new_extra: dict[str, Any] | None = None
+    for name, value in raw.items():
+        before = old_raw.get(name, _MISSING)
+        if before is _MISSING:  # a field came or went: the set of fields changed
+            return None
+        if value == before:
+            continue
+        plain = PLAIN_TYPES.get(name)
+        if plain is not None:
+            if value is not None and type(value) is not plain:
+                return None
+            if values is None:
+                values = dict(old_item.__dict__)
+            values[name] = value
+        elif extra is not None and name in extra and not isinstance(value, _CONTAINERS):
+            if new_extra is None:
+                new_extra = dict(extra)
+            new_extra[name] = value
+        else:  # the job id, or a container in an unknown field: the whole reading
+            return None
+    item = _new_item(StatusItem)
+    _set(item, "__dict__", old_item.__dict__ if values is None else values)
+    _set(item, "__pydantic_fields_set__", set(old_item.__pydantic_fields_set__))
+    _set(item, "__pydantic_extra__", extra if new_extra is None else new_extra)
+    _set(item, "__pydantic_private__", None)
+    return item
+
+
 def parse_status(
     *,
     status: int,
@@ -138,10 +189,16 @@ def _read(raws: list[Any], before: dict[Any, _Seen]) -> StatusBody:
             continue
         key = raw.get("jobid")
         old = before.get(key) if isinstance(key, _KEYS) else None
-        if old is not None and old[0] == raw and type(old[0]["jobid"]) is type(key):
-            results[index] = old[1]
-            seen[key] = old
-            continue
+        if old is not None and type(old[0]["jobid"]) is type(key):
+            if old[0] == raw:
+                results[index] = old[1]
+                seen[key] = old
+                continue
+            patched = _patched(old, raw)
+            if patched is not None:
+                results[index] = patched
+                seen[key] = (raw, patched)
+                continue
         fresh.append(index)
 
     try:

@@ -64,6 +64,21 @@ def as_item(answer: JobFields, jobid: int) -> StatusItem:
     )
 
 
+def _moved(old: StatusItem | None, new: StatusItem) -> bool:
+    """``old != new``, cheaply for the common cases: the same object (an unchanged job the
+    client handed back), or a job whose fields moved (every running job in a rollout).
+
+    The models keep only their fields in ``__dict__`` (extras and private attributes live
+    apart), so different field values or types are unequal for pydantic too; only when the
+    fields match is its ``==`` (extras, the bad fields) asked.
+    """
+    if old is new:
+        return False
+    if old is None or type(old) is not type(new) or old.__dict__ != new.__dict__:
+        return True
+    return old != new
+
+
 @dataclass
 class Changes:
     """What one merge changed: row keys to add, patch, and forget.
@@ -196,7 +211,7 @@ class Tracker:
                 changes.changed.add(job.key)
             item = listed.get(job.jobid)
             if item is not None:
-                if (job.item is not item and job.item != item) or not job.listed:
+                if _moved(job.item, item) or not job.listed:
                     job.item, job.listed, job.left_at = item, True, None
                     job.not_found = job.gone_unseen = False
                     job._note_transition(now)

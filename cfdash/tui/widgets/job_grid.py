@@ -17,14 +17,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from math import ceil
 from typing import ClassVar, NamedTuple
 
+from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import BindingType
 from textual.geometry import Offset, Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
 
 from cfdash.engine.tracking import JobKey, Tracker
@@ -33,6 +36,20 @@ from cfdash.tui.grid_rows import DEFAULT_VIEW, GridRows, Redraw, View
 from cfdash.tui.widgets.grid_paint import GridPainter, line_regions
 
 __all__ = ["JobGrid"]
+
+
+def _thumb(bar: ScrollBar, virtual: int) -> list[Segment]:
+    """How ``bar`` draws for ``virtual`` rows, as Textual's ``ScrollBar`` renders it: with a
+    thousand rows, a few more rarely move the thumb, and then the bar need not be repainted."""
+    window = bar.window_size if bar.window_size < virtual else 0
+    drawn = ScrollBarRender.render_bar(
+        size=bar.size.height,
+        virtual_size=ceil(virtual),
+        window_size=ceil(window),
+        position=bar.position,
+        thickness=bar.thickness,
+    )
+    return drawn.segments
 
 
 class _Frame(NamedTuple):
@@ -188,9 +205,14 @@ class JobGrid(ScrollView, can_focus=True):
             and self.show_vertical_scrollbar
         ):
             # More rows under a scrollbar that shows already (a rollout adds rows every
-            # second): only the scrollbar changes, so no layout of the whole screen.
+            # second): only the scrollbar changes, so no layout of the whole screen; and
+            # unless its thumb moves by an eighth of a cell, not even a repaint of it.
             self.set_reactive(JobGrid.virtual_size, size)
-            self.vertical_scrollbar.window_virtual_size = size.height
+            bar = self.vertical_scrollbar
+            if _thumb(bar, size.height) == _thumb(bar, bar.window_virtual_size):
+                bar.set_reactive(ScrollBar.window_virtual_size, size.height)
+            else:
+                bar.window_virtual_size = size.height
             return
         self.virtual_size = size
 

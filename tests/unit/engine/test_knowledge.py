@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from cfdash.api.models import StatusItem
+from cfdash.api.models import BadStatusItem, StatusItem
 from cfdash.demo import demo_settings
 from cfdash.engine.events import EventLog
 from cfdash.engine.monitor import Monitor
@@ -176,3 +176,24 @@ def test_not_found_becomes_a_row_like_any_other_once_listed():
     assert job.phase == "pending" and not job.not_found
     tracker.merge("a", [], 30.0)
     assert job.phase == "finished"  # seen, then gone: finished, not "not found"
+
+
+def test_a_row_changes_when_any_field_extra_or_bad_flag_does_and_only_then():
+    """The merge tells a moved job from an equal one without pydantic's ``==`` in the common
+    cases; an equal copy, a new unknown field and an item turned bad must still read right."""
+    tracker = Tracker(["a"])
+    key = ("a", "install", 1)
+    fields = {"jobid": 1, "jobstateid": RUNNING, "jobprogress": 40, "note": "x"}
+    tracker.merge("a", [StatusItem.model_validate(fields)], 100.0)
+    same = StatusItem.model_validate(fields)  # another object, equal
+    assert tracker.merge("a", [same], 101.0).changed == set()
+    assert tracker.jobs[key].item is same or tracker.jobs[key].item == same
+    moved = StatusItem.model_validate({**fields, "jobprogress": 41})
+    assert tracker.merge("a", [moved], 102.0).changed == {key}
+    extra = StatusItem.model_validate({**fields, "jobprogress": 41, "note": "y"})
+    assert tracker.merge("a", [extra], 103.0).changed == {key}
+    bad = BadStatusItem.without(
+        {**fields, "jobprogress": 41, "note": "y", "joberror": []}, ("joberror",)
+    )
+    assert tracker.merge("a", [bad], 104.0).changed == {key}
+    assert tracker.jobs[key].item.bad == "bad data from the API (field joberror)"
