@@ -8,11 +8,12 @@ widget here, so it is the same code whatever scrolls it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import NamedTuple
 
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
-from textual.geometry import Region
+from textual.geometry import Offset, Region
 from textual.strip import Strip
 
 from cfdash.engine.tracking import JobKey
@@ -21,9 +22,19 @@ from cfdash.tui.grid_rows import GridRows
 from cfdash.tui.rows import COLUMNS, Column
 from cfdash.tui.themes import phase_styles
 
-__all__ = ["GridPainter", "line_regions"]
+__all__ = ["Frame", "GridPainter", "line_regions"]
 
 DIM = Style(dim=True)
+
+
+class Frame(NamedTuple):
+    """What every line of one render of the job table needs, looked up once per render."""
+
+    offset: Offset
+    width: int
+    base: Style
+    odd: Style
+    cursor: Style
 
 
 class GridPainter:

@@ -17,49 +17,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from math import ceil
-from typing import ClassVar, NamedTuple
+from typing import ClassVar
 
-from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import BindingType
-from textual.geometry import Offset, Region, Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
-from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
 
 from cfdash.engine.tracking import JobKey, Tracker
 from cfdash.tui.bindings import bindings_for
 from cfdash.tui.grid_rows import DEFAULT_VIEW, GridRows, Redraw, View
-from cfdash.tui.widgets.grid_paint import GridPainter, line_regions
+from cfdash.tui.widgets.grid_paint import Frame, GridPainter, line_regions
+from cfdash.tui.widgets.grid_scrollbar import grow_quietly
 
 __all__ = ["JobGrid"]
-
-
-def _thumb(bar: ScrollBar, virtual: int) -> list[Segment]:
-    """How ``bar`` draws for ``virtual`` rows, as Textual's ``ScrollBar`` renders it: with a
-    thousand rows, a few more rarely move the thumb, and then the bar need not be repainted."""
-    window = bar.window_size if bar.window_size < virtual else 0
-    drawn = ScrollBarRender.render_bar(
-        size=bar.size.height,
-        virtual_size=ceil(virtual),
-        window_size=ceil(window),
-        position=bar.position,
-        thickness=bar.thickness,
-    )
-    return drawn.segments
-
-
-class _Frame(NamedTuple):
-    """What every line of one render needs, looked up once per render."""
-
-    offset: Offset
-    width: int
-    base: Style
-    odd: Style
-    cursor: Style
 
 
 class JobGrid(ScrollView, can_focus=True):
@@ -119,7 +93,7 @@ class JobGrid(ScrollView, can_focus=True):
         self.rows = GridRows(tracker, clock, stale_after, view)
         self.painter = GridPainter(self.rows)
         self.cursor = 0
-        self._frame: _Frame | None = None
+        self._frame: Frame | None = None
         #: Drawn in the first line when no row is in view: why, and how to leave that view.
         self.empty_text = ""
         #: Until the user picks a row, the cursor stays at the top as rows arrive; after,
@@ -196,23 +170,11 @@ class JobGrid(ScrollView, can_focus=True):
     def _update_virtual_size(self) -> None:
         self._fit()
         size = Size(self.painter.measure(), len(self.rows) + 1)
-        old = self.virtual_size
-        if size == old:
+        if size == self.virtual_size:
             return
-        if (
-            size.width == old.width
-            and size.height > old.height > self.size.height
-            and self.show_vertical_scrollbar
-        ):
-            # More rows under a scrollbar that shows already (a rollout adds rows every
-            # second): only the scrollbar changes, so no layout of the whole screen; and
-            # unless its thumb moves by an eighth of a cell, not even a repaint of it.
-            self.set_reactive(JobGrid.virtual_size, size)
-            bar = self.vertical_scrollbar
-            if _thumb(bar, size.height) == _thumb(bar, bar.window_virtual_size):
-                bar.set_reactive(ScrollBar.window_virtual_size, size.height)
-            else:
-                bar.window_virtual_size = size.height
+        # A rollout adds rows every second: under a scrollbar that shows already, only the
+        # scrollbar changes (cfdash/tui/widgets/grid_scrollbar.py).
+        if grow_quietly(self, size):
             return
         self.virtual_size = size
 
@@ -222,8 +184,8 @@ class JobGrid(ScrollView, can_focus=True):
 
     # -- rendering --------------------------------------------------------------------------
 
-    def _make_frame(self) -> _Frame:
-        return _Frame(
+    def _make_frame(self) -> Frame:
+        return Frame(
             self.scroll_offset,
             self.size.width,
             self.rich_style,
