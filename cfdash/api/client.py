@@ -251,24 +251,9 @@ class ClanforgeClient:
         A ``TransportError`` with ``request_sent`` means the outcome is unknown: the next status
         list settles it.
         """
-        endpoint = f"queue {jobid}"
-        path = QUEUE_PATH.format(jobid=int(jobid))
         params = {"mirroring": "true" if mirroring else "false"}
-        started = time.monotonic()
-        status, headers, body = await self._fetch(path, endpoint, params, started)
-        try:
-            return parse_response(
-                QueueResult,
-                status=status,
-                headers=headers,
-                body=body,
-                secrets=self._secrets(),
-                account=self.account,
-                endpoint=endpoint,
-            )
-        except ClanforgeError as error:
-            self._log_failure(endpoint, status, started, str(error))
-            raise
+        path = QUEUE_PATH.format(jobid=int(jobid))
+        return await self.request_model(QueueResult, path, f"queue {jobid}", params)
 
     async def request_model(
         self, model: type[M], path: str, endpoint: str, params: Mapping[str, str] | None = None

@@ -102,7 +102,6 @@ class QueueFlow:
         except QueueRefused as refused:
             self._refused(refused)
             return
-        self.asking = True
         flag = str(job.mirroring).lower()
         body = "\n".join(
             [
@@ -116,17 +115,7 @@ class QueueFlow:
                 "It is never retried automatically.",
             ]
         )
-
-        def answered(confirmed: bool | None) -> None:
-            self.asking = False
-            if confirmed:
-                if marked:
-                    self.grid.clear_marks()
-                self.send_one(job)
-
-        self.host.app.push_screen(
-            ConfirmScreen("Queue this install job?", body, confirm_label="Queue"), answered
-        )
+        self._confirm_one(job, "Queue this install job?", body, "Queue", marked=marked)
 
     def ask_retry(self, job: TrackedJob, *, marked: bool = False) -> None:
         """The single-job confirm for a failed update or diff (``enter`` or ``y`` retries)."""
@@ -135,7 +124,6 @@ class QueueFlow:
         except QueueRefused as refused:
             self._refused(refused, "retry")
             return
-        self.asking = True
         body = "\n".join(
             [
                 f"Job        {job.jobid}",
@@ -148,6 +136,12 @@ class QueueFlow:
                 "It is never retried automatically.",
             ]
         )
+        self._confirm_one(job, f"Retry this failed {job.stage}?", body, "Retry", marked=marked)
+
+    def _confirm_one(self, job: TrackedJob, title: str, body: str, label: str, *,
+                     marked: bool) -> None:  # fmt: skip
+        """Ask about one job; on yes, clear the marks it was chosen through and send it."""
+        self.asking = True
 
         def answered(confirmed: bool | None) -> None:
             self.asking = False
@@ -156,10 +150,7 @@ class QueueFlow:
                     self.grid.clear_marks()
                 self.send_one(job)
 
-        self.host.app.push_screen(
-            ConfirmScreen(f"Retry this failed {job.stage}?", body, confirm_label="Retry"),
-            answered,
-        )
+        self.host.app.push_screen(ConfirmScreen(title, body, confirm_label=label), answered)
 
     def send_one(self, job: TrackedJob) -> None:
         """Send one queue (or retry) request now (checked again: the job may have moved on)."""

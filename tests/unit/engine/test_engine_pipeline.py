@@ -30,6 +30,16 @@ def engine_for(served, *extra: JobEntry) -> Engine:
     return build_engine(settings.model_copy(update={"accounts": accounts}), clock=served.clock)
 
 
+async def poll_until(engine: Engine, served, key: JobKey, phase: str, polls: int = 40) -> None:
+    """Poll every 5 s of the simulator's clock until ``key``'s row is in ``phase`` (or give up
+    after ``polls``: the caller's assertion then says what it is instead)."""
+    for _ in range(polls):
+        await engine.poll_all()
+        if engine.tracker.jobs[key].phase == phase:
+            return
+        served.clock.advance(5)
+
+
 def reads(served, stage: str, jobid: int) -> int:
     return served.sim.requests.count(f"{stage}_status", PROD, jobid=jobid)
 
@@ -190,11 +200,7 @@ async def test_a_failing_install_list_leaves_pipeline_rows_read(served):
 async def test_the_demo_update_fails_on_the_diffs_lock_and_the_row_says_so(served):
     engine = engine_for(served)
     try:
-        for _ in range(20):
-            await engine.poll_all()
-            if engine.tracker.jobs[UPDATE_KEY].phase == "failed":
-                break
-            served.clock.advance(5)
+        await poll_until(engine, served, UPDATE_KEY, "failed")
         update = engine.tracker.jobs[UPDATE_KEY]
         assert update.phase == "failed" and update.state is not None
         assert update.state.kind is StateKind.FAILED
@@ -206,11 +212,7 @@ async def test_the_demo_update_fails_on_the_diffs_lock_and_the_row_says_so(serve
 async def test_a_complete_diff_holds_its_paths_with_nothing_scrubbed_away(served):
     engine = engine_for(served)
     try:
-        for _ in range(40):
-            await engine.poll_all()
-            if engine.tracker.jobs[DIFF_KEY].phase == "complete":
-                break
-            served.clock.advance(5)
+        await poll_until(engine, served, DIFF_KEY, "complete")
         diff = engine.tracker.jobs[DIFF_KEY].pipeline
         assert diff is not None and engine.tracker.jobs[DIFF_KEY].phase == "complete"
         truth = served.sim.pipeline.job("diff", DIFF).changes
@@ -227,11 +229,7 @@ async def test_a_complete_job_is_read_once_not_at_every_refresh(served):
     """Complete is final for a job read by id, and a diff's answer can be megabytes of paths."""
     engine = engine_for(served)
     try:
-        for _ in range(40):
-            await engine.poll_all()
-            if engine.tracker.jobs[DIFF_KEY].phase == "complete":
-                break
-            served.clock.advance(5)
+        await poll_until(engine, served, DIFF_KEY, "complete")
         assert engine.tracker.jobs[DIFF_KEY].phase == "complete"
         diff_reads, update_reads = reads(served, "diff", DIFF), reads(served, "update", UPDATE)
         for _ in range(3):
