@@ -19,6 +19,7 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import TYPE_CHECKING
 
 from cfdash.api.client import ClanforgeClient
@@ -168,7 +169,7 @@ class Engine:
                 event = self._failed(account, InternalError(bug, account=account))
             else:
                 health.failures, health.state, health.reason = 0, "ok", ""
-                bad = sum(isinstance(item, BadStatusItem) for item in items)
+                bad = sum(map(isinstance, items, repeat(BadStatusItem)))  # a loop in C
                 health.bad_items = runner.link.client.unreadable + bad
                 health.last_success = self.clock()
                 event = PollDone(account, changes, health)

@@ -94,6 +94,12 @@ _PHASE_OF_KIND: dict[StateKind, Phase] = {
     for kind in StateKind
 }
 _PHASE_OF_ID = {kind.value: _PHASE_OF_KIND[kind] for kind in StateKind if kind.value}
+#: The state word of a known state id (what ``ParsedState.word`` says for it).
+_WORD_OF_ID = {kind.value: str(kind.word) for kind in StateKind if kind.value}
+_FAILED_WORD = str(StateKind.FAILED.word)
+
+#: A row's phase, state word and shown progress, worked out together (see ``TrackedJob._see``).
+_View = tuple[Phase, str, int | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,10 +183,17 @@ class TrackedJob:
     #: finished (or, last seen Failed, stays Failed) while cfdash was closed.
     gone_unseen: bool = False
     history: deque[HistoryEntry] = field(default_factory=lambda: deque(maxlen=_HISTORY))
+    #: The phase, word and progress as last worked out; None once a field they follow is set.
+    _view: _View | None = field(default=None, init=False, repr=False)
+    #: The key as last made; None once the account, stage or job id is set.
+    _key: JobKey | None = field(default=None, init=False, repr=False)
 
     @property
     def key(self) -> JobKey:
-        return JobKey(self.account, self.stage, self.jobid)
+        key = self._key
+        if key is None:
+            key = self._key = JobKey(self.account, self.stage, self.jobid)
+        return key
 
     @property
     def name(self) -> str:
@@ -221,38 +234,18 @@ class TrackedJob:
 
     @property
     def phase(self) -> Phase:
-        item = self.item
-        if item is None:
-            if self.gone_unseen and self.seen_before is not None:
-                return "failed" if seen_failed(self.seen_before) else "finished"
-            return "notfound" if self.not_found else "notlisted"
-        if not self.listed:
-            # Gone from the incomplete list. A failed job that vanished stays failed (some
-            # deployments drop failed jobs); anything else that left after running finished.
-            return "failed" if item.state.kind is StateKind.FAILED else "finished"
-        # A known state id wins (as in parse_state): the usual case needs no parsing.
-        phase = _PHASE_OF_ID.get(item.jobstateid)  # type: ignore[arg-type]
-        if phase is not None and (phase != "squashed" or self.stage == "install"):
-            return phase
-        state = self.state
-        assert state is not None
-        return _PHASE_OF_KIND[state.kind]
+        view = self._view
+        if view is None:
+            view = self._view = self._see()
+        return view[0]
 
     @property
     def word(self) -> str:
         """The state word for people: the API's word, or Finished / not listed / not found."""
-        phase = self.phase
-        if phase == "finished":
-            return "Finished"
-        if phase == "notlisted":
-            # A job read by id is in no list: until its first good read it is "not read".
-            return "not listed" if self.stage == "install" else "not read"
-        if phase == "notfound":
-            return "not found"
-        state = self.state
-        if state is None:  # gone while cfdash was closed, last seen Failed
-            return str(StateKind.FAILED.word)
-        return state.word
+        view = self._view
+        if view is None:
+            view = self._view = self._see()
+        return view[1]
 
     @property
     def seen_note(self) -> str | None:
@@ -271,9 +264,10 @@ class TrackedJob:
         last partial value would be a claim nobody can make. The raw value stays in ``item``
         (the details screen's raw JSON shows it).
         """
-        if self.item is None or self.phase == "finished" or "jobprogress" in self.item.bad_fields:
-            return None
-        return self.item.progress
+        view = self._view
+        if view is None:
+            view = self._view = self._see()
+        return view[2]
 
     @property
     def eta(self) -> int | None:
@@ -311,6 +305,43 @@ class TrackedJob:
     def release(self) -> int | None:
         return self.item.target_imageversionid if self.item is not None else None
 
+    def _see(self) -> _View:
+        """The phase, word and progress, worked out together once per change of the fields
+        they follow (see :class:`_Forgets`): every panel reads them for every changed row."""
+        item = self.item
+        if item is None:
+            if self.gone_unseen and self.seen_before is not None:
+                if seen_failed(self.seen_before):  # gone while cfdash was closed, last Failed
+                    return ("failed", _FAILED_WORD, None)
+                return ("finished", "Finished", None)
+            if self.not_found:
+                return ("notfound", "not found", None)
+            # A job read by id is in no list: until its first good read it is "not read".
+            return ("notlisted", "not listed" if self.stage == "install" else "not read", None)
+        if not self.listed:
+            # Gone from the incomplete list. A failed job that vanished stays failed (some
+            # deployments drop failed jobs); anything else that left after running finished.
+            if item.state.kind is not StateKind.FAILED:
+                return ("finished", "Finished", None)
+            state = self.state
+            assert state is not None
+            phase: Phase = "failed"
+            word = state.word
+        else:
+            # A known state id wins (as in parse_state): the usual case needs no parsing.
+            known = _PHASE_OF_ID.get(item.jobstateid)  # type: ignore[arg-type]
+            if known is not None and (known != "squashed" or self.stage == "install"):
+                phase, word = known, _WORD_OF_ID[item.jobstateid]  # type: ignore[index]
+            else:
+                state = self.state
+                assert state is not None
+                phase, word = _PHASE_OF_KIND[state.kind], state.word
+        if "jobprogress" in item.bad_fields:
+            return (phase, word, None)
+        # ``item.progress`` (clamped to 0–100, absent as 0), without max() and min() calls.
+        progress = item.jobprogress or 0
+        return (phase, word, 0 if progress < 0 else 100 if progress > 100 else progress)
+
     def settle_queue(self, now: float | None = None) -> bool:
         """A status list answered what a lost queue answer could not: did it take effect?
 
@@ -330,6 +361,15 @@ class TrackedJob:
             self.queue_action.settled, self.queue_action.settled_at = settled, now
         return True
 
+    def _listed_as(self, item: StatusItem) -> None:
+        """In the list as ``item`` (what a merge does to each job that moved): the fields set
+        at once, and the phase, word and progress forgotten, as :class:`_Forgets` would."""
+        fields = self.__dict__
+        fields["item"], fields["listed"], fields["_view"] = item, True, None
+        self.left_at = None
+        if fields["not_found"] or fields["gone_unseen"]:
+            fields["not_found"] = fields["gone_unseen"] = False
+
     def _absent(self) -> None:
         """A list was read without it, and this run never saw it: not found (never
         "finished") — unless an earlier run saw it, and then it went while cfdash was closed."""
@@ -345,3 +385,41 @@ class TrackedJob:
             if progress is None and self.phase != "finished":
                 progress = 0
             self.history.append(HistoryEntry(at, word, progress))
+
+
+class _Forgets:
+    """A field of :class:`TrackedJob` that cached values follow: setting it forgets them.
+
+    Only ``__set__``: with no ``__get__``, reading the field finds the value in the instance's
+    ``__dict__`` at plain attribute speed; only the (rare) writes pay for a call. So ``phase``,
+    ``word`` and ``progress`` are worked out once per change, wherever the change comes from,
+    and can never be stale.
+    """
+
+    __slots__ = ("caches", "name")
+
+    def __init__(self, name: str, caches: tuple[str, ...]) -> None:
+        self.name = name
+        self.caches = caches
+
+    def __set__(self, job: TrackedJob, value: object) -> None:
+        state = job.__dict__
+        state[self.name] = value
+        for cache in self.caches:
+            state[cache] = None
+
+
+#: What each cache follows: the phase, word and progress (``_view``) are worked out from
+#: these fields alone; the key from its three parts.
+for _name, _caches in {
+    "item": ("_view",),
+    "listed": ("_view",),
+    "not_found": ("_view",),
+    "gone_unseen": ("_view",),
+    "seen_before": ("_view",),
+    "stage": ("_view", "_key"),
+    "account": ("_key",),
+    "jobid": ("_key",),
+}.items():
+    setattr(TrackedJob, _name, _Forgets(_name, _caches))
+del _name, _caches

@@ -117,6 +117,12 @@ class Tracker:
         #: Jobs an earlier run saw, from the state file: each is given to the job as it is
         #: tracked (``seen_before``), never to a ``track_all`` row.
         self.remembered: dict[JobKey, LastSeen] = {}
+        #: The rows again, per account: installs by job id (what a merge walks), the other
+        #: stages by key (what a poll reads one by one). Kept by add, remove, forget and merge,
+        #: the only ways ``jobs`` changes; ``_indexed`` counts them to catch any other way.
+        self._installs: dict[str, dict[int, TrackedJob]] = {}
+        self._pipeline: dict[str, dict[JobKey, TrackedJob]] = {}
+        self._indexed = 0
 
     def __len__(self) -> int:
         return len(self.jobs)
@@ -143,16 +149,45 @@ class Tracker:
         elif fresh and listed is not None:
             job._absent()
         self.jobs[job.key] = job
+        self._index(job.key, job)
         return True
 
     def remove(self, key: JobKey) -> TrackedJob | None:
         self.dismissed.add(key)
-        return self.jobs.pop(key, None)
+        return self.forget(key)
 
     def forget(self, key: JobKey) -> TrackedJob | None:
         """Drop a row without dismissing it: a ``track_all`` job listed again comes back
         (what :mod:`cfdash.engine.retention` does with finished rows whose time is up)."""
-        return self.jobs.pop(key, None)
+        job = self.jobs.pop(key, None)
+        if job is not None:
+            self._unindex(key)
+        return job
+
+    def _index(self, key: JobKey, job: TrackedJob) -> None:
+        account, stage, jobid = key  # a plain tuple may stand for a key
+        if stage == "install":
+            self._installs.setdefault(account, {})[jobid] = job
+        else:
+            self._pipeline.setdefault(account, {})[JobKey(account, stage, jobid)] = job
+        self._indexed += 1
+
+    def _unindex(self, key: JobKey) -> None:
+        account, stage, jobid = key
+        if stage == "install":
+            gone = self._installs.get(account, {}).pop(jobid, None)
+        else:
+            gone = self._pipeline.get(account, {}).pop(JobKey(account, stage, jobid), None)
+        if gone is not None:
+            self._indexed -= 1
+
+    def _checked_index(self) -> None:
+        """Rebuild the per-account index if ``jobs`` changed behind the tracker's back."""
+        if self._indexed == len(self.jobs):
+            return
+        self._installs, self._pipeline, self._indexed = {}, {}, 0
+        for key, job in self.jobs.items():
+            self._index(key, job)
 
     def unconfirmed_count(self, account: str | None = None) -> int:
         """How many jobs (of ``account``, or of all) are unconfirmed: for the header's counts."""
@@ -172,10 +207,12 @@ class Tracker:
         """
         since = self.unconfirmed_since.setdefault(account, now)
         changes = Changes()
-        for job in self.jobs.values():
-            if job.account != account or job.unconfirmed_since is not None:
-                continue
-            if job.stage != "install" and not every_stage:
+        self._checked_index()
+        jobs = list(self._installs.get(account, {}).values())
+        if every_stage:
+            jobs += self._pipeline.get(account, {}).values()
+        for job in jobs:
+            if job.unconfirmed_since is not None:
                 continue
             if job.listed or (job.item is None and not job.gone_unseen):
                 job.unconfirmed_since = since
@@ -185,54 +222,66 @@ class Tracker:
     def untracked(self, account: str) -> list[StatusItem]:
         """Jobs of the account's last status list that are not on the dashboard."""
         listed = self.latest.get(account, {})
-        return [
-            item
-            for jobid, item in listed.items()
-            if JobKey(account, "install", jobid) not in self.jobs
-        ]
+        self._checked_index()
+        installs = self._installs.get(account, {})
+        return [item for jobid, item in listed.items() if jobid not in installs]
 
     def merge(self, account: str, items: list[StatusItem], now: float) -> Changes:
-        """Apply one status list of ``account`` and say which rows changed."""
+        """Apply one status list of ``account`` and say which rows changed.
+
+        Walks the list and, apart, the account's install rows missing from it: O(items), not
+        O(every row of every account).
+        """
         changes = Changes()
+        added, changed, settled = changes.added, changes.changed, changes.settled
         listed = {item.jobid: item for item in items}
         self.latest[account] = listed
         self.unconfirmed_since.pop(account, None)
+        self._checked_index()
+        installs = self._installs.setdefault(account, {})
         if account in self.track_all:
-            for jobid in listed:
+            new = listed.keys() - installs.keys()
+            for jobid in [jobid for jobid in listed if jobid in new] if new else ():
                 key = JobKey(account, "install", jobid)
                 if key not in self.jobs and key not in self.dismissed:
-                    self.jobs[key] = TrackedJob(account, jobid, source="track_all")
-                    changes.added.add(key)
-        for job in self.jobs.values():
-            if job.account != account or job.stage != "install":
+                    row = self.jobs[key] = TrackedJob(account, jobid, source="track_all")
+                    self._index(key, row)
+                    added.add(key)
+        for jobid, item in listed.items():
+            job = installs.get(jobid)
+            if job is None:
                 continue
             if job.unconfirmed_since is not None:
                 job.unconfirmed_since = None
-                changes.changed.add(job.key)
-            item = listed.get(job.jobid)
-            if item is not None:
-                if _moved(job.item, item) or not job.listed:
-                    job.item, job.listed, job.left_at = item, True, None
-                    job.not_found = job.gone_unseen = False
-                    job._note_transition(now)
-                    if job.key not in changes.added:
-                        changes.changed.add(job.key)
-                if job.settle_queue(now):
-                    changes.changed.add(job.key)
-                    changes.settled.add(job.key)
-                job.confirmed_at = now
-            elif job.listed:
+                changed.add(job.key)
+            old = job.item
+            if (old is not item and _moved(old, item)) or not job.listed:
+                job._listed_as(item)
+                job._note_transition(now)
+                key = job.key
+                if key not in added:
+                    changed.add(key)
+            if job.queue_unknown and job.settle_queue(now):
+                changed.add(job.key)
+                settled.add(job.key)
+            job.confirmed_at = now
+        for jobid in installs.keys() - listed.keys():
+            job = installs[jobid]
+            if job.unconfirmed_since is not None:
+                job.unconfirmed_since = None
+                changed.add(job.key)
+            if job.listed:
                 job.listed, job.left_at = False, now
                 if job.settle_queue(now):
-                    changes.settled.add(job.key)
+                    settled.add(job.key)
                 job._note_transition(now)
-                changes.changed.add(job.key)
+                changed.add(job.key)
             elif job.item is None and not (job.not_found or job.gone_unseen):
                 job._absent()
                 if job.settle_queue(now):
-                    changes.settled.add(job.key)
+                    settled.add(job.key)
                 job._note_transition(now)
-                changes.changed.add(job.key)
+                changed.add(job.key)
         return changes
 
     def record_queue(self, key: JobKey, result: QueueResult | RetryResult, now: float) -> None:
@@ -255,9 +304,8 @@ class Tracker:
 
     def pipeline_jobs(self, account: str) -> list[TrackedJob]:
         """The account's update, diff and version rows: each is read on its own."""
-        return [
-            job for job in self.jobs.values() if job.account == account and job.stage != "install"
-        ]
+        self._checked_index()
+        return list(self._pipeline.get(account, {}).values())
 
     def apply_pipeline(self, key: JobKey, answer: PipelineJob, now: float) -> Changes:
         """One update, diff or version read: the row takes its fields and is confirmed."""
