@@ -111,9 +111,8 @@ class TransitionWatcher:
     """
 
     def __init__(self) -> None:
-        #: Per job: its word, phase and raw state (id and name; the word follows from them
-        #: and the phase, so an unchanged triple means an unchanged word).
-        self._last: dict[JobKey, tuple[str, Phase, int | None, str | None]] = {}
+        #: Per job: its word and phase as last looked at.
+        self._last: dict[JobKey, tuple[str, Phase]] = {}
 
     def __len__(self) -> int:
         return len(self._last)
@@ -148,21 +147,20 @@ class TransitionWatcher:
         else:
             wanted = keys
         found: list[Transition] = []
+        jobs, last = tracker.jobs, self._last
         for key in wanted:
-            job = tracker.jobs.get(key)
+            job = jobs.get(key)
             if job is None:
                 self.forget(key)
                 continue
-            item = job.item
-            if item is None:
+            if job.item is None:
                 continue  # never seen: its first listing is first sight (see _remember)
-            phase, raw = job.phase, (item.jobstateid, item.jobstatename)
-            before = self._last.get(key)
-            if before is not None and before[1] == phase and before[2:] == raw:
-                continue  # the word follows from these: no need to make it (most changes)
-            word = job.word
-            self._last[key] = (word, phase, *raw)
-            if before is None or before[:2] == (word, phase):
+            phase, word, _ = job.view  # kept by the row: no need to work them out here
+            before = last.get(key)
+            if before is not None and before[0] == word and before[1] == phase:
+                continue  # most changes: the progress moved
+            last[key] = (word, phase)
+            if before is None:
                 continue
             at = now if now is not None else (job.left_at or job.confirmed_at or 0.0)
             found.append(
@@ -187,7 +185,7 @@ class TransitionWatcher:
         item = job.item
         if item is None:
             return  # never seen (not read yet, or not found): the first listing is first sight
-        self._last[key] = (job.word, job.phase, item.jobstateid, item.jobstatename)
+        self._last[key] = (job.word, job.phase)
 
 
 def default_events_path() -> Path:

@@ -219,11 +219,16 @@ class Census:
         for key in keys:
             job = jobs.get(key)
             old = places.get(key)
-            new = (
-                None
-                if job is None
-                else (job.account, job.release, job.phase, job.unconfirmed_since is not None)
-            )
+            if job is None:
+                new = None
+            else:
+                item = job.item  # ``job.release``, inline: this runs for every changed row
+                new = (
+                    job.account,
+                    item.target_imageversionid if item is not None else None,
+                    job.phase,
+                    job.unconfirmed_since is not None,
+                )
             if new != old:
                 if old is not None:
                     self._place(old, -1)

@@ -48,9 +48,11 @@ class Retention:
 
     def note(self, tracker: Tracker, keys: Iterable[JobKey]) -> None:
         """Look at the rows a merge changed; queue the finished ``track_all`` ones."""
+        jobs = tracker.jobs
         for key in keys:
-            job = tracker.jobs.get(key)
-            if job is None or job.source != "track_all" or job.phase != "finished":
+            job = jobs.get(key)
+            # A listed row is never finished: most changed rows are ruled out by that alone.
+            if job is None or job.listed or job.source != "track_all" or job.phase != "finished":
                 continue
             left = job.left_at
             if left is None or self._noted.get(key) == left:

@@ -184,17 +184,18 @@ class StallDetector:
         starts the watch afresh.
         """
         watch = self._watch.get(key)
-        if job is None or job.phase != "running":
+        if job is None or (view := job.view)[0] != "running":
             if watch is not None:
                 del self._watch[key]
-            self._flag(key, False)
+            if self._stalled:
+                self._flag(key, False)
             return
         if job.unconfirmed_since is not None:
             if watch is not None:
                 watch.paused = True
             self._flag(key, False)
             return
-        progress = job.progress
+        progress = view[2]
         if watch is None:
             watch = self._watch[key] = _Watch(progress, now, None)
         elif watch.paused:
@@ -231,7 +232,7 @@ class StallDetector:
         if now >= due and self._why(job, watch, now) is not None:
             self._flag(key, True)
             return
-        if key in self._stalled:
+        if self._stalled and key in self._stalled:
             self._flag(key, False)
         if watch.queued is None or due < watch.queued:  # a later due time: requeued on pop
             watch.queued = due
@@ -308,7 +309,7 @@ class StallDetector:
         every changed row at every poll.)
         """
         due = watch.since + self.per_account.get(job.account, self.stall_after)
-        eta = job.eta
+        eta = job.item.jobeta  # type: ignore[union-attr]  # ``job.eta``: it is running, so listed
         if eta is not None:
             deadline = eta + self.eta_grace
             resumed = watch.resumed

@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 from cfdash.api.models import ParsedState, QueueResult, StateKind, StatusItem
 from cfdash.api.pipeline import parse_pipeline_state
 from cfdash.engine.lastseen import seen_failed, seen_note
+from cfdash.engine.queue_action import QueueAction
 from cfdash.stages import Stage
 
 if TYPE_CHECKING:
     from cfdash.api.pipeline import PipelineJob, RetryResult
     from cfdash.config.lastseen import LastSeen
-    from cfdash.engine.outcomes import QueueOutcome, SendAction
 
 __all__ = [
     "NOT_FOUND_CAUSES",
@@ -101,6 +101,24 @@ _FAILED_WORD = str(StateKind.FAILED.word)
 #: A row's phase, state word and shown progress, worked out together (see ``TrackedJob._see``).
 _View = tuple[Phase, str, int | None]
 
+#: The caches each field's value goes into: ``_view`` (phase, word, progress) is worked out
+#: from these fields alone, ``_key`` from its three parts. Setting one forgets them.
+_FORGETS: dict[str, tuple[str, ...]] = {
+    "item": ("_view",),
+    "listed": ("_view",),
+    "not_found": ("_view",),
+    "gone_unseen": ("_view",),
+    "seen_before": ("_view",),
+    "stage": ("_view", "_key"),
+    "account": ("_key",),
+    "jobid": ("_key",),
+}
+
+#: Sets an attribute past :meth:`TrackedJob.__setattr__` (a field's value, or a cache's).
+#: Never through ``__dict__``: reading it makes Python keep the instance's attributes in a
+#: real dict from then on, and every attribute read gets several times slower.
+_set = object.__setattr__
+
 
 @dataclass(frozen=True, slots=True)
 class HistoryEntry:
@@ -109,37 +127,6 @@ class HistoryEntry:
     at: float
     word: str
     progress: int | None
-
-
-@dataclass(eq=False)
-class QueueAction:
-    """The last queue request sent for a job from here, and what became of it.
-
-    Kept apart from the job's own ``joberror``: a queue answer is about what cfdash did, the
-    error is about the install. ``outcome`` is None while the request is in flight; an
-    unknown outcome is ``settled`` by the next status list that shows the job (or its absence).
-    """
-
-    at: float
-    #: The flag a queue call sent; None for a retry (updates and diffs have none).
-    mirroring: bool | None
-    outcome: QueueOutcome | None = None
-    settled: str | None = None
-    settled_at: float | None = None
-    #: ``queue`` for an install, ``retry`` for a failed update or diff.
-    action: SendAction = "queue"
-
-    @property
-    def text(self) -> str:
-        """For a queue column: ``queued ✓``, ``refused: …``, ``outcome unknown → took effect``."""
-        outcome = self.outcome
-        if outcome is None:
-            return "retrying…" if self.action == "retry" else "queueing…"
-        if outcome.status == "queued":
-            return "retried ✓" if self.action == "retry" else "queued ✓"
-        if outcome.status == "unknown":
-            return f"outcome unknown → {self.settled}" if self.settled else "outcome unknown"
-        return outcome.text
 
 
 @dataclass(eq=False)
@@ -183,7 +170,8 @@ class TrackedJob:
     #: finished (or, last seen Failed, stays Failed) while cfdash was closed.
     gone_unseen: bool = False
     history: deque[HistoryEntry] = field(default_factory=lambda: deque(maxlen=_HISTORY))
-    #: The phase, word and progress as last worked out; None once a field they follow is set.
+    #: The phase, word and progress as last worked out; None once a field they follow is set
+    #: (see :meth:`__setattr__`).
     _view: _View | None = field(default=None, init=False, repr=False)
     #: The key as last made; None once the account, stage or job id is set.
     _key: JobKey | None = field(default=None, init=False, repr=False)
@@ -231,6 +219,14 @@ class TrackedJob:
         """The time the row's knowledge is from: countdowns stop while it is unconfirmed."""
         since = self.unconfirmed_since
         return now if since is None else min(since, now)
+
+    @property
+    def view(self) -> tuple[Phase, str, int | None]:
+        """``(phase, word, progress)`` in one read, for loops over thousands of changed rows."""
+        view = self._view
+        if view is None:
+            view = self._view = self._see()
+        return view
 
     @property
     def phase(self) -> Phase:
@@ -307,7 +303,7 @@ class TrackedJob:
 
     def _see(self) -> _View:
         """The phase, word and progress, worked out together once per change of the fields
-        they follow (see :class:`_Forgets`): every panel reads them for every changed row."""
+        they follow (see :meth:`__setattr__`): every panel reads them for every changed row."""
         item = self.item
         if item is None:
             if self.gone_unseen and self.seen_before is not None:
@@ -361,14 +357,25 @@ class TrackedJob:
             self.queue_action.settled, self.queue_action.settled_at = settled, now
         return True
 
+    def __setattr__(self, name: str, value: object) -> None:
+        """Set a field; if the phase, word and progress (or the key) follow it, forget them,
+        so they are worked out again at the next read and can never be stale."""
+        _set(self, name, value)
+        caches = _FORGETS.get(name)
+        if caches is not None:
+            for cache in caches:
+                _set(self, cache, None)
+
     def _listed_as(self, item: StatusItem) -> None:
         """In the list as ``item`` (what a merge does to each job that moved): the fields set
-        at once, and the phase, word and progress forgotten, as :class:`_Forgets` would."""
-        fields = self.__dict__
-        fields["item"], fields["listed"], fields["_view"] = item, True, None
-        self.left_at = None
-        if fields["not_found"] or fields["gone_unseen"]:
-            fields["not_found"] = fields["gone_unseen"] = False
+        directly, as :meth:`__setattr__` would, without its look-up for each."""
+        _set(self, "item", item)
+        _set(self, "listed", True)
+        _set(self, "left_at", None)
+        _set(self, "_view", None)
+        if self.not_found or self.gone_unseen:
+            _set(self, "not_found", False)
+            _set(self, "gone_unseen", False)
 
     def _absent(self) -> None:
         """A list was read without it, and this run never saw it: not found (never
@@ -385,41 +392,3 @@ class TrackedJob:
             if progress is None and self.phase != "finished":
                 progress = 0
             self.history.append(HistoryEntry(at, word, progress))
-
-
-class _Forgets:
-    """A field of :class:`TrackedJob` that cached values follow: setting it forgets them.
-
-    Only ``__set__``: with no ``__get__``, reading the field finds the value in the instance's
-    ``__dict__`` at plain attribute speed; only the (rare) writes pay for a call. So ``phase``,
-    ``word`` and ``progress`` are worked out once per change, wherever the change comes from,
-    and can never be stale.
-    """
-
-    __slots__ = ("caches", "name")
-
-    def __init__(self, name: str, caches: tuple[str, ...]) -> None:
-        self.name = name
-        self.caches = caches
-
-    def __set__(self, job: TrackedJob, value: object) -> None:
-        state = job.__dict__
-        state[self.name] = value
-        for cache in self.caches:
-            state[cache] = None
-
-
-#: What each cache follows: the phase, word and progress (``_view``) are worked out from
-#: these fields alone; the key from its three parts.
-for _name, _caches in {
-    "item": ("_view",),
-    "listed": ("_view",),
-    "not_found": ("_view",),
-    "gone_unseen": ("_view",),
-    "seen_before": ("_view",),
-    "stage": ("_view", "_key"),
-    "account": ("_key",),
-    "jobid": ("_key",),
-}.items():
-    setattr(TrackedJob, _name, _Forgets(_name, _caches))
-del _name, _caches
