@@ -8,7 +8,8 @@ second, from a daemon thread) with the counters so far::
 
     {"t": unix time, "frames": n, "toasts_now": n, "toasts_max": n, "toasts_seen": n,
      "mounted_now": n, "mounted_max": n, "tracked": rows the app tracks,
-     "toast_changes": [[unix time, toasts in view, toasts in the rack], ...]}
+     "toast_changes": [[unix time, toasts in view, toasts in the rack], ...],
+     "cursor_changes": [[unix time, row], ...]}  (the last 200: frames that moved the cursor)
 
 The benchmark reads it at both ends of its window: frames per second from ``frames`` and
 ``t``, the most toasts at once from ``toast_changes``. The counter costs a few microseconds a
@@ -40,7 +41,9 @@ def _tracked(app: object) -> int | None:
     return None
 
 
-def _writer(path: Path, counter: ScreenCounter, changes: list, stop: threading.Event) -> None:
+def _writer(
+    path: Path, counter: ScreenCounter, changes: list, cursors: list, stop: threading.Event
+) -> None:
     import time
 
     temp = path.with_suffix(".tmp")
@@ -55,6 +58,7 @@ def _writer(path: Path, counter: ScreenCounter, changes: list, stop: threading.E
             "mounted_max": counter.mounted_max,
             "tracked": _tracked(counter.app),
             "toast_changes": list(changes),
+            "cursor_changes": list(cursors[-200:]),
         }
         with contextlib.suppress(OSError):
             temp.write_text(json.dumps(figures))
@@ -70,10 +74,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     rest = args.cfdash_args[1:] if args.cfdash_args[:1] == ["--"] else args.cfdash_args
     changes: list[tuple[float, int, int]] = []
+    cursors: list[tuple[float, int]] = []
     stop = threading.Event()
-    with ScreenCounter(lambda *change: changes.append(change)) as counter:
+    with ScreenCounter(
+        lambda *change: changes.append(change), lambda *moved: cursors.append(moved)
+    ) as counter:
         thread = threading.Thread(
-            target=_writer, args=(args.stats, counter, changes, stop), daemon=True
+            target=_writer, args=(args.stats, counter, changes, cursors, stop), daemon=True
         )
         thread.start()
         from cfdash.cli import main as cfdash_main

@@ -76,7 +76,11 @@ def _rollout(r: dict[str, Any]) -> Iterator[Row]:
             continue
         if case["world"] == "rollout":
             target = " (≤ 0.5× curl \\| jq, ≤ 3 toasts, RSS ≤ 150 MB)" if n == 1000 else ""
-            target = " (≤ 0.75× curl \\| jq, RSS ≤ 200 MB)" if n == 10000 else target
+            target = (
+                " (≤ 0.75× curl \\| jq, RSS ≤ 200 MB, key to screen ≤ 100 ms)"
+                if n == 10000
+                else target
+            )
             churn = cf.get("churn") or {}
             label = f"rollout, {n:,} jobs{target}"
             figure = (
@@ -89,6 +93,8 @@ def _rollout(r: dict[str, Any]) -> Iterator[Row]:
                     f"; {fmt(churn['left_per_10s'], 0)} left, {fmt(churn['failed_per_10s'], 0)}"
                     f" failed, {fmt(churn['new_per_10s'], 0)} new per 10 s"
                 )
+            if cf.get("key_ms_median") is not None:
+                figure += f"; key to screen {fmt(cf['key_ms_median'], 0)} ms (median)"
         else:
             label = f"still life in the same run, {n:,} jobs, 10 % changing"
             figure = (

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import random
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,7 @@ from typing import Any
 
 from bench.machine import Load
 from bench.plan import ACCOUNTS
-from bench.procs import BENCH, CFDASH, PYTHON, WorldProcess, cpu_seconds, rss_mb
+from bench.procs import BENCH, CFDASH, PYTHON, Tmux, WorldProcess, cpu_seconds, rss_mb
 from bench.sections import Context
 from bench.stats import median
 from bench.world import FIRST_ID
@@ -85,6 +86,10 @@ class TerminalFigures:
     toasts_shown: int | None = None
     tracked_end: int | None = None
     churn: Churn | None = None
+    #: Key to visible change (ms): ``Down``/``Up`` sent through tmux, to the first frame that
+    #: shows the cursor on the next row (probe runs with ``keys``, after the CPU window).
+    key_ms: list[float] | None = None
+    key_ms_median: float | None = None
 
 
 def _read_stats(path: Path) -> dict[str, Any] | None:
@@ -150,11 +155,13 @@ def measure(
     window: float,
     probe: bool = False,
     min_requests: int = 4 * ACCOUNTS,
+    keys: int = 0,
 ) -> TerminalFigures:
     """Start a fresh world and ``who`` in tmux, wait for rows, warm up, measure ``window`` s.
 
     The window starts and ends as a status request reaches the simulator, and lasts until at
-    least ``min_requests`` have (up to three times ``window`` more).
+    least ``min_requests`` have (up to three times ``window`` more). With ``probe`` and
+    ``keys``, that many cursor keys are then timed to the frame that shows them.
     """
     tmux, box = ctx.tmux, ctx.box
     name = f"{who}-{world}-{n}-{int(moving)}" + ("-probe" if probe else "")
@@ -212,6 +219,7 @@ def measure(
                 churn = _churn(first, second, gap, second, third, span)
             screen = tmux.capture(name)
             alive = Path(f"/proc/{pid}").exists()
+            key_ms = _key_latency(tmux, name, stats, keys) if probe and keys and alive else None
         finally:
             tmux.kill_session(name, pid)
     elapsed = t1 - t0
@@ -269,4 +277,40 @@ def measure(
         figures.toasts_max_run = probe1["toasts_max"]
         figures.toasts_shown = probe1["toasts_seen"] - probe0["toasts_seen"]
         figures.tracked_end = probe1["tracked"]
+    if key_ms:
+        figures.key_ms = key_ms
+        figures.key_ms_median = median(key_ms)
     return figures
+
+
+def _key_latency(tmux: Tmux, name: str, stats: Path, count: int) -> list[float]:
+    """Send ``Down``, ``Up``, ``Down``… at random moments (so they land anywhere in the
+    refresh cycle) and time each to the first frame showing the cursor moved (stamped by the
+    probe in the app's process, on the same wall clock). A key not shown within 3 s counts
+    as 3,000 ms."""
+    rng = random.Random(11)
+    taken: list[float] = []
+    row = _cursor_row(stats)
+    for press in range(count):
+        time.sleep(rng.uniform(0.2, 0.7))
+        key, want = ("Down", 1) if press % 2 == 0 else ("Up", -1)
+        sent = time.time()
+        tmux.run("send-keys", "-t", name, key)
+        shown = None
+        deadline = time.monotonic() + 3.0
+        while shown is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+            figures = _read_stats(stats) or {}
+            for at, moved_to in figures.get("cursor_changes", []):
+                if at >= sent and row is not None and moved_to == row + want:
+                    shown = at
+                    break
+        taken.append((shown - sent) * 1000 if shown is not None else 3000.0)
+        row = _cursor_row(stats) if shown is None else (row or 0) + want
+    return taken
+
+
+def _cursor_row(stats: Path) -> int | None:
+    """The row the cursor was last shown on (0 if it never moved since the start)."""
+    changes = (_read_stats(stats) or {}).get("cursor_changes", [])
+    return changes[-1][1] if changes else 0

@@ -100,7 +100,11 @@ class ScreenCounter:
     notifications were raised. Cheap: a rack holds a handful of children.
     """
 
-    def __init__(self, on_toasts: Callable[[float, int, int], None] | None = None) -> None:
+    def __init__(
+        self,
+        on_toasts: Callable[[float, int, int], None] | None = None,
+        on_cursor: Callable[[float, int], None] | None = None,
+    ) -> None:
         self.frames = 0
         self.toasts_now = 0
         self.toasts_max = 0
@@ -110,6 +114,10 @@ class ScreenCounter:
         self.toasts_seen: set[int] = set()  # ids of Toast widgets ever on screen
         self.app: Any = None
         self._on_toasts = on_toasts
+        #: Told (unix time, row) at the first frame that shows the job table's cursor on
+        #: another row: when a key that moves it became visible.
+        self._on_cursor = on_cursor
+        self._cursor: int | None = None
         self._patches = _Patches()
 
     def _count(self, screen: Any) -> tuple[int, int]:
@@ -155,6 +163,11 @@ class ScreenCounter:
                 counter.mounted_max = max(counter.mounted_max, mounted)
                 if counter._on_toasts is not None:
                     counter._on_toasts(time.time(), shown, mounted)
+            if counter._on_cursor is not None:
+                cursor = getattr(getattr(getattr(app, "main", None), "table", None), "cursor", None)
+                if isinstance(cursor, int) and cursor != counter._cursor:
+                    counter._cursor = cursor
+                    counter._on_cursor(time.time(), cursor)
 
         self._patches.patch(App, "_display", counted_display)
         return self

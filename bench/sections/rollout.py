@@ -25,6 +25,10 @@ TITLE = "Rollout world in tmux (1 s refresh), against the still life and curl | 
 
 #: The rollout issue's targets: CPU per refresh against curl | jq, RSS MB, toasts at once.
 TARGETS = {1000: (0.5, 150.0, 3), 10000: (0.75, 200.0, 3)}
+#: Key to visible change at 10,000 jobs, median ms.
+KEY_TARGET_MS = 100.0
+#: Cursor keys timed in each rollout case, after its CPU window.
+KEYS = 15
 
 
 @dataclass
@@ -58,6 +62,7 @@ def _case(ctx: Context, world: str, n: int) -> WorldCase:
             warmup=plan.rollout_warmup,
             window=plan.rollout_window,
             probe=True,
+            keys=KEYS if rollout else 0,
         )
     except Exception as error:  # report it and go on with the other cases
         log(f"  failed: {type(error).__name__}: {error}")
@@ -68,7 +73,8 @@ def _case(ctx: Context, world: str, n: int) -> WorldCase:
         log(
             f"  {fmt(figures.cpu_pct)} % CPU, {fmt(figures.cpu_ms_per_refresh, 0)} ms/refresh"
             f" ({fmt(vs, 2)}× curl | jq), RSS {fmt(figures.rss_mb_end)} MB,"
-            f" {fmt(figures.fps)} fps, at most {figures.toasts_max} toasts"
+            f" {fmt(figures.fps)} fps, at most {figures.toasts_max} toasts,"
+            f" key to screen {fmt(figures.key_ms_median, 0)} ms median"
         )
     return WorldCase(world, n, figures, loop, vs)
 
@@ -93,6 +99,9 @@ def _target(case: dict[str, Any]) -> str:
     ]
     if case["rows"] == 1000:
         checks.append(cf["toasts_max"] is not None and cf["toasts_max"] <= toasts)
+    if case["rows"] == 10000:
+        key = cf.get("key_ms_median")
+        checks.append(key is not None and key <= KEY_TARGET_MS)
     return verdict(all(checks))
 
 
@@ -114,6 +123,7 @@ def render(data: list[dict[str, Any]], results: dict[str, Any]) -> list[str]:
                 fmt(case["vs_curljq"], 2),
                 fmt(cf.get("rss_mb_end"), 0),
                 fmt(cf.get("fps")),
+                fmt(cf.get("key_ms_median"), 0),
                 "n/a" if cf.get("toasts_max") is None else str(cf["toasts_max"]),
                 "n/a" if cf.get("toasts_piled_max") is None else str(cf["toasts_piled_max"]),
                 "n/a" if cf.get("toasts_shown") is None else str(cf["toasts_shown"]),
@@ -127,7 +137,7 @@ def render(data: list[dict[str, Any]], results: dict[str, Any]) -> list[str]:
             ]
         )
     headers = ["world", "jobs", "CPU %", "ms/refresh", "refresh/s", "curl|jq ms", "ratio"]
-    headers += ["RSS MB", "fps"]
+    headers += ["RSS MB", "fps", "key ms"]
     headers += ["toasts max", "piled", "toasts shown", "left/10s", "failed/10s", "new/10s"]
     headers += ["moved %", "rows at end", "other %", "target"]
     out = [table(headers, rows)]
@@ -135,6 +145,8 @@ def render(data: list[dict[str, Any]], results: dict[str, Any]) -> list[str]:
         "   refresh/s: status lists cfdash fetched per account per second (1 s refresh: at most"
         " ~1, fewer when busy).",
         "   ratio: cfdash CPU ms per refresh / curl | jq CPU ms per refresh, same world and size.",
+        f"   key ms: median of {KEYS} cursor keys (Down/Up through tmux, at random moments after"
+        " the CPU window) to the frame showing the cursor moved.",
         "   toasts max: the most Toast widgets in view in any frame of the window; piled: the most"
         " in the toast rack,",
         "   in view or not; shown: toasts on screen during the window. left/failed/new: from the"
@@ -143,7 +155,7 @@ def render(data: list[dict[str, Any]], results: dict[str, Any]) -> list[str]:
         " changed between",
         "   two lists ~1.2 s apart. Targets (rollout): ratio <= 0.5 (1,000) / 0.75 (10,000),"
         " RSS <= 150 / 200 MB,",
-        "   at most 3 toasts on screen (1,000).",
+        "   at most 3 toasts on screen (1,000), key ms <= 100 (10,000).",
     ]
     for r in results.get("apply", []):
         s = r["table"].get("100") if r["rows"] == 1000 else None

@@ -105,25 +105,49 @@ _new_item = StatusItem.__new__
 _set = object.__setattr__
 
 
-def _patched(old: _Seen, raw: dict[str, Any]) -> StatusItem | None:
-    """The last poll's model with ``raw``'s new values put in, if they all are plain ones of
-    known fields (or unknown fields not holding containers); None if it needs validating.
+def _changes(old_raw: dict[str, Any], raw: dict[str, Any], guess: list[str]) -> list[str] | None:
+    """The names whose values differ (``!=``) between two items of the same fields; None if
+    a field came or went.
 
-    Every field is read on its own (no validator looks at two), and a plain value is read as
-    itself, so this is the model validating ``raw`` would give, without the validating.
+    ``guess`` names the fields that changed in the item before: in a rollout every running
+    job moves the same two or three (progress, updated time, ETA), so the old item with those
+    put in is compared with the new one in C, and only they are looked at, rather than all
+    twenty fields one by one in Python. Any other difference fails the comparison and the
+    walk decides, and what it finds is the next guess.
     """
-    old_raw, old_item = old
-    if type(old_item) is not StatusItem or len(raw) != len(old_raw):
-        return None
-    values: dict[str, Any] | None = None
-    extra = old_item.__pydantic_extra__
-    new_extra: dict[str, Any] | None = None
+    if guess:
+        probe = dict(old_raw)
+        for name in guess:
+            probe[name] = raw.get(name, _MISSING)
+        if probe == raw:
+            return [name for name in guess if raw[name] != old_raw[name]]
+    names = []
     for name, value in raw.items():
         before = old_raw.get(name, _MISSING)
         if before is _MISSING:  # a field came or went: the set of fields changed
             return None
-        if value == before:
-            continue
+        if value != before:
+            names.append(name)
+    guess[:] = names
+    return names
+
+
+def _patched(old: _Seen, raw: dict[str, Any], names: list[str]) -> StatusItem | None:
+    """The last poll's model with ``raw``'s values of ``names`` put in, if they all are plain
+    ones of known fields (or unknown fields not holding containers); None if it needs
+    validating.
+
+    Every field is read on its own (no validator looks at two), and a plain value is read as
+    itself, so this is the model validating ``raw`` would give, without the validating.
+    """
+    old_item = old[1]
+    if type(old_item) is not StatusItem:
+        return None
+    values: dict[str, Any] | None = None
+    extra = old_item.__pydantic_extra__
+    new_extra: dict[str, Any] | None = None
+    for name in names:
+        value = raw[name]
         plain = PLAIN_TYPES.get(name)
         if plain is not None:
             if value is not None and type(value) is not plain:
@@ -139,7 +163,8 @@ def _patched(old: _Seen, raw: dict[str, Any]) -> StatusItem | None:
             return None
     item = _new_item(StatusItem)
     _set(item, "__dict__", old_item.__dict__ if values is None else values)
-    _set(item, "__pydantic_fields_set__", set(old_item.__pydantic_fields_set__))
+    # Frozen models: nothing adds to the set of fields given, so the new model can share it.
+    _set(item, "__pydantic_fields_set__", old_item.__pydantic_fields_set__)
     _set(item, "__pydantic_extra__", extra if new_extra is None else new_extra)
     _set(item, "__pydantic_private__", None)
     return item
@@ -184,6 +209,7 @@ def _read(raws: list[Any], before: dict[Any, _Seen]) -> StatusBody:
     results: list[StatusItem | None] = [None] * len(raws)
     seen: dict[Any, _Seen] = {}
     fresh: list[int] = []  # indexes of the items to read: new or changed objects
+    guess: list[str] = []  # what changed in the last item walked (see ``_changes``)
     for index, raw in enumerate(raws):
         if type(raw) is not dict:  # not an object: no job id to read, left out
             continue
@@ -194,7 +220,8 @@ def _read(raws: list[Any], before: dict[Any, _Seen]) -> StatusBody:
                 results[index] = old[1]
                 seen[key] = old
                 continue
-            patched = _patched(old, raw)
+            names = _changes(old[0], raw, guess) if len(raw) == len(old[0]) else None
+            patched = _patched(old, raw, names) if names is not None else None
             if patched is not None:
                 results[index] = patched
                 seen[key] = (raw, patched)

@@ -117,25 +117,54 @@ class ItemScrubber:
     """Scrubs one account's status lists, remembering the last so unchanged work is free.
 
     The client hands back the very same list for an identical body, and may reuse the item
-    objects of unchanged jobs in a changed one: both are looked up, not searched again.
+    objects of unchanged jobs in a changed one: both are looked up, not searched again. A job
+    that moved (a new item object) whose text fields and extra fields are the very ones of its
+    last item, which held no secret, holds none either: a running job's progress and times
+    change at every poll, its text hardly ever. That is known only while the secrets stay the
+    same, so a new secret (``REDACTOR.version``) searches everything again.
     """
 
     def __init__(self) -> None:
         self._last_in: list[Any] | None = None
         self._last_out: list[Any] = []
         self._by_id: dict[int, tuple[Any, Any]] = {}
+        #: Per job id, its last item known to hold no secret (under ``_version``'s secrets).
+        self._clean: dict[Any, Any] = {}
+        self._version = REDACTOR.version
 
     def __call__(self, items: list[M]) -> list[M]:
         if items is self._last_in:
             return self._last_out
-        seen = self._by_id
+        if self._version is not REDACTOR.version:
+            self._version, self._clean, self._by_id = REDACTOR.version, {}, {}
+        seen, was_clean = self._by_id, self._clean
         known: dict[int, tuple[Any, Any]] = {}
+        clean_now: dict[Any, Any] = {}
         out: list[M] = []
         for item in items:
             hit = seen.get(id(item))
             # The pair keeps the item alive, so its id cannot be reused by another object.
-            clean = hit[1] if hit is not None and hit[0] is item else scrub_model(item)
+            if hit is not None and hit[0] is item:
+                clean = hit[1]
+            else:
+                clean = _unchanged_text(item, was_clean.get(getattr(item, "jobid", None)))
+                if clean is None:
+                    clean = scrub_model(item)
             known[id(item)] = (item, clean)
+            if clean is item:
+                clean_now[getattr(item, "jobid", None)] = item
             out.append(clean)
         self._last_in, self._last_out, self._by_id = items, out, known
+        self._clean = clean_now
         return out
+
+
+def _unchanged_text(item: M, before: Any) -> M | None:
+    """``item`` itself if ``before`` (a clean item of the same job) has the same text, else
+    None (search it)."""
+    if before is None or type(before) is not type(item):
+        return None
+    getter = _text_getter(type(item))
+    if getter(item) != getter(before) or item.__pydantic_extra__ != before.__pydantic_extra__:
+        return None
+    return item

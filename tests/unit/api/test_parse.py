@@ -326,3 +326,20 @@ def test_bodies_read_as_json_reads_them(body):
             _loads(body)
     else:
         assert json.dumps(_loads(body)) == json.dumps(expected)
+
+
+@pytest.mark.parametrize("name", sorted(set(GOOD_ITEM) - {"jobid"}))
+@pytest.mark.parametrize("value", [None, 41, True, 41.5, "41", "Failed", [1], 1e400])
+def test_what_earlier_items_changed_never_hides_what_this_one_changed(name, value):
+    """Reading guesses that a moved item changed what the item before it changed (a
+    rollout's progress and times): an item that changed something else as well, or changed
+    a guessed field into something unreadable, must read as it would afresh."""
+    first = [{**GOOD_ITEM, "jobid": jobid} for jobid in range(1, 5)]
+    second = [{**raw, "jobprogress": 50, "x": 2} for raw in first[:3]]
+    second.append({**first[3], "jobprogress": 50, "x": 2, name: value})
+    reused = read(second, previous=read(first))
+    afresh = read(second)
+    assert summary(reused) == summary(afresh)
+    assert [item.__pydantic_extra__ for item in reused.items] == [
+        item.__pydantic_extra__ for item in afresh.items
+    ]
