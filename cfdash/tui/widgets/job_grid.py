@@ -30,7 +30,7 @@ from textual.strip import Strip
 from cfdash.engine.tracking import JobKey, Tracker
 from cfdash.tui.bindings import bindings_for
 from cfdash.tui.grid_rows import DEFAULT_VIEW, GridRows, Redraw, View
-from cfdash.tui.widgets.grid_paint import Frame, GridPainter, line_regions
+from cfdash.tui.widgets.grid_paint import Frame, GridPainter, Look, line_regions, plain
 from cfdash.tui.widgets.grid_scrollbar import grow_quietly
 
 __all__ = ["JobGrid"]
@@ -94,6 +94,8 @@ class JobGrid(ScrollView, can_focus=True):
         self.painter = GridPainter(self.rows)
         self.cursor = 0
         self._frame: Frame | None = None
+        #: Whether the last render took the short way (``render_lines``), None before any.
+        self._plain_drawn: bool | None = None
         #: Drawn in the first line when no row is in view: why, and how to leave that view.
         self.empty_text = ""
         #: Until the user picks a row, the cursor stays at the top as rows arrive; after,
@@ -184,35 +186,69 @@ class JobGrid(ScrollView, can_focus=True):
 
     # -- rendering --------------------------------------------------------------------------
 
-    def _make_frame(self) -> Frame:
+    def _make_frame(self, look: Look | None = None) -> Frame:
+        view = self.scrollable_content_region
         return Frame(
             self.scroll_offset,
-            self.size.width,
+            view.width,
+            view.height,
             self.rich_style,
             self.get_component_rich_style("job-grid--odd"),
             self.get_component_rich_style("job-grid--cursor"),
+            look,
         )
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        # Textual calls render_line for each line of ``crop``; what every line needs (the
-        # styles, which walk the ancestors, the size, the scroll offset) is looked up once.
-        self._frame = self._make_frame()
+        """The lines of ``crop``, straight from the painter's cache when Textual's styling has
+        nothing to add (see :func:`plain`); through Textual's ``StylesCache`` otherwise.
+
+        Textual draws every line of a widget through its ``StylesCache`` (border, padding,
+        tint, opacity: none of which this widget has), builds a new ``Strip`` there, then one
+        more for each of the app's line filters, every frame. Here each row's line is kept as
+        it leaves the filters (``Inert`` among them, so the terminal guard holds for every
+        line), and a changed row costs one ``Strip``. The lines are as wide as the view left of
+        the scrollbar, so the compositor has nothing to cut off either.
+        """
+        short = plain(self)
+        if short is not self._plain_drawn:  # lines either way kept from before are stale
+            self._plain_drawn = short
+            self._styles_cache.clear()
+        if not short:
+            self._frame = self._make_frame()
+            try:
+                return super().render_lines(crop)
+            finally:
+                self._frame = None
+        look = Look(tuple(self.get_line_filters()), self.background_colors[1])
+        frame = self._frame = self._make_frame(look)
         try:
-            return super().render_lines(crop)
+            lines = [self._line(frame, y) for y in crop.line_range]
         finally:
             self._frame = None
+        x1, x2 = crop.column_span
+        if x1 or x2 < frame.width:
+            lines = [line.crop(x1, x2) for line in lines]
+        return lines
+
+    def _line(self, frame: Frame, y: int) -> Strip:
+        if y >= frame.height:  # under the horizontal scrollbar
+            return self.painter.message_line("", frame.base, frame.width, frame.look)
+        return self._draw(frame, y)
 
     def render_line(self, y: int) -> Strip:
-        frame = self._frame or self._make_frame()
-        (scroll_x, scroll_y), width = frame.offset, frame.width
+        return self._draw(self._frame or self._make_frame(), y)
+
+    def _draw(self, frame: Frame, y: int) -> Strip:
+        """Line ``y`` of the view (0 is the header), through ``frame.look`` if it has one."""
+        (scroll_x, scroll_y), width, look = frame.offset, frame.width, frame.look
         if y == 0:
             style = self.get_component_rich_style("job-grid--header")
-            return self.painter.header_line(style, scroll_x, width)
+            return self.painter.header_line(style, scroll_x, width, look)
         index = scroll_y + y - 1
         if index >= len(self.rows):
             # An empty view says why, and the way out, in its first line.
             text = self.empty_text if index == 0 else ""
-            return self.painter.message_line(text, frame.base, width)
+            return self.painter.message_line(text, frame.base, width, look)
         key = self.rows.order[index]
         if self.rows.catch_up(key):  # scrolled into view since it changed or the last tick
             self.painter.forget([key])
@@ -222,8 +258,8 @@ class JobGrid(ScrollView, can_focus=True):
                 self.call_later(self._widened)
         if index != self.cursor:
             style = frame.odd if index % 2 else frame.base
-            return self.painter.line(key, style, scroll_x, width)
-        return self.painter.cursor_line(key, frame.cursor, scroll_x, width)
+            return self.painter.line(key, style, scroll_x, width, look)
+        return self.painter.cursor_line(key, frame.cursor, scroll_x, width, look)
 
     def _widened(self) -> None:
         self._update_virtual_size()
@@ -244,7 +280,8 @@ class JobGrid(ScrollView, can_focus=True):
 
     def _redraw(self, redraw: Redraw, selected: JobKey | None) -> None:
         """Drop stale strips and refresh what ``redraw`` says: a few lines, or all of them."""
-        self.painter.forget(redraw.touched + redraw.left)
+        self.painter.forget(redraw.touched)
+        self.painter.drop(redraw.left)
         if redraw.widened:
             self.painter.clear()
         if redraw.reordered or redraw.widened:
