@@ -13,36 +13,19 @@ from typing import NamedTuple
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
-from textual.color import Color
-from textual.filter import LineFilter
 from textual.geometry import Offset, Region
 from textual.strip import Strip
-from textual.widget import Widget
 
 from cfdash.engine.tracking import JobKey
 from cfdash.tui.grid_layout import Layout, Placed, fit, fold_stage, header_label, plan
 from cfdash.tui.grid_rows import GridRows
 from cfdash.tui.rows import COLUMNS, Cell, Column
 from cfdash.tui.themes import phase_styles
+from cfdash.tui.widgets.grid_look import Look
 
-__all__ = ["Frame", "GridPainter", "Look", "line_regions", "plain"]
+__all__ = ["Frame", "GridPainter", "line_regions"]
 
 DIM = Style(dim=True)
-
-
-class Look(NamedTuple):
-    """What a line goes through after the painter: the app's line filters (the ``Inert``
-    guard among them) against the widget's background."""
-
-    filters: tuple[LineFilter, ...]
-    background: Color
-
-    def finish(self, segments: list[Segment], cell_length: int) -> Strip:
-        """``segments`` through every filter, in order, as one ``Strip`` (Textual makes one
-        per filter)."""
-        for each in self.filters:
-            segments = each.apply(segments, self.background)
-        return Strip(segments, cell_length)
 
 
 class Frame(NamedTuple):
@@ -58,6 +41,21 @@ class Frame(NamedTuple):
     look: Look | None = None
 
 
+class _Part:
+    """One cell of a drawn row: the cell it was drawn from (``drawn``; for a folded Job cell,
+    with the Stage cell), its segments (``raw``), and the same on the row background ``on``
+    through ``look`` (``final``)."""
+
+    __slots__ = ("drawn", "final", "look", "on", "raw")
+
+    def __init__(self) -> None:
+        self.drawn: object = None
+        self.raw: tuple[Segment, ...] = ()
+        self.on: Style | None = None
+        self.look: Look | None = None
+        self.final: list[Segment] = []
+
+
 class GridPainter:
     """Row and header strips for one ``GridRows``, cached per row."""
 
@@ -67,7 +65,9 @@ class GridPainter:
         #: folded Job cell, the Stage cell too) they were drawn from: a row whose text changed
         #: draws again only the cells that changed, mostly Progress and Seen. Kept when the
         #: row changes, dropped when it leaves, all dropped with the layout or the theme.
-        self._parts: dict[JobKey, list[tuple[object, tuple[Segment, ...]]]] = {}
+        self._parts: dict[JobKey, list[_Part]] = {}
+        #: The blank after a row narrower than the view, on a background through a look.
+        self._pads: dict[tuple[int, Style, Look | None], list[Segment]] = {}
         #: Rendered rows without their row background; dropped when the row's text changes.
         self._segments: dict[JobKey, list[Segment]] = {}
         self._strips: dict[JobKey, Strip] = {}
@@ -105,6 +105,7 @@ class GridPainter:
 
     def clear(self) -> None:
         self._parts.clear()
+        self._pads.clear()
         self._segments.clear()
         self._strips.clear()
         self._lines.clear()
@@ -157,27 +158,38 @@ class GridPainter:
 
     # -- strips -----------------------------------------------------------------------------
 
+    def _fresh_parts(self, key: JobKey) -> list[_Part]:
+        """The row's cells, the changed ones drawn again (their ``final`` is then redone)."""
+        cells = self.rows.cells[key]
+        layout = self.layout
+        parts = self._parts.get(key)
+        if parts is None or len(parts) != len(layout.placed):
+            parts = self._parts[key] = [_Part() for _ in layout.placed]
+        folded = layout.folded
+        for part, placed in zip(parts, layout.placed, strict=True):
+            cell = cells[placed.key]
+            stage = cells.get("stage") if folded and placed.key == "job" else None
+            drawn = cell if stage is None else (cell, stage)
+            seen = part.drawn
+            if seen is not drawn and seen != drawn:
+                part.drawn, part.on = drawn, None
+                part.raw = self._cell_segments(cell, stage, placed)
+        return parts
+
     def row_segments(self, key: JobKey) -> list[Segment]:
         """The row's cells as segments, ``layout.width`` cells, without the row background."""
         segments = self._segments.get(key)
         if segments is None:
-            cells = self.rows.cells[key]
-            layout = self.layout
-            parts = self._parts.get(key)
-            if parts is None or len(parts) != len(layout.placed):
-                parts = self._parts[key] = [(None, ())] * len(layout.placed)
-            segments = []
-            for index, placed in enumerate(layout.placed):
-                cell = cells[placed.key]
-                stage = cells.get("stage") if placed.key == "job" and layout.folded else None
-                drawn = cell if stage is None else (cell, stage)
-                seen, part = parts[index]
-                if seen != drawn:
-                    part = self._cell_segments(cell, stage, placed)
-                    parts[index] = (drawn, part)
-                segments.extend(part)
+            segments = [segment for part in self._fresh_parts(key) for segment in part.raw]
             self._segments[key] = segments
         return segments
+
+    def trim(self, shown: list[JobKey]) -> None:
+        """Keep the cells of the rows ``shown`` and not many more: the rows that change while
+        on screen are the ones that gain from them, and a long scroll would keep them all."""
+        parts = self._parts
+        if len(parts) > 2 * len(shown) + 64:
+            self._parts = {key: parts[key] for key in shown if key in parts}
 
     def _cell_segments(
         self, cell: Cell, stage: Cell | None, placed: Placed
@@ -230,16 +242,36 @@ class GridPainter:
         cached = self._lines.get(key)
         if cached is not None and cached[0] == drawn:
             return cached[1]
-        if scroll_x == 0 and width >= self.layout.width:
-            segments = [Segment(text, style + own) for text, own, _ in self.row_segments(key)]
-            if width > self.layout.width:
-                segments.append(Segment(" " * (width - self.layout.width), style))
-        else:  # scrolled sideways, or a screen narrower than the row
+        layout_width = self.layout.width
+        if scroll_x == 0 and width >= layout_width and (look is None or look.cellwise):
+            segments: list[Segment] = []
+            for part in self._fresh_parts(key):
+                # Cells the row's change left alone keep what they were drawn as.
+                if part.on is None or (part.on is not style and part.on != style) or (
+                    part.look is not look and part.look != look
+                ):
+                    styled = [Segment(text, style + own) for text, own, _ in part.raw]
+                    part.final = look.apply(styled) if look is not None else styled
+                    part.on, part.look = style, look
+                segments.extend(part.final)
+            if width > layout_width:
+                segments.extend(self._pad(width - layout_width, style, look))
+            line = Strip(segments, width)
+        else:  # scrolled sideways, a screen narrower than the row, or a filter of a line
             strip = self.row_strip(key)
             segments = list(self.frame(strip.apply_style(style), style, scroll_x, width))
-        line = look.finish(segments, width) if look is not None else Strip(segments, width)
+            line = look.finish(segments, width) if look is not None else Strip(segments, width)
         self._lines[key] = (drawn, line)
         return line
+
+    def _pad(self, cells: int, style: Style, look: Look | None) -> list[Segment]:
+        pad = self._pads.get((cells, style, look))
+        if pad is None:
+            if len(self._pads) > 32:  # one per width and background seen: resizes add up
+                self._pads.clear()
+            pad = [Segment(" " * cells, style)]
+            pad = self._pads[(cells, style, look)] = look.apply(pad) if look else pad
+        return pad
 
     def cursor_line(
         self, key: JobKey, cursor: Style, scroll_x: int, width: int, look: Look | None = None
@@ -283,22 +315,6 @@ class GridPainter:
 
 def _finish(line: Strip, look: Look | None) -> Strip:
     return line if look is None else look.finish(list(line), line.cell_length)
-
-
-def plain(widget: Widget) -> bool:
-    """Whether Textual's ``StylesCache`` would add nothing to ``widget``'s own lines but their
-    length: no border, padding or outline, no tint, hatch, opacity or text opacity, no link
-    under the mouse. Then the widget may hand the compositor its lines as they are."""
-    styles = widget.styles
-    return (
-        not any(styles.gutter)
-        and not any(edge for edge, _ in styles.outline)
-        and not styles.tint.a
-        and styles.text_opacity == 1.0
-        and not (styles.has_rule("hatch") and styles.hatch != "none")
-        and widget.opacity == 1.0
-        and not (widget.auto_links and widget.hover_style._link_id)
-    )
 
 
 def line_regions(indexes: Iterable[int], scroll_y: int, height: int, width: int) -> list[Region]:

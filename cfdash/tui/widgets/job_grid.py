@@ -30,7 +30,8 @@ from textual.strip import Strip
 from cfdash.engine.tracking import JobKey, Tracker
 from cfdash.tui.bindings import bindings_for
 from cfdash.tui.grid_rows import DEFAULT_VIEW, GridRows, Redraw, View
-from cfdash.tui.widgets.grid_paint import Frame, GridPainter, Look, line_regions, plain
+from cfdash.tui.widgets.grid_look import Look, plain
+from cfdash.tui.widgets.grid_paint import Frame, GridPainter, line_regions
 from cfdash.tui.widgets.grid_scrollbar import grow_quietly
 
 __all__ = ["JobGrid"]
@@ -96,6 +97,7 @@ class JobGrid(ScrollView, can_focus=True):
         self._frame: Frame | None = None
         #: Whether the last render took the short way (``render_lines``), None before any.
         self._plain_drawn: bool | None = None
+        self._look: Look | None = None
         #: Drawn in the first line when no row is in view: why, and how to leave that view.
         self.empty_text = ""
         #: Until the user picks a row, the cursor stays at the top as rows arrive; after,
@@ -219,12 +221,17 @@ class JobGrid(ScrollView, can_focus=True):
                 return super().render_lines(crop)
             finally:
                 self._frame = None
-        look = Look(tuple(self.get_line_filters()), self.background_colors[1])
+        look = Look.of(tuple(self.get_line_filters()), self.background_colors[1])
+        if look == self._look:  # the same object while it is the same: cheap to compare
+            look = self._look
+        self._look = look
         frame = self._frame = self._make_frame(look)
         try:
             lines = [self._line(frame, y) for y in crop.line_range]
         finally:
             self._frame = None
+        top = frame.offset.y
+        self.painter.trim(self.rows.order[top : top + frame.height])
         x1, x2 = crop.column_span
         if x1 or x2 < frame.width:
             lines = [line.crop(x1, x2) for line in lines]
