@@ -1,7 +1,8 @@
 """The job table's own way to the screen draws exactly what Textual's would.
 
-``JobGrid.render_lines`` hands the compositor its cached, filtered lines instead of sending
-each through Textual's ``StylesCache`` and line filters (cfdash/tui/widgets/job_grid.py). These
+The job table's ``render_lines`` (``GridView``, cfdash/tui/widgets/grid_view.py) hands the
+compositor its cached, filtered lines instead of sending each through Textual's
+``StylesCache`` and line filters. These
 tests draw the whole screen both ways, cell by cell, after the changes that must redraw a line:
 a poll, a mark, the cursor, a sort, a narrow screen scrolled sideways, another theme. The
 Textual way is drawn with a fresh painter, so a stale cache on the short way shows as a
@@ -16,7 +17,7 @@ from rich.segment import Segment
 
 from cfdash.engine.tracking import TrackedJob
 from cfdash.tui.colourless import Colourless
-from cfdash.tui.widgets import job_grid
+from cfdash.tui.widgets import grid_view
 from cfdash.tui.widgets.grid_paint import GridPainter
 
 SIZE = (160, 20)
@@ -40,7 +41,7 @@ def both_ways(app, monkeypatch) -> tuple[list, list]:
     grid.painter = fresh
     try:
         with monkeypatch.context() as patched:
-            patched.setattr(job_grid, "plain", lambda widget: False)
+            patched.setattr(grid_view, "plain", lambda widget: False)
             textual = screen_cells(app)
         assert grid._plain_drawn is False
     finally:
@@ -114,9 +115,7 @@ async def test_scrolled_sideways_the_short_way_draws_what_textual_draws(
 
 
 @pytest.mark.parametrize("raw", ["\x1b]2;PWNED\x07", "\u202eevil", "\x9b1m"])
-async def test_a_raw_control_character_in_a_cell_never_reaches_the_screen(
-    served, make_app, raw
-):
+async def test_a_raw_control_character_in_a_cell_never_reaches_the_screen(served, make_app, raw):
     # Cells escape API text themselves (cfdash.safetext); the app's Inert filter is the guard
     # for whatever a cell forgot, and the short way must keep it for every line it draws.
     from cfdash.tui.rows import Cell

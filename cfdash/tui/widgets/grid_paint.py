@@ -191,9 +191,7 @@ class GridPainter:
         if len(parts) > 2 * len(shown) + 64:
             self._parts = {key: parts[key] for key in shown if key in parts}
 
-    def _cell_segments(
-        self, cell: Cell, stage: Cell | None, placed: Placed
-    ) -> tuple[Segment, ...]:
+    def _cell_segments(self, cell: Cell, stage: Cell | None, placed: Placed) -> tuple[Segment, ...]:
         """One cell, fitted to its column's width and aligned, with a cell of space each side;
         ``stage`` is the Stage cell folded into a Job cell (narrow widths), else None."""
         width = placed.width
@@ -247,8 +245,10 @@ class GridPainter:
             segments: list[Segment] = []
             for part in self._fresh_parts(key):
                 # Cells the row's change left alone keep what they were drawn as.
-                if part.on is None or (part.on is not style and part.on != style) or (
-                    part.look is not look and part.look != look
+                if (
+                    part.on is None
+                    or (part.on is not style and part.on != style)
+                    or (part.look is not look and part.look != look)
                 ):
                     styled = [Segment(text, style + own) for text, own, _ in part.raw]
                     part.final = look.apply(styled) if look is not None else styled
