@@ -17,10 +17,11 @@ from textual.geometry import Offset, Region
 from textual.strip import Strip
 
 from cfdash.engine.tracking import JobKey
-from cfdash.tui.grid_layout import Layout, fit, fold_stage, header_label, plan
+from cfdash.tui.grid_layout import Layout, Placed, fit, fold_stage, header_label, plan
 from cfdash.tui.grid_rows import GridRows
-from cfdash.tui.rows import COLUMNS, Column
+from cfdash.tui.rows import COLUMNS, Cell, Column
 from cfdash.tui.themes import phase_styles
+from cfdash.tui.widgets.grid_look import Look
 
 __all__ = ["Frame", "GridPainter", "line_regions"]
 
@@ -31,10 +32,28 @@ class Frame(NamedTuple):
     """What every line of one render of the job table needs, looked up once per render."""
 
     offset: Offset
+    #: The view left of the vertical scrollbar and above the horizontal one.
     width: int
+    height: int
     base: Style
     odd: Style
     cursor: Style
+    look: Look | None = None
+
+
+class _Part:
+    """One cell of a drawn row: the cell it was drawn from (``drawn``; for a folded Job cell,
+    with the Stage cell), its segments (``raw``), and the same on the row background ``on``
+    through ``look`` (``final``)."""
+
+    __slots__ = ("drawn", "final", "look", "on", "raw")
+
+    def __init__(self) -> None:
+        self.drawn: object = None
+        self.raw: tuple[Segment, ...] = ()
+        self.on: Style | None = None
+        self.look: Look | None = None
+        self.final: list[Segment] = []
 
 
 class GridPainter:
@@ -42,10 +61,19 @@ class GridPainter:
 
     def __init__(self, rows: GridRows) -> None:
         self.rows = rows
+        #: Each drawn row's cells as segments, column by column, with the cell (and for a
+        #: folded Job cell, the Stage cell too) they were drawn from: a row whose text changed
+        #: draws again only the cells that changed, mostly Progress and Seen. Kept when the
+        #: row changes, dropped when it leaves, all dropped with the layout or the theme.
+        self._parts: dict[JobKey, list[_Part]] = {}
+        #: The blank after a row narrower than the view, on a background through a look.
+        self._pads: dict[tuple[int, Style, Look | None], list[Segment]] = {}
         #: Rendered rows without their row background; dropped when the row's text changes.
+        self._segments: dict[JobKey, list[Segment]] = {}
         self._strips: dict[JobKey, Strip] = {}
-        #: The same, as last drawn: on the row's background, cropped to the screen.
-        self._lines: dict[JobKey, tuple[tuple[Style, int, int], Strip]] = {}
+        #: The same, as last drawn: on the row's background, cropped to the screen, through
+        #: the ``Look`` it was drawn with.
+        self._lines: dict[JobKey, tuple[tuple[Style, int, int, Look | None], Strip]] = {}
         #: The columns shown and their widths (:mod:`cfdash.tui.grid_layout`), for the room
         #: last given to :meth:`fit`.
         self._available = 10_000
@@ -76,11 +104,24 @@ class GridPainter:
     # -- the strip cache --------------------------------------------------------------------
 
     def clear(self) -> None:
+        self._parts.clear()
+        self._pads.clear()
+        self._segments.clear()
         self._strips.clear()
         self._lines.clear()
 
     def forget(self, keys: Iterable[JobKey]) -> None:
+        """These rows' text changed: draw them again (their unchanged cells from ``_parts``)."""
         for key in keys:
+            self._segments.pop(key, None)
+            self._strips.pop(key, None)
+            self._lines.pop(key, None)
+
+    def drop(self, keys: Iterable[JobKey]) -> None:
+        """These rows left the table: keep nothing of them."""
+        for key in keys:
+            self._parts.pop(key, None)
+            self._segments.pop(key, None)
             self._strips.pop(key, None)
             self._lines.pop(key, None)
 
@@ -117,31 +158,63 @@ class GridPainter:
 
     # -- strips -----------------------------------------------------------------------------
 
+    def _fresh_parts(self, key: JobKey) -> list[_Part]:
+        """The row's cells, the changed ones drawn again (their ``final`` is then redone)."""
+        cells = self.rows.cells[key]
+        layout = self.layout
+        parts = self._parts.get(key)
+        if parts is None or len(parts) != len(layout.placed):
+            parts = self._parts[key] = [_Part() for _ in layout.placed]
+        folded = layout.folded
+        for part, placed in zip(parts, layout.placed, strict=True):
+            cell = cells[placed.key]
+            stage = cells.get("stage") if folded and placed.key == "job" else None
+            drawn = cell if stage is None else (cell, stage)
+            seen = part.drawn
+            if seen is not drawn and seen != drawn:
+                part.drawn, part.on = drawn, None
+                part.raw = self._cell_segments(cell, stage, placed)
+        return parts
+
+    def row_segments(self, key: JobKey) -> list[Segment]:
+        """The row's cells as segments, ``layout.width`` cells, without the row background."""
+        segments = self._segments.get(key)
+        if segments is None:
+            segments = [segment for part in self._fresh_parts(key) for segment in part.raw]
+            self._segments[key] = segments
+        return segments
+
+    def trim(self, shown: list[JobKey]) -> None:
+        """Keep the cells of the rows ``shown`` and not many more: the rows that change while
+        on screen are the ones that gain from them, and a long scroll would keep them all."""
+        parts = self._parts
+        if len(parts) > 2 * len(shown) + 64:
+            self._parts = {key: parts[key] for key in shown if key in parts}
+
+    def _cell_segments(self, cell: Cell, stage: Cell | None, placed: Placed) -> tuple[Segment, ...]:
+        """One cell, fitted to its column's width and aligned, with a cell of space each side;
+        ``stage`` is the Stage cell folded into a Job cell (narrow widths), else None."""
+        width = placed.width
+        text = cell.text
+        if placed.key == "job" and self.layout.folded:
+            text = fold_stage(stage.text if stage is not None else "", text)
+        text = fit(text, placed.key, width)
+        pad = width - cell_len(text)
+        align = placed.column.align
+        text = " " * pad + text if align == "right" else text + " " * pad
+        style = self._styles.get(cell.style)
+        if cell.dim_tail and align == "left" and text.startswith(cell.text):
+            cut = len(cell.text) - cell.dim_tail  # the tail drawn dim (a "?")
+            return (
+                Segment(f" {text[:cut]}", style),
+                Segment(f"{text[cut:]} ", (style or Style()) + DIM),
+            )
+        return (Segment(f" {text} ", style),)
+
     def row_strip(self, key: JobKey) -> Strip:
         strip = self._strips.get(key)
         if strip is None:
-            cells = self.rows.cells[key]
-            layout = self.layout
-            segments = []
-            for placed in layout.placed:
-                cell = cells[placed.key]
-                width = placed.width
-                text = cell.text
-                if placed.key == "job" and layout.folded:
-                    stage = cells.get("stage")
-                    text = fold_stage(stage.text if stage is not None else "", text)
-                text = fit(text, placed.key, width)
-                pad = width - cell_len(text)
-                align = placed.column.align
-                text = " " * pad + text if align == "right" else text + " " * pad
-                style = self._styles.get(cell.style)
-                if cell.dim_tail and align == "left" and text.startswith(cell.text):
-                    cut = len(cell.text) - cell.dim_tail  # the tail drawn dim (a "?")
-                    segments.append(Segment(f" {text[:cut]}", style))
-                    segments.append(Segment(f"{text[cut:]} ", (style or Style()) + DIM))
-                else:
-                    segments.append(Segment(f" {text} ", style))
-            strip = self._strips[key] = Strip(segments, layout.width)
+            strip = self._strips[key] = Strip(self.row_segments(key), self.layout.width)
         return strip
 
     def frame(self, strip: Strip, style: Style, scroll_x: int, width: int) -> Strip:
@@ -154,48 +227,78 @@ class GridPainter:
         right = strip.crop_extend(fixed + scroll_x, scroll_x + width, style)
         return Strip.join([left, right])
 
-    def line(self, key: JobKey, style: Style, scroll_x: int, width: int) -> Strip:
+    def line(
+        self, key: JobKey, style: Style, scroll_x: int, width: int, look: Look | None = None
+    ) -> Strip:
         """The row as drawn: on ``style`` (its background), ``width`` cells from ``scroll_x``
-        (the fixed columns stay put).
+        (the fixed columns stay put), through ``look`` (the app's line filters).
 
-        A changed row on screen is drawn in one pass, not styled, extended and cropped in
-        three (each a new ``Strip``); an unchanged one comes from the cache.
+        A changed row on screen is drawn in one pass, not styled, extended, cropped and
+        filtered in four (each a new ``Strip``); an unchanged one comes from the cache.
         """
+        drawn = (style, scroll_x, width, look)
         cached = self._lines.get(key)
-        if cached is not None and cached[0] == (style, scroll_x, width):
+        if cached is not None and cached[0] == drawn:
             return cached[1]
-        strip = self.row_strip(key)
-        length = strip.cell_length
-        if scroll_x == 0 and width >= length:
-            segments = [Segment(text, style + own) for text, own, _ in strip]
-            if width > length:
-                segments.append(Segment(" " * (width - length), style))
+        layout_width = self.layout.width
+        if scroll_x == 0 and width >= layout_width and (look is None or look.cellwise):
+            segments: list[Segment] = []
+            for part in self._fresh_parts(key):
+                # Cells the row's change left alone keep what they were drawn as.
+                if (
+                    part.on is None
+                    or (part.on is not style and part.on != style)
+                    or (part.look is not look and part.look != look)
+                ):
+                    styled = [Segment(text, style + own) for text, own, _ in part.raw]
+                    part.final = look.apply(styled) if look is not None else styled
+                    part.on, part.look = style, look
+                segments.extend(part.final)
+            if width > layout_width:
+                segments.extend(self._pad(width - layout_width, style, look))
             line = Strip(segments, width)
-        else:  # scrolled sideways, or a screen narrower than the row
-            line = self.frame(strip.apply_style(style), style, scroll_x, width)
-        self._lines[key] = ((style, scroll_x, width), line)
+        else:  # scrolled sideways, a screen narrower than the row, or a filter of a line
+            strip = self.row_strip(key)
+            segments = list(self.frame(strip.apply_style(style), style, scroll_x, width))
+            line = look.finish(segments, width) if look is not None else Strip(segments, width)
+        self._lines[key] = (drawn, line)
         return line
 
-    def cursor_line(self, key: JobKey, cursor: Style, scroll_x: int, width: int) -> Strip:
+    def _pad(self, cells: int, style: Style, look: Look | None) -> list[Segment]:
+        pad = self._pads.get((cells, style, look))
+        if pad is None:
+            if len(self._pads) > 32:  # one per width and background seen: resizes add up
+                self._pads.clear()
+            pad = [Segment(" " * cells, style)]
+            pad = self._pads[(cells, style, look)] = look.apply(pad) if look else pad
+        return pad
+
+    def cursor_line(
+        self, key: JobKey, cursor: Style, scroll_x: int, width: int, look: Look | None = None
+    ) -> Strip:
         """The row under the cursor. The cursor wins over state colours (which could vanish
         into its background); the symbol and word still say the state."""
-        strip = self.row_strip(key)
         overlay = cursor + Style(reverse=False, dim=False)
         strip = Strip(
-            [Segment(text, (own or Style()) + overlay) for text, own, _ in strip],
-            strip.cell_length,
+            [Segment(text, (own or Style()) + overlay) for text, own, _ in self.row_segments(key)],
+            self.layout.width,
         )
-        return self.frame(strip, cursor, scroll_x, width)
+        return _finish(self.frame(strip, cursor, scroll_x, width), look)
 
-    def header_line(self, style: Style, scroll_x: int, width: int) -> Strip:
-        return self.frame(self.header_strip().apply_style(style), style, scroll_x, width)
+    def header_line(
+        self, style: Style, scroll_x: int, width: int, look: Look | None = None
+    ) -> Strip:
+        line = self.frame(self.header_strip().apply_style(style), style, scroll_x, width)
+        return _finish(line, look)
 
     @staticmethod
-    def message_line(text: str, style: Style, width: int) -> Strip:
+    def message_line(text: str, style: Style, width: int, look: Look | None = None) -> Strip:
         """A line of the table's own words (why the view is empty), dim; blank without."""
         if not text:
-            return Strip.blank(width, style)
-        return Strip([Segment(f" {text}", style + DIM)]).crop_extend(0, width, style)
+            line = Strip.blank(width, style)
+        else:
+            line = Strip([Segment(f" {text}", style + DIM)]).crop_extend(0, width, style)
+        return _finish(line, look)
 
     def header_strip(self) -> Strip:
         segments = []
@@ -208,6 +311,10 @@ class GridPainter:
             label = label.rjust(width) if column.align == "right" else label.ljust(width)
             segments.append(Segment(f" {label} "))
         return Strip(segments, self.layout.width)
+
+
+def _finish(line: Strip, look: Look | None) -> Strip:
+    return line if look is None else look.finish(list(line), line.cell_length)
 
 
 def line_regions(indexes: Iterable[int], scroll_y: int, height: int, width: int) -> list[Region]:

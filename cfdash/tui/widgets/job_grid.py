@@ -1,8 +1,9 @@
 """The job table: a line-API widget that re-renders only the rows whose text changed.
 
 What the rows say and in which order is ``GridRows``' business (cfdash/tui/grid_rows.py);
-turning them into cached strips is ``GridPainter``'s (grid_paint.py); this widget keeps the
-cursor, takes keys and clicks, and refreshes only the lines a change touched.
+turning them into cached strips is ``GridPainter``'s (grid_paint.py); handing those to the
+compositor is ``GridView``'s (grid_view.py); this widget keeps the cursor, takes keys and
+clicks, and refreshes only the lines a change touched.
 
 Textual's DataTable keys its line cache to one counter that every ``update_cell`` bumps, so
 any change re-renders every visible row; at a thousand jobs that is most of a core. Here each
@@ -22,21 +23,18 @@ from typing import ClassVar
 from rich.style import Style
 from textual import events
 from textual.binding import BindingType
-from textual.geometry import Region, Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
-from textual.strip import Strip
 
 from cfdash.engine.tracking import JobKey, Tracker
 from cfdash.tui.bindings import bindings_for
 from cfdash.tui.grid_rows import DEFAULT_VIEW, GridRows, Redraw, View
-from cfdash.tui.widgets.grid_paint import Frame, GridPainter, line_regions
-from cfdash.tui.widgets.grid_scrollbar import grow_quietly
+from cfdash.tui.widgets.grid_paint import line_regions
+from cfdash.tui.widgets.grid_view import GridView
 
 __all__ = ["JobGrid"]
 
 
-class JobGrid(ScrollView, can_focus=True):
+class JobGrid(GridView, can_focus=True):
     """One row per tracked job, keyed by (account, job id); header fixed at the top."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -88,14 +86,8 @@ class JobGrid(ScrollView, can_focus=True):
         view: View = DEFAULT_VIEW,
         id: str | None = None,
     ) -> None:
-        super().__init__(id=id)
+        super().__init__(GridRows(tracker, clock, stale_after, view), id=id)
         self.tracker = tracker
-        self.rows = GridRows(tracker, clock, stale_after, view)
-        self.painter = GridPainter(self.rows)
-        self.cursor = 0
-        self._frame: Frame | None = None
-        #: Drawn in the first line when no row is in view: why, and how to leave that view.
-        self.empty_text = ""
         #: Until the user picks a row, the cursor stays at the top as rows arrive; after,
         #: it follows the picked job wherever sorting or new rows move it.
         self._picked = False
@@ -140,94 +132,12 @@ class JobGrid(ScrollView, can_focus=True):
     def cursor_row(self) -> int:
         return self.cursor
 
-    # -- geometry and styles ----------------------------------------------------------------
+    # -- geometry, styles and lines: GridView (grid_view.py) ---------------------------------
 
     def on_mount(self) -> None:
         self.refresh_styles()
         self.show_all()
         self.app.theme_changed_signal.subscribe(self, self.refresh_styles)
-
-    def refresh_styles(self, _theme: object = None) -> None:
-        """Resolve style names against the theme's state-* variables; again on a change."""
-        self.painter.set_theme(self.app.theme_variables)
-        self.refresh()
-
-    def notify_style_update(self) -> None:
-        # The component classes (cursor, zebra, header) come from CSS: redraw with them.
-        super().notify_style_update()
-        self.painter.clear()
-
-    def _fit(self) -> bool:
-        # Leave room for the vertical scrollbar whether or not it shows yet: it appears when
-        # rows outgrow the screen, and would otherwise push the last column off the edge.
-        return self.painter.fit(self.size.width - self.styles.scrollbar_size_vertical)
-
-    def on_resize(self) -> None:
-        if self._fit():
-            self._update_virtual_size()
-            self.refresh()
-
-    def _update_virtual_size(self) -> None:
-        self._fit()
-        size = Size(self.painter.measure(), len(self.rows) + 1)
-        if size == self.virtual_size:
-            return
-        # A rollout adds rows every second: under a scrollbar that shows already, only the
-        # scrollbar changes (cfdash/tui/widgets/grid_scrollbar.py).
-        if grow_quietly(self, size):
-            return
-        self.virtual_size = size
-
-    def column_x(self, key: str) -> int:
-        """Where a column starts, in content cells (for clicks in tests)."""
-        return self.painter.column_x(key)
-
-    # -- rendering --------------------------------------------------------------------------
-
-    def _make_frame(self) -> Frame:
-        return Frame(
-            self.scroll_offset,
-            self.size.width,
-            self.rich_style,
-            self.get_component_rich_style("job-grid--odd"),
-            self.get_component_rich_style("job-grid--cursor"),
-        )
-
-    def render_lines(self, crop: Region) -> list[Strip]:
-        # Textual calls render_line for each line of ``crop``; what every line needs (the
-        # styles, which walk the ancestors, the size, the scroll offset) is looked up once.
-        self._frame = self._make_frame()
-        try:
-            return super().render_lines(crop)
-        finally:
-            self._frame = None
-
-    def render_line(self, y: int) -> Strip:
-        frame = self._frame or self._make_frame()
-        (scroll_x, scroll_y), width = frame.offset, frame.width
-        if y == 0:
-            style = self.get_component_rich_style("job-grid--header")
-            return self.painter.header_line(style, scroll_x, width)
-        index = scroll_y + y - 1
-        if index >= len(self.rows):
-            # An empty view says why, and the way out, in its first line.
-            text = self.empty_text if index == 0 else ""
-            return self.painter.message_line(text, frame.base, width)
-        key = self.rows.order[index]
-        if self.rows.catch_up(key):  # scrolled into view since it changed or the last tick
-            self.painter.forget([key])
-            if self.rows.grew:  # and it widened a column: every line again, next frame
-                self.rows.grew = False
-                self.painter.clear()
-                self.call_later(self._widened)
-        if index != self.cursor:
-            style = frame.odd if index % 2 else frame.base
-            return self.painter.line(key, style, scroll_x, width)
-        return self.painter.cursor_line(key, frame.cursor, scroll_x, width)
-
-    def _widened(self) -> None:
-        self._update_virtual_size()
-        self.refresh()
 
     def _visible(self) -> range:
         """The rows on screen, as indexes into the order."""
@@ -244,7 +154,8 @@ class JobGrid(ScrollView, can_focus=True):
 
     def _redraw(self, redraw: Redraw, selected: JobKey | None) -> None:
         """Drop stale strips and refresh what ``redraw`` says: a few lines, or all of them."""
-        self.painter.forget(redraw.touched + redraw.left)
+        self.painter.forget(redraw.touched)
+        self.painter.drop(redraw.left)
         if redraw.widened:
             self.painter.clear()
         if redraw.reordered or redraw.widened:
