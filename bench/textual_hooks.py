@@ -111,7 +111,8 @@ class ScreenCounter:
         #: Toasts in the rack, also those scrolled out of its view: how many piled up.
         self.mounted_now = 0
         self.mounted_max = 0
-        self.toasts_seen: set[int] = set()  # ids of Toast widgets ever on screen
+        #: (toast, notification) ids ever on screen: each summary shown counts once.
+        self.toasts_seen: set[tuple[int, int]] = set()
         self.app: Any = None
         self._on_toasts = on_toasts
         #: Told (unix time, row) at the first frame that shows the job table's cursor on
@@ -140,7 +141,9 @@ class ScreenCounter:
                     mounted += 1
                     if toast in visible:  # laid out, on screen, not scrolled out of the rack
                         shown += 1
-                        self.toasts_seen.add(id(toast))
+                        # A summary toast shows the next summary in place: count what it
+                        # shows (the notification), not the widget.
+                        self.toasts_seen.add((id(toast), id(getattr(toast, "_notification", None))))
         return shown, mounted
 
     def __enter__(self) -> ScreenCounter:

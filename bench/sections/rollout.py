@@ -149,7 +149,8 @@ def render(data: list[dict[str, Any]], results: dict[str, Any]) -> list[str]:
         " the CPU window) to the frame showing the cursor moved.",
         "   toasts max: the most Toast widgets in view in any frame of the window; piled: the most"
         " in the toast rack,",
-        "   in view or not; shown: toasts on screen during the window. left/failed/new: from the"
+        "   in view or not; shown: toasts (and summaries shown in place) during the window."
+        " left/failed/new: from the"
         " world's status",
         "   lists at the window's ends; moved: Running rows whose progress and updated time both"
         " changed between",
