@@ -216,6 +216,19 @@ def walking_merge(tracker: Tracker, account: str, items: list[StatusItem], now: 
     return changes
 
 
+def views(tracker: Tracker) -> dict[JobKey, tuple[str, str]]:
+    return {key: shown(job)[:2] for key, job in tracker.jobs.items()}
+
+
+def assert_turned(changes: Changes, before: dict, after: dict) -> None:
+    """Every row whose phase or word changed (or that is new) is in ``changes.turned``, and
+    nothing but added or changed rows is: consumers of transitions walk only ``turned``."""
+    assert changes.turned is not None
+    assert changes.turned <= changes.added | changes.changed
+    moved = {key for key, view in after.items() if before.get(key) != view}
+    assert moved <= changes.turned | changes.added
+
+
 def snapshot(tracker: Tracker) -> dict[JobKey, tuple]:
     rows = {}
     for key, job in tracker.jobs.items():
@@ -254,7 +267,11 @@ def test_the_merge_answers_as_the_walk_over_every_row_did(seed):
                     state = rng.choice([1, 2, 3, RUNNING, RUNNING, 5, FAILED, SQUASHED, None])
                     pool[jobid] = item(jobid, state, rng.choice([None, 0, 40, 41, 100]))
                 items.append(pool[jobid])
-            assert fast.merge(account, items, now) == walking_merge(slow, account, items, now)
+            before = views(fast)
+            changes = fast.merge(account, items, now)
+            assert_turned(changes, before, views(fast))
+            changes.turned = None  # the walk knew no such thing
+            assert changes == walking_merge(slow, account, items, now)
         elif op < 0.65:
             account, jobid = rng.choice("ab"), rng.randint(1, 12)
             stage = rng.choice(["install", "install", "update"])
@@ -269,9 +286,10 @@ def test_the_merge_answers_as_the_walk_over_every_row_did(seed):
             assert (fast.forget(key) is None) == (slow.forget(key) is None)
         elif op < 0.93:
             account, every = rng.choice("ab"), rng.random() < 0.5
-            assert fast.unconfirm(account, now, every_stage=every) == slow.unconfirm(
-                account, now, every_stage=every
-            )
+            before = views(fast)
+            changes = fast.unconfirm(account, now, every_stage=every)
+            assert changes.turned == set() and views(fast) == before  # phase, word stay
+            assert changes == slow.unconfirm(account, now, every_stage=every)
         else:
             key = rng.choice(sorted(fast.jobs)) if fast.jobs else None
             if key is not None:
