@@ -396,7 +396,8 @@ class TrackedJob:
         that compare it with the one before."""
         view = self._view
         if view is None:
-            view = self._seen()
+            view = self._see()
+            _set(self, "_view", view)
         phase, word, progress = view
         history = self.history
         if not history or history[-1].word != word:

@@ -288,11 +288,20 @@ class Tracker:
                 job.unconfirmed_since = None
                 changed.add(job.key)
             old = job.item
-            if (old is not item and _moved(old, item)) or not job.listed:
+            # ``_moved(old, item)``, inline: this runs for every listed row at every poll.
+            if (
+                old is not item
+                and (
+                    old is None
+                    or old.__dict__ != item.__dict__
+                    or type(old) is not type(item)
+                    or old != item
+                )
+            ) or not job.listed:
                 before = job._view or job.view
                 job._listed_as(item)
                 after = job._note_transition(now)
-                key = job.key
+                key = job._key or job.key
                 if not added or key not in added:
                     changed.add(key)
                 if after[1] != before[1] or after[0] != before[0]:
