@@ -86,11 +86,13 @@ class Changes:
     ``settled`` names the jobs (also in ``changed``) whose unknown queue outcome this merge
     settled, for the audit trail.
 
-    ``turned`` names the keys of ``added`` and ``changed`` whose phase or state word may have
-    changed; a changed key not in it moved only its progress, times or other fields (every
-    running job of a rollout, every second). Consumers that care only about transitions (the
-    event watcher, retention) walk it instead of ``changed``. None means "not known": treat
-    every added and changed key as turned (:meth:`turned_keys`). The tracker always fills it.
+    ``turned`` names the keys of ``added`` and ``changed`` whose standing may have changed:
+    their phase, state word, release (``target_imageversionid``) or unconfirmed flag. A
+    changed key not in it moved only its progress, times or other figures (every running job
+    of a rollout, every second). Consumers that care only about standing (the event watcher,
+    retention, the census's counts) walk it instead of ``changed``. None means "not known":
+    treat every added and changed key as turned (:meth:`turned_keys`). The tracker always
+    fills it.
     """
 
     added: set[JobKey] = field(default_factory=set)
@@ -235,7 +237,7 @@ class Tracker:
         a failed read cannot change that.
         """
         since = self.unconfirmed_since.setdefault(account, now)
-        changes = Changes(turned=set())  # unconfirmed: no phase or word changes
+        changes = Changes()
         self._checked_index()
         jobs = list(self._installs.get(account, {}).values())
         if every_stage:
@@ -246,6 +248,7 @@ class Tracker:
             if job.listed or (job.item is None and not job.gone_unseen):
                 job.unconfirmed_since = since
                 changes.changed.add(job.key)
+        changes.turned = changes.changed.copy()  # each is unconfirmed now: its standing turned
         return changes
 
     def untracked(self, account: str) -> list[StatusItem]:
@@ -287,6 +290,7 @@ class Tracker:
             if job.unconfirmed_since is not None:
                 job.unconfirmed_since = None
                 changed.add(job.key)
+                turned.add(job.key)
             old = job.item
             # ``_moved(old, item)``, inline: this runs for every listed row at every poll.
             if (
@@ -304,7 +308,12 @@ class Tracker:
                 key = job._key or job.key
                 if not added or key not in added:
                     changed.add(key)
-                if after[1] != before[1] or after[0] != before[0]:
+                if (
+                    after[1] != before[1]
+                    or after[0] != before[0]
+                    or old is None
+                    or old.target_imageversionid != item.target_imageversionid
+                ):
                     turned.add(key)
             if job.queue_unknown and job.settle_queue(now):
                 changed.add(job.key)
@@ -315,6 +324,7 @@ class Tracker:
             if job.unconfirmed_since is not None:
                 job.unconfirmed_since = None
                 changed.add(job.key)
+                turned.add(job.key)
             if job.listed:
                 job.listed, job.left_at = False, now
                 if job.settle_queue(now):
@@ -370,9 +380,9 @@ class Tracker:
         job.not_found = job.gone_unseen = False
         if moved:
             job._note_transition(now)
-            turned.add(key)
-        if moved or trouble or other:
+        if moved or trouble or other:  # a few rows: all counted as turned
             changes.changed.add(key)
+            turned.add(key)
         if job.settle_queue(now):
             changes.changed.add(key)
             changes.settled.add(key)
@@ -398,5 +408,5 @@ class Tracker:
         if before != (job.read_error, job.unconfirmed_since, job.not_found):
             job._note_transition(now)
             changes.changed.add(key)
-            turned.add(key)  # a read error alone turns nothing, but not_found does
+            turned.add(key)  # not found, or unconfirmed
         return changes

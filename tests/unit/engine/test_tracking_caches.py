@@ -24,8 +24,12 @@ T0 = 1_767_225_600.0
 RUNNING, FAILED, SQUASHED = 4, 6, 7
 
 
-def item(jobid: int, state: int | None = RUNNING, progress: int | None = 40) -> StatusItem:
-    return StatusItem(jobid=jobid, jobstateid=state, jobprogress=progress)
+def item(
+    jobid: int, state: int | None = RUNNING, progress: int | None = 40, release: int | None = None
+) -> StatusItem:
+    return StatusItem(
+        jobid=jobid, jobstateid=state, jobprogress=progress, target_imageversionid=release
+    )
 
 
 def shown(job: TrackedJob) -> tuple[str, str, int | None]:
@@ -216,12 +220,16 @@ def walking_merge(tracker: Tracker, account: str, items: list[StatusItem], now: 
     return changes
 
 
-def views(tracker: Tracker) -> dict[JobKey, tuple[str, str]]:
-    return {key: shown(job)[:2] for key, job in tracker.jobs.items()}
+def views(tracker: Tracker) -> dict[JobKey, tuple]:
+    """Each row's standing: what ``Changes.turned`` must name a row for when it changes."""
+    return {
+        key: (job.phase, job.word, job.release, job.unconfirmed)
+        for key, job in tracker.jobs.items()
+    }
 
 
 def assert_turned(changes: Changes, before: dict, after: dict) -> None:
-    """Every row whose phase or word changed (or that is new) is in ``changes.turned``, and
+    """Every row whose standing changed (or that is new) is in ``changes.turned``, and
     nothing but added or changed rows is: consumers of transitions walk only ``turned``."""
     assert changes.turned is not None
     assert changes.turned <= changes.added | changes.changed
@@ -265,7 +273,8 @@ def test_the_merge_answers_as_the_walk_over_every_row_did(seed):
             for jobid in rng.sample(range(1, 13), rng.randint(0, 10)):
                 if jobid not in pool or rng.random() < 0.5:  # else the very same object
                     state = rng.choice([1, 2, 3, RUNNING, RUNNING, 5, FAILED, SQUASHED, None])
-                    pool[jobid] = item(jobid, state, rng.choice([None, 0, 40, 41, 100]))
+                    progress = rng.choice([None, 0, 40, 41, 100])
+                    pool[jobid] = item(jobid, state, progress, rng.choice([None, 7, 7, 8]))
                 items.append(pool[jobid])
             before = views(fast)
             changes = fast.merge(account, items, now)
@@ -288,7 +297,8 @@ def test_the_merge_answers_as_the_walk_over_every_row_did(seed):
             account, every = rng.choice("ab"), rng.random() < 0.5
             before = views(fast)
             changes = fast.unconfirm(account, now, every_stage=every)
-            assert changes.turned == set() and views(fast) == before  # phase, word stay
+            assert changes.turned == changes.changed  # each changed row is unconfirmed now
+            assert_turned(changes, before, views(fast))
             assert changes == slow.unconfirm(account, now, every_stage=every)
         else:
             key = rng.choice(sorted(fast.jobs)) if fast.jobs else None
