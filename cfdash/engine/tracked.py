@@ -374,11 +374,29 @@ class TrackedJob:
 
     def _listed_as(self, item: StatusItem) -> None:
         """In the list as ``item`` (what a merge does to each job that moved): the fields set
-        directly, as :meth:`__setattr__` would, without its look-up for each."""
+        directly, as :meth:`__setattr__` would, without its look-up for each.
+
+        A listed job whose state (id and name) stays, as every running job of a rollout each
+        second, keeps its phase and word: only the progress is worked out again (as
+        :meth:`_see` would, for an item with no unreadable field).
+        """
+        old, view = self.item, self._view
+        if (
+            view is not None
+            and self.listed
+            and type(old) is StatusItem
+            and type(item) is StatusItem
+            and old.jobstateid == item.jobstateid
+            and old.jobstatename == item.jobstatename
+        ):
+            progress = item.jobprogress or 0
+            view = (view[0], view[1], 0 if progress < 0 else 100 if progress > 100 else progress)
+        else:
+            view = None
         _set(self, "item", item)
         _set(self, "listed", True)
         _set(self, "left_at", None)
-        _set(self, "_view", None)
+        _set(self, "_view", view)
         if self.not_found or self.gone_unseen:
             _set(self, "not_found", False)
             _set(self, "gone_unseen", False)

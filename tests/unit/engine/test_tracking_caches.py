@@ -317,3 +317,35 @@ def test_the_merge_answers_as_the_walk_over_every_row_did(seed):
                 for job in fast.jobs.values()
                 if job.account == account and job.stage != "install"
             ]
+
+
+def named(state: int | None, name: str, progress: int = 40) -> StatusItem:
+    return StatusItem(jobid=1, jobstateid=state, jobstatename=name, jobprogress=progress)
+
+
+@pytest.mark.parametrize(
+    ("start", "new"),
+    [
+        (item(1), item(1, progress=41)),  # the same state: phase and word kept, progress anew
+        (item(1), item(1, progress=140)),
+        (item(1), item(1, progress=None)),
+        (item(1), named(RUNNING, "Stuck")),
+        (item(1), item(1, FAILED, 41)),
+        (named(None, "Running"), named(None, "Failed", 41)),  # no id: the name says
+        (named(99, "Running"), named(99, "Complete", 41)),
+        (
+            item(1),
+            BadStatusItem.without(
+                {"jobid": 1, "jobstateid": RUNNING, "jobprogress": "x"}, ("jobprogress",)
+            ),
+        ),
+    ],
+)
+def test_a_merge_keeps_the_phase_and_word_only_while_the_state_stays(start, new):
+    tracker = Tracker()
+    tracker.add(TrackedJob("a", 1), T0)
+    tracker.merge("a", [start], T0)
+    job = tracker.jobs[JobKey("a", "install", 1)]
+    assert shown(job) == fresh(job) and job.phase != "notlisted"
+    tracker.merge("a", [new], T0 + 1)
+    assert shown(job) == fresh(job)
