@@ -188,14 +188,13 @@ class Engine:
     def _retire(self, changes: Changes, now: float) -> Changes:
         """Note newly finished track_all rows; drop (any account's) whose retention is up.
 
-        Dropped rows leave as ``removed`` keys of this poll, like an untracked row.
+        Dropped rows leave as ``removed`` keys of this poll, like an untracked row. Only rows
+        whose phase turned can have just finished: the rows that only moved are not looked at.
         """
-        self.retention.note(self.tracker, changes.changed)
+        self.retention.note(self.tracker, changes.turned_keys())
         gone = self.retention.expire(self.tracker, now)
         if gone:
-            changes.added -= gone
-            changes.changed -= gone
-            changes.removed |= gone
+            changes.drop(gone)
         return changes
 
     async def _read_pipeline(self, account: str, event: PollDone) -> PollDone:

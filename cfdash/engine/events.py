@@ -143,7 +143,9 @@ class TransitionWatcher:
         elif isinstance(keys, Changes):
             for key in keys.removed:
                 self.forget(key)
-            wanted = keys.added | keys.changed  # the few transitions are sorted, below
+            # Only rows whose phase or word may have turned: most changed rows only moved
+            # their progress. The few transitions are sorted, below.
+            wanted = keys.turned_keys()
         else:
             wanted = keys
         found: list[Transition] = []

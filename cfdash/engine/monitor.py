@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import chain
 
 from cfdash.engine.events import EventLog, Transition, TransitionWatcher, notable
 from cfdash.engine.stalls import StallDetector
@@ -61,7 +62,9 @@ class Monitor:
             stall_keys: Iterable[JobKey] | None = None
             self._look_at_all = False
         elif isinstance(looked, Changes):
-            stall_keys = looked.added | looked.changed | looked.removed
+            # Walked once by the stall check: no need to build their union (a key given
+            # twice is looked at twice, to the same end).
+            stall_keys = chain(looked.added, looked.changed, looked.removed)
         else:
             stall_keys = looked
         stall_changed = self.stalls.update(tracker, now, stall_keys)

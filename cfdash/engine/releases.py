@@ -208,15 +208,26 @@ class Census:
         self._sums.clear()
         self.update(jobs, jobs.keys())
 
-    def update(self, jobs: Mapping[JobKey, TrackedJob], keys: Collection[JobKey]) -> None:
+    def update(
+        self,
+        jobs: Mapping[JobKey, TrackedJob],
+        keys: Collection[JobKey],
+        placed: Collection[JobKey] | None = None,
+    ) -> None:
         """Recount ``keys`` as they are in ``jobs`` now (absent: no longer counted).
+
+        ``placed``, when given, is the part of ``keys`` whose place (phase, release,
+        unconfirmed flag, or being tracked at all) may have changed — a poll's
+        :attr:`~cfdash.engine.tracking.Changes.turned` and removed keys: only those are
+        counted out and in again, and the rest only wait for their sums (progress, ETA). In a
+        rollout most changed rows just moved their progress.
 
         If the count then disagrees with ``jobs`` on how many there are, some change was never
         passed in: everything is counted afresh, so the counts cannot drift.
         """
         self._jobs = jobs
         places = self._places
-        for key in keys:
+        for key in keys if placed is None else placed:
             job = jobs.get(key)
             old = places.get(key)
             if job is None:

@@ -159,9 +159,21 @@ class StallDetector:
         if keys is None:
             keys = list(jobs)
             keys += [key for key in self._watch if key not in jobs]
-        look = self._look
+        look, judge, watches = self._look, self._judge, self._watch
         for key in keys:
-            look(key, jobs.get(key), now)
+            job = jobs.get(key)
+            watch = watches.get(key)
+            # What _look does for most changed rows, inline: a watched running job, read
+            # fine, whose progress moved (or not).
+            if watch is not None and job is not None and not watch.paused:
+                view = job.view
+                if view[0] == "running" and job.unconfirmed_since is None:
+                    progress = view[2]
+                    if watch.progress != progress:
+                        watch.progress, watch.since, watch.moved = progress, now, now
+                    judge(key, job, watch, now)
+                    continue
+            look(key, job, now)
         self._expire(jobs, now)
         self.newly_stalled = flipped & self._stalled
         return flipped

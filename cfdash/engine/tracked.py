@@ -225,14 +225,14 @@ class TrackedJob:
         """``(phase, word, progress)`` in one read, for loops over thousands of changed rows."""
         view = self._view
         if view is None:
-            view = self._view = self._see()
+            view = self._seen()
         return view
 
     @property
     def phase(self) -> Phase:
         view = self._view
         if view is None:
-            view = self._view = self._see()
+            view = self._seen()
         return view[0]
 
     @property
@@ -240,7 +240,7 @@ class TrackedJob:
         """The state word for people: the API's word, or Finished / not listed / not found."""
         view = self._view
         if view is None:
-            view = self._view = self._see()
+            view = self._seen()
         return view[1]
 
     @property
@@ -262,7 +262,7 @@ class TrackedJob:
         """
         view = self._view
         if view is None:
-            view = self._view = self._see()
+            view = self._seen()
         return view[2]
 
     @property
@@ -300,6 +300,12 @@ class TrackedJob:
     @property
     def release(self) -> int | None:
         return self.item.target_imageversionid if self.item is not None else None
+
+    def _seen(self) -> _View:
+        """:meth:`_see`, kept in ``_view`` (past :meth:`__setattr__`: nothing follows it)."""
+        view = self._see()
+        _set(self, "_view", view)
+        return view
 
     def _see(self) -> _View:
         """The phase, word and progress, worked out together once per change of the fields
@@ -368,11 +374,29 @@ class TrackedJob:
 
     def _listed_as(self, item: StatusItem) -> None:
         """In the list as ``item`` (what a merge does to each job that moved): the fields set
-        directly, as :meth:`__setattr__` would, without its look-up for each."""
+        directly, as :meth:`__setattr__` would, without its look-up for each.
+
+        A listed job whose state (id and name) stays, as every running job of a rollout each
+        second, keeps its phase and word: only the progress is worked out again (as
+        :meth:`_see` would, for an item with no unreadable field).
+        """
+        old, view = self.item, self._view
+        if (
+            view is not None
+            and self.listed
+            and type(old) is StatusItem
+            and type(item) is StatusItem
+            and old.jobstateid == item.jobstateid
+            and old.jobstatename == item.jobstatename
+        ):
+            progress = item.jobprogress or 0
+            view = (view[0], view[1], 0 if progress < 0 else 100 if progress > 100 else progress)
+        else:
+            view = None
         _set(self, "item", item)
         _set(self, "listed", True)
         _set(self, "left_at", None)
-        _set(self, "_view", None)
+        _set(self, "_view", view)
         if self.not_found or self.gone_unseen:
             _set(self, "not_found", False)
             _set(self, "gone_unseen", False)
@@ -385,10 +409,17 @@ class TrackedJob:
         else:
             self.not_found = True
 
-    def _note_transition(self, at: float) -> None:
-        word = self.word
-        if not self.history or self.history[-1].word != word:
-            progress = self.progress
-            if progress is None and self.phase != "finished":
+    def _note_transition(self, at: float) -> _View:
+        """Add a history entry if the shown state word changed; the row's view, for callers
+        that compare it with the one before."""
+        view = self._view
+        if view is None:
+            view = self._see()
+            _set(self, "_view", view)
+        phase, word, progress = view
+        history = self.history
+        if not history or history[-1].word != word:
+            if progress is None and phase != "finished":
                 progress = 0
-            self.history.append(HistoryEntry(at, word, progress))
+            history.append(HistoryEntry(at, word, progress))
+        return view

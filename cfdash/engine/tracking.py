@@ -85,22 +85,53 @@ class Changes:
 
     ``settled`` names the jobs (also in ``changed``) whose unknown queue outcome this merge
     settled, for the audit trail.
+
+    ``turned`` names the keys of ``added`` and ``changed`` whose standing may have changed:
+    their phase, state word, release (``target_imageversionid``) or unconfirmed flag. A
+    changed key not in it moved only its progress, times or other figures (every running job
+    of a rollout, every second). Consumers that care only about standing (the event watcher,
+    retention, the census's counts) walk it instead of ``changed``. None means "not known":
+    treat every added and changed key as turned (:meth:`turned_keys`). The tracker always
+    fills it.
     """
 
     added: set[JobKey] = field(default_factory=set)
     changed: set[JobKey] = field(default_factory=set)
     removed: set[JobKey] = field(default_factory=set)
     settled: set[JobKey] = field(default_factory=set)
+    turned: set[JobKey] | None = None
 
     def __bool__(self) -> bool:
         return bool(self.added or self.changed or self.removed)
 
+    def turned_keys(self) -> set[JobKey]:
+        """The added and changed keys whose phase or word may have changed (all of them when
+        ``turned`` is not known)."""
+        if self.turned is None:
+            return self.added | self.changed
+        return self.added | self.turned if self.added else set(self.turned)
+
     def update(self, other: Changes) -> None:
-        """Fold ``other`` in: a poll's install list and its pipeline reads leave as one."""
+        """Fold ``other`` in: a poll's install list and its pipeline reads leave as one.
+
+        A side whose ``turned`` is not known counts all its added and changed keys as turned,
+        so an empty ``Changes()`` folds in nothing and the result always knows.
+        """
+        turned = self.turned_keys() if self.turned is None else self.turned
+        turned |= other.turned_keys() if other.turned is None else other.turned
+        self.turned = turned
         self.added |= other.added
-        self.changed |= other.changed - self.added
+        self.changed |= other.changed - self.added if self.added else other.changed
         self.removed |= other.removed
         self.settled |= other.settled
+
+    def drop(self, gone: set[JobKey]) -> None:
+        """``gone`` left the tracker: they are removed, not added or changed."""
+        self.added -= gone
+        self.changed -= gone
+        if self.turned is not None:
+            self.turned -= gone
+        self.removed |= gone
 
 
 class Tracker:
@@ -217,6 +248,7 @@ class Tracker:
             if job.listed or (job.item is None and not job.gone_unseen):
                 job.unconfirmed_since = since
                 changes.changed.add(job.key)
+        changes.turned = changes.changed.copy()  # each is unconfirmed now: its standing turned
         return changes
 
     def untracked(self, account: str) -> list[StatusItem]:
@@ -232,7 +264,8 @@ class Tracker:
         Walks the list and, apart, the account's install rows missing from it: O(items), not
         O(every row of every account).
         """
-        changes = Changes()
+        turned: set[JobKey] = set()
+        changes = Changes(turned=turned)
         added, changed, settled = changes.added, changes.changed, changes.settled
         listed = {item.jobid: item for item in items}
         self.latest[account] = listed
@@ -247,6 +280,9 @@ class Tracker:
                     row = self.jobs[key] = TrackedJob(account, jobid, source="track_all")
                     self._index(key, row)
                     added.add(key)
+        # ``job.confirmed_at = now`` for every listed row, past TrackedJob.__setattr__ (no
+        # cache follows it): one C call instead of a Python one, ten thousand times a poll.
+        confirm = object.__setattr__
         for jobid, item in listed.items():
             job = installs.get(jobid)
             if job is None:
@@ -254,34 +290,55 @@ class Tracker:
             if job.unconfirmed_since is not None:
                 job.unconfirmed_since = None
                 changed.add(job.key)
+                turned.add(job.key)
             old = job.item
-            if (old is not item and _moved(old, item)) or not job.listed:
+            # ``_moved(old, item)``, inline: this runs for every listed row at every poll.
+            if (
+                old is not item
+                and (
+                    old is None
+                    or old.__dict__ != item.__dict__
+                    or type(old) is not type(item)
+                    or old != item
+                )
+            ) or not job.listed:
+                before = job._view or job.view
                 job._listed_as(item)
-                job._note_transition(now)
-                key = job.key
-                if key not in added:
+                after = job._note_transition(now)
+                key = job._key or job.key
+                if not added or key not in added:
                     changed.add(key)
+                if (
+                    after[1] != before[1]
+                    or after[0] != before[0]
+                    or old is None
+                    or old.target_imageversionid != item.target_imageversionid
+                ):
+                    turned.add(key)
             if job.queue_unknown and job.settle_queue(now):
                 changed.add(job.key)
                 settled.add(job.key)
-            job.confirmed_at = now
+            confirm(job, "confirmed_at", now)
         for jobid in installs.keys() - listed.keys():
             job = installs[jobid]
             if job.unconfirmed_since is not None:
                 job.unconfirmed_since = None
                 changed.add(job.key)
+                turned.add(job.key)
             if job.listed:
                 job.listed, job.left_at = False, now
                 if job.settle_queue(now):
                     settled.add(job.key)
                 job._note_transition(now)
                 changed.add(job.key)
+                turned.add(job.key)
             elif job.item is None and not (job.not_found or job.gone_unseen):
                 job._absent()
                 if job.settle_queue(now):
                     settled.add(job.key)
                 job._note_transition(now)
                 changed.add(job.key)
+                turned.add(job.key)
         return changes
 
     def record_queue(self, key: JobKey, result: QueueResult | RetryResult, now: float) -> None:
@@ -309,7 +366,8 @@ class Tracker:
 
     def apply_pipeline(self, key: JobKey, answer: PipelineJob, now: float) -> Changes:
         """One update, diff or version read: the row takes its fields and is confirmed."""
-        changes = Changes()
+        turned: set[JobKey] = set()
+        changes = Changes(turned=turned)
         job = self.jobs.get(key)
         if job is None:
             return changes
@@ -322,8 +380,9 @@ class Tracker:
         job.not_found = job.gone_unseen = False
         if moved:
             job._note_transition(now)
-        if moved or trouble or other:
+        if moved or trouble or other:  # a few rows: all counted as turned
             changes.changed.add(key)
+            turned.add(key)
         if job.settle_queue(now):
             changes.changed.add(key)
             changes.settled.add(key)
@@ -335,7 +394,8 @@ class Tracker:
         An unknown id ("No rows in result set") never seen before is *not found*, as an
         install absent from a list; anything else leaves the row's last values, unconfirmed.
         """
-        changes = Changes()
+        turned: set[JobKey] = set()
+        changes = Changes(turned=turned)
         job = self.jobs.get(key)
         if job is None:
             return changes
@@ -348,4 +408,5 @@ class Tracker:
         if before != (job.read_error, job.unconfirmed_since, job.not_found):
             job._note_transition(now)
             changes.changed.add(key)
+            turned.add(key)  # not found, or unconfirmed
         return changes

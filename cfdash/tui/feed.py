@@ -66,17 +66,31 @@ class TrackerFeed:
         self._stalled = stalled
         #: Rows noted since the last flush; ``_dirty`` also covers a recount with no rows.
         self._keys: set[JobKey] = set()
+        #: Of those, the rows whose place in the census may have changed (see :meth:`note`).
+        self._placed: set[JobKey] = set()
         self._dirty = False
         self.census = Census(engine.tracker.jobs)
 
     def current(self, keys: frozenset[JobKey] = frozenset()) -> TrackerChanged:
         """The state now, as a subscriber would be told it."""
         jobs = self._engine.tracker.jobs
-        self.census.update(jobs, self._keys)  # rows noted and not yet flushed count already
+        # Rows noted and not yet flushed count already.
+        self.census.update(jobs, self._keys, self._placed)
         return TrackerChanged(jobs, self._engine.accounts, self._stalled(), self.census, keys)
 
-    def note(self, keys: Iterable[JobKey] = ()) -> None:
-        """These rows changed (none: something to recount); subscribers hear at :meth:`flush`."""
+    def note(self, keys: Iterable[JobKey] = (), placed: Iterable[JobKey] | None = None) -> None:
+        """These rows changed (none: something to recount); subscribers hear at :meth:`flush`.
+
+        ``placed``: those whose phase, release or unconfirmed flag may have changed, or that
+        were added or removed (a poll's ``Changes.turned`` and its added and removed keys);
+        None: any of ``keys`` may have. The census recounts only these; the others just
+        moved (see :meth:`~cfdash.engine.releases.Census.update`).
+        """
+        if placed is None:
+            keys = keys if isinstance(keys, set | frozenset) else set(keys)
+            self._placed.update(keys)
+        else:
+            self._placed.update(placed)
         self._keys.update(keys)
         self._dirty = True
 
@@ -87,6 +101,7 @@ class TrackerFeed:
         keys = frozenset(self._keys)
         change = self.current(keys)
         self._keys.clear()
+        self._placed.clear()
         self._dirty = False
         self._signal.publish(change)
         return True

@@ -177,7 +177,10 @@ class MainScreen(Screen[None]):
             self.table.apply(changes.added, changes.changed, changes.removed, defer=defer)
             self._observe(changes, defer=defer)
             self.report.settled(changes.settled)
-            self.feed.note(changes.added | changes.changed | changes.removed)
+            self.feed.note(
+                changes.added | changes.changed | changes.removed,
+                placed=changes.turned_keys() | changes.removed,  # the others only moved
+            )
         if not defer:
             self._tell_panels()
         if changes.added:

@@ -24,8 +24,12 @@ T0 = 1_767_225_600.0
 RUNNING, FAILED, SQUASHED = 4, 6, 7
 
 
-def item(jobid: int, state: int | None = RUNNING, progress: int | None = 40) -> StatusItem:
-    return StatusItem(jobid=jobid, jobstateid=state, jobprogress=progress)
+def item(
+    jobid: int, state: int | None = RUNNING, progress: int | None = 40, release: int | None = None
+) -> StatusItem:
+    return StatusItem(
+        jobid=jobid, jobstateid=state, jobprogress=progress, target_imageversionid=release
+    )
 
 
 def shown(job: TrackedJob) -> tuple[str, str, int | None]:
@@ -216,6 +220,23 @@ def walking_merge(tracker: Tracker, account: str, items: list[StatusItem], now: 
     return changes
 
 
+def views(tracker: Tracker) -> dict[JobKey, tuple]:
+    """Each row's standing: what ``Changes.turned`` must name a row for when it changes."""
+    return {
+        key: (job.phase, job.word, job.release, job.unconfirmed)
+        for key, job in tracker.jobs.items()
+    }
+
+
+def assert_turned(changes: Changes, before: dict, after: dict) -> None:
+    """Every row whose standing changed (or that is new) is in ``changes.turned``, and
+    nothing but added or changed rows is: consumers of transitions walk only ``turned``."""
+    assert changes.turned is not None
+    assert changes.turned <= changes.added | changes.changed
+    moved = {key for key, view in after.items() if before.get(key) != view}
+    assert moved <= changes.turned | changes.added
+
+
 def snapshot(tracker: Tracker) -> dict[JobKey, tuple]:
     rows = {}
     for key, job in tracker.jobs.items():
@@ -252,9 +273,14 @@ def test_the_merge_answers_as_the_walk_over_every_row_did(seed):
             for jobid in rng.sample(range(1, 13), rng.randint(0, 10)):
                 if jobid not in pool or rng.random() < 0.5:  # else the very same object
                     state = rng.choice([1, 2, 3, RUNNING, RUNNING, 5, FAILED, SQUASHED, None])
-                    pool[jobid] = item(jobid, state, rng.choice([None, 0, 40, 41, 100]))
+                    progress = rng.choice([None, 0, 40, 41, 100])
+                    pool[jobid] = item(jobid, state, progress, rng.choice([None, 7, 7, 8]))
                 items.append(pool[jobid])
-            assert fast.merge(account, items, now) == walking_merge(slow, account, items, now)
+            before = views(fast)
+            changes = fast.merge(account, items, now)
+            assert_turned(changes, before, views(fast))
+            changes.turned = None  # the walk knew no such thing
+            assert changes == walking_merge(slow, account, items, now)
         elif op < 0.65:
             account, jobid = rng.choice("ab"), rng.randint(1, 12)
             stage = rng.choice(["install", "install", "update"])
@@ -269,9 +295,11 @@ def test_the_merge_answers_as_the_walk_over_every_row_did(seed):
             assert (fast.forget(key) is None) == (slow.forget(key) is None)
         elif op < 0.93:
             account, every = rng.choice("ab"), rng.random() < 0.5
-            assert fast.unconfirm(account, now, every_stage=every) == slow.unconfirm(
-                account, now, every_stage=every
-            )
+            before = views(fast)
+            changes = fast.unconfirm(account, now, every_stage=every)
+            assert changes.turned == changes.changed  # each changed row is unconfirmed now
+            assert_turned(changes, before, views(fast))
+            assert changes == slow.unconfirm(account, now, every_stage=every)
         else:
             key = rng.choice(sorted(fast.jobs)) if fast.jobs else None
             if key is not None:
@@ -289,3 +317,35 @@ def test_the_merge_answers_as_the_walk_over_every_row_did(seed):
                 for job in fast.jobs.values()
                 if job.account == account and job.stage != "install"
             ]
+
+
+def named(state: int | None, name: str, progress: int = 40) -> StatusItem:
+    return StatusItem(jobid=1, jobstateid=state, jobstatename=name, jobprogress=progress)
+
+
+@pytest.mark.parametrize(
+    ("start", "new"),
+    [
+        (item(1), item(1, progress=41)),  # the same state: phase and word kept, progress anew
+        (item(1), item(1, progress=140)),
+        (item(1), item(1, progress=None)),
+        (item(1), named(RUNNING, "Stuck")),
+        (item(1), item(1, FAILED, 41)),
+        (named(None, "Running"), named(None, "Failed", 41)),  # no id: the name says
+        (named(99, "Running"), named(99, "Complete", 41)),
+        (
+            item(1),
+            BadStatusItem.without(
+                {"jobid": 1, "jobstateid": RUNNING, "jobprogress": "x"}, ("jobprogress",)
+            ),
+        ),
+    ],
+)
+def test_a_merge_keeps_the_phase_and_word_only_while_the_state_stays(start, new):
+    tracker = Tracker()
+    tracker.add(TrackedJob("a", 1), T0)
+    tracker.merge("a", [start], T0)
+    job = tracker.jobs[JobKey("a", "install", 1)]
+    assert shown(job) == fresh(job) and job.phase != "notlisted"
+    tracker.merge("a", [new], T0 + 1)
+    assert shown(job) == fresh(job)
