@@ -21,6 +21,10 @@ against the new version; nothing else in cfdash reaches past Textual's public AP
   the toast already on screen. A new toast costs two layouts of the whole screen (mounted,
   then sized) and the old one's removal a third; a new text in the same toast is a repaint
   (a layout only when it needs more lines). Nothing public changes a toast's text.
+- :func:`styled_as` — ``DOMNode._component_styles``: the job table keeps the Rich styles of
+  its background and component classes from frame to frame (Textual works them out again at
+  every refresh, walking the ancestors), and needs to know when the stylesheet styled it
+  again.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from textual.app import App, ScreenStackError
 from textual.css.query import NoMatches, WrongType
 from textual.keys import _normalize_key_list
 from textual.notifications import Notification
+from textual.widget import Widget
 from textual.widgets._toast import Toast, ToastRack
 
 __all__ = [
@@ -38,6 +43,7 @@ __all__ = [
     "notification_shown",
     "replace_notification",
     "show_notification",
+    "styled_as",
     "unhandled_exception",
     "withdraw_notification",
     "write_to_terminal",
@@ -107,3 +113,16 @@ def replace_notification(app: App[Any], old: Notification, new: Notification) ->
     if height > size.height:
         toast.styles.min_height = height + toast.styles.gutter.height  # lays it out again
     return True
+
+
+def styled_as(widget: Widget, names: tuple[str, ...]) -> tuple[object, ...]:
+    """The style objects Textual holds for ``widget``'s component classes ``names``.
+
+    Whenever the stylesheet styles the widget again — a theme, a CSS variable, a class or a
+    pseudo-class such as ``:focus``, of the widget or of an ancestor (those restyle every
+    descendant) — it puts new objects in, equal or not (``Stylesheet.apply`` ends in
+    ``_process_component_classes`` on every path). So while the same objects are there, the
+    widget's own and its components' Rich styles are those worked out from them before.
+    """
+    styles = widget._component_styles
+    return tuple(styles.get(name) for name in names)

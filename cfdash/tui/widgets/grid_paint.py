@@ -39,6 +39,8 @@ class Frame(NamedTuple):
     odd: Style
     cursor: Style
     look: Look | None = None
+    #: The column headers' style; None: the widget looks it up.
+    header: Style | None = None
 
 
 class _Part:
