@@ -87,6 +87,7 @@ class CfdashApp(App[None]):
         keeper: StateKeeper | None = None,
     ) -> None:
         super().__init__()
+        textual_compat.render_only_lines_updated()  # see there: a frame asks fewer widgets
         # Colour is all or nothing, by theme (cfdash.tui.colourless): not Textual's NO_COLOR
         # greys, nor its `:nocolor` styles, which would undo the mono filter's reverse blocks.
         self.no_color = False

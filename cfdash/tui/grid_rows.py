@@ -21,7 +21,7 @@ from rich.cells import cell_len
 
 from cfdash.engine.tracking import JobKey, TrackedJob, Tracker
 from cfdash.tui.grid_layout import FOLDED_JOB, fold_stage
-from cfdash.tui.row_order import RowOrder
+from cfdash.tui.row_order import FIXED_SORTS, RowOrder
 from cfdash.tui.rows import (
     COLUMNS,
     CYCLED,
@@ -167,6 +167,12 @@ class GridRows:
     def wanted(self, job: TrackedJob) -> bool:
         return matches(job, self.filter_text, self.failed_only, self.release, self.hide_finished)
 
+    def _shows_all(self) -> bool:
+        """No filter is set: every tracked job is wanted."""
+        return not (
+            self.filter_text or self.failed_only or self.hide_finished or self.release is not None
+        )
+
     def _cells_of(self, job: TrackedJob, now: float) -> dict[str, Cell]:
         key = job.key
         self.ticked[key] = now
@@ -195,6 +201,11 @@ class GridRows:
     def _update_cells(self, key: JobKey, cells: Mapping[str, Cell]) -> bool:
         """Store new cell values; True only if some text or style changed."""
         current = self.cells[key]
+        if len(cells) == len(current):  # a whole row: compared and copied in C
+            if current == cells:
+                return False
+            current.update(cells)
+            return True
         changed = False
         for column, cell in cells.items():
             if current.get(column) != cell:
@@ -252,9 +263,18 @@ class GridRows:
         entered: list[JobKey] = []
         moved: list[JobKey] = []
         redraw = Redraw()
+        filtered = not self._shows_all()
+        if not filtered and ordering.sort in FIXED_SORTS:
+            # Nothing filters and a change never moves a row: the rows already shown only
+            # become dirty, in set operations (a poll at a thousand rows changes them all).
+            shown = pending & index.keys()
+            gone = shown - jobs.keys()
+            kept = shown - gone if gone else shown
+            dirty |= kept
+            pending -= kept
         for key in pending:
             job = jobs.get(key)
-            if job is None or not self.wanted(job):
+            if job is None or (filtered and not self.wanted(job)):
                 if key in index:
                     redraw.left.append(key)
             elif key not in index:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from functools import lru_cache
+from typing import Literal, NamedTuple
 
 from cfdash.engine.tracking import NOT_FOUND_CAUSES, TrackedJob
 from cfdash.stages import STAGES
@@ -71,9 +72,12 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Cell:
-    """A cell's text and the name of its style (resolved against the theme by the widget)."""
+class Cell(NamedTuple):
+    """A cell's text and the name of its style (resolved against the theme by the widget).
+
+    A named tuple rather than a frozen dataclass: a refresh builds a dozen per row on screen
+    and compares each with the last, and a tuple is made and compared in C.
+    """
 
     text: str
     style: str = ""
@@ -133,41 +137,66 @@ def cells_for(
     stalled: bool = False,
     marked: bool = False,
 ) -> dict[str, Cell]:
-    """Every cell of ``job``'s row, as text plus a style name."""
+    """Every cell of ``job``'s row, as text plus a style name.
+
+    The cells that follow from a few values alone (state, progress, label, stage) come from
+    caches keyed by those values: a refresh rebuilds every changed row on screen, and the
+    same forty progress bars and state words come round again and again.
+    """
+    phase, word, progress = job.view
+    failures = job.failures
     return {
-        "mark": Cell("●" if marked else "", "mark"),
+        "mark": _MARKED if marked else _UNMARKED,
         "account": Cell(job.account),
         "job": Cell(str(job.jobid)),
-        "stage": Cell(job.stage, "" if job.stage != "install" else "dim"),
+        "stage": _stage_cell(job.stage),
         "kind": Cell(job.kind),
-        "label": Cell(shorten(job.label or job.target, 24), "" if job.label else "dim"),
-        "state": _state_cell(job, stalled),
-        "progress": (
-            Cell(finished_bar(), "dim")
-            if job.phase == "finished"
-            else Cell(progress_bar(job.progress), "progress")
-        ),
-        "eta": _eta_cell(job, now),
-        "failures": Cell(str(job.failures) if job.failures else ""),
+        "label": _label_cell(job.label, job.target),
+        "state": _STALLED if stalled else _phase_cell(phase, word, job.unconfirmed),
+        "progress": _FINISHED if phase == "finished" else _progress_cell(progress),
+        "eta": _eta_cell(job, now) if phase == "running" else _EMPTY,
+        "failures": Cell(str(failures)) if failures else _EMPTY,
         "queue": _queue_cell(job),
         "error": _error_cell(job),
         "age": _age_cell(job, now, stale_after),
     }
 
 
-def _state_cell(job: TrackedJob, stalled: bool) -> Cell:
-    """Symbol and word; a dim ``?`` after them while the account cannot be read.
+_EMPTY = Cell("")
+_MARKED = Cell("●", "mark")
+_UNMARKED = Cell("", "mark")
+_STALLED = Cell("⚠ STALLED", "state-stalled")
+_FINISHED = Cell(finished_bar(), "dim")
+
+
+@lru_cache(maxsize=16)
+def _stage_cell(stage: str) -> Cell:
+    return Cell(stage, "" if stage != "install" else "dim")
+
+
+@lru_cache(maxsize=4096)
+def _label_cell(label: str | None, target: str) -> Cell:
+    return Cell(shorten(label or target, 24), "" if label else "dim")
+
+
+@lru_cache(maxsize=256)
+def _progress_cell(progress: int | None) -> Cell:
+    return Cell(progress_bar(progress), "progress")
+
+
+@lru_cache(maxsize=256)
+def _phase_cell(phase: str, word: str, unconfirmed: bool) -> Cell:
+    """Symbol and word of a row not stalled; a dim ``?`` after them while the account cannot
+    be read.
 
     The ``?`` lives here, not in the Seen column, because narrow layouts drop Seen and the
     state is what people act on. "not listed" and "not found" rows need none: they already
     say what is not known, and an outage cannot change it.
     """
-    if stalled:
-        return Cell("⚠ STALLED", "state-stalled")
-    label = state_label(job.phase, job.word)
-    if job.unconfirmed and job.phase not in ("notlisted", "notfound"):
-        return Cell(f"{label} ?", f"state-{job.phase}", dim_tail=1)
-    return Cell(label, f"state-{job.phase}")
+    label = state_label(phase, word)
+    if unconfirmed and phase not in ("notlisted", "notfound"):
+        return Cell(f"{label} ?", f"state-{phase}", dim_tail=1)
+    return Cell(label, f"state-{phase}")
 
 
 def queue_text(job: TrackedJob) -> str:
@@ -191,7 +220,7 @@ def queue_text(job: TrackedJob) -> str:
 def _queue_cell(job: TrackedJob) -> Cell:
     action = job.queue_action
     if action is None:
-        return Cell("")
+        return _EMPTY
     outcome = action.outcome
     text = shorten(queue_text(job), 80)
     if outcome is None:
@@ -225,9 +254,15 @@ def _error_cell(job: TrackedJob) -> Cell:
     error = job.error
     if not error:
         # How a job ended while cfdash was closed ("finished while cfdash was closed …").
-        return Cell(shorten(job.seen_note, 80), "note") if job.seen_note else Cell("")
+        return Cell(shorten(job.seen_note, 80), "note") if job.seen_note else _EMPTY
     if error_predates_queue(job):
         return Cell(shorten(f"was: {error}", 80), "dim")
+    return _own_error_cell(error)
+
+
+@lru_cache(maxsize=1024)
+def _own_error_cell(error: str) -> Cell:
+    """A current ``joberror``: a rollout's failures share a handful of texts."""
     return Cell(shorten(error, 80), "error")
 
 
@@ -235,7 +270,7 @@ def _eta_cell(job: TrackedJob, now: float) -> Cell:
     """The countdown; stopped (and dim) while unconfirmed, and then never "overdue": an
     outage must not turn every running job into an alarm."""
     if job.phase != "running":
-        return Cell("")
+        return _EMPTY
     if job.unconfirmed:
         eta = eta_text(job.eta, job.as_of(now))
         if eta == "due" or eta.startswith("overdue"):

@@ -136,3 +136,40 @@ async def test_a_raw_control_character_in_a_cell_never_reaches_the_screen(served
                 continue
             assert char not in text, repr(char)
         assert all(isinstance(segment, Segment) for line in lines for segment in line)
+
+
+async def test_the_styles_kept_between_frames_follow_focus_theme_and_classes(served, make_app):
+    """The table keeps its own, odd-row, cursor and header styles and its background from frame
+    to frame; each restyling (the cursor's colour follows focus, every style the theme, an
+    ancestor's class) must give what Textual works out afresh."""
+    from cfdash.tui.widgets.grid_view import COMPONENTS
+
+    def fresh(grid) -> tuple:
+        grid._rich_style_cache.clear()
+        odd, cursor, header = (grid.get_component_rich_style(name) for name in COMPONENTS)
+        return (grid.rich_style, odd, cursor, header, grid.background_colors[1])
+
+    app = make_app(poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.engine.poll_all()
+        await pilot.pause()
+        grid = app.main.table
+        grid.focus()
+        await pilot.pause()
+        focused = grid._styles()
+        assert focused == fresh(grid) and grid._styles() is focused  # kept while unchanged
+
+        app.screen.set_focus(None)
+        await pilot.pause()
+        blurred = grid._styles()
+        assert blurred == fresh(grid) and blurred[2] != focused[2]  # the cursor's colour
+
+        app.theme = "cfdash-light"
+        await pilot.pause()
+        light = grid._styles()
+        assert light == fresh(grid) and light[0] != blurred[0] and light[4] != blurred[4]
+
+        app.screen.add_class("-restyled")  # an ancestor restyled: the table is too
+        await pilot.pause()
+        assert grid._styles() == fresh(grid) and grid._styles() is not light
+        assert "job-grid--header" in COMPONENTS and grid._styles()[3] == light[3]

@@ -261,3 +261,42 @@ def test_a_row_built_at_or_after_the_tick_is_not_built_again_when_drawn():
     assert not rows.catch_up(("a", "install", 1)) and rows.cell_text(
         ("a", "install", 1), "progress"
     ).endswith("30%")
+
+
+def test_a_changed_row_gone_from_the_tracker_leaves_whatever_the_sort_and_filter():
+    """The unfiltered account/job sorts mark shown rows dirty in bulk: a pending row the
+    tracker forgot must still leave, as it does under a filter or a moving sort."""
+    for sort, text in (("account", ""), ("job", ""), ("progress", ""), ("account", "a")):
+        tracker, rows = world()
+        if rows.sort != sort:
+            rows.sort_by(sort)
+        rows.set_filter(text)
+        tracker.forget(("a", "install", 2))
+        changes = tracker.merge("a", [item(1, 4, 20), item(3, 6, 40), item(4, 4, 70)], NOW)
+        rows.pending |= changes.changed | {("a", "install", 2)}
+        redraw = rows.flush()
+        assert ("a", "install", 2) in redraw.left and ("a", "install", 2) not in rows.index
+        assert ("a", "install", 2) not in rows.dirty and ("a", "install", 2) not in rows.cells
+        assert rows.cell_text(("a", "install", 1), "progress").endswith("20%")
+
+
+def test_cells_drawn_from_cached_values_follow_each_change():
+    """State, progress, label and error cells come from caches keyed by their values: each
+    change of a value shows, and going back shows the first text again."""
+    tracker, rows = world()
+    key = ("a", "install", 1)
+    seen = []
+    for state, progress, error in ((4, 10, None), (6, 10, "boom"), (4, 30, None), (4, 10, None)):
+        fields = item(1, state, progress)
+        fields = fields.model_copy(update={"joberror": error, "machine": f"m{progress}"})
+        changes = tracker.merge("a", [fields, item(2, 2, 0), item(3, 6, 40), item(4, 4, 70)], NOW)
+        rows.pending |= changes.changed
+        rows.flush()
+        seen.append(
+            tuple(rows.cell_text(key, column) for column in ("state", "progress", "label", "error"))
+        )
+    assert seen[0][0].endswith("Running") and seen[1][0].endswith("Failed")
+    assert seen[1][3] == "boom" and seen[2][3] == "" and seen[0][3] == ""
+    assert seen[2][1].endswith("30%") and seen[0][1].endswith("10%")
+    assert seen[0][2] != seen[2][2] and "m30" in seen[2][2]
+    assert seen[3] == seen[0]

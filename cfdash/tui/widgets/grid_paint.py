@@ -39,6 +39,8 @@ class Frame(NamedTuple):
     odd: Style
     cursor: Style
     look: Look | None = None
+    #: The column headers' style; None: the widget looks it up.
+    header: Style | None = None
 
 
 class _Part:
@@ -81,6 +83,8 @@ class GridPainter:
         #: The full width of a row, in cells.
         self.width = self.layout.width
         self._styles: dict[str, Style] = {}
+        #: The layout's columns as (key, placed) pairs, with the layout they are of.
+        self._placed_keys: tuple[Layout, list[tuple[str, Placed]]] | None = None
 
     # -- styles -----------------------------------------------------------------------------
 
@@ -162,18 +166,24 @@ class GridPainter:
         """The row's cells, the changed ones drawn again (their ``final`` is then redone)."""
         cells = self.rows.cells[key]
         layout = self.layout
+        placed_keys = self._placed_keys
+        if placed_keys is None or placed_keys[0] is not layout:
+            placed_keys = self._placed_keys = (layout, [(p.key, p) for p in layout.placed])
         parts = self._parts.get(key)
         if parts is None or len(parts) != len(layout.placed):
             parts = self._parts[key] = [_Part() for _ in layout.placed]
-        folded = layout.folded
-        for part, placed in zip(parts, layout.placed, strict=True):
-            cell = cells[placed.key]
-            stage = cells.get("stage") if folded and placed.key == "job" else None
-            drawn = cell if stage is None else (cell, stage)
+        stage = cells.get("stage") if layout.folded else None
+        for part, (column, placed) in zip(parts, placed_keys[1], strict=True):
+            cell = cells[column]
+            if stage is not None and column == "job":
+                drawn: object = (cell, stage)
+                folded = stage
+            else:
+                drawn, folded = cell, None
             seen = part.drawn
             if seen is not drawn and seen != drawn:
                 part.drawn, part.on = drawn, None
-                part.raw = self._cell_segments(cell, stage, placed)
+                part.raw = self._cell_segments(cell, folded, placed)
         return parts
 
     def row_segments(self, key: JobKey) -> list[Segment]:
