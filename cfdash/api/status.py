@@ -132,6 +132,36 @@ def _changes(old_raw: dict[str, Any], raw: dict[str, Any], guess: list[str]) -> 
     return names
 
 
+def _moved_as_guessed(old: _Seen, raw: dict[str, Any], guess: list[str]) -> StatusItem | None:
+    """The common case of :func:`_changes` and :func:`_patched` in one step: ``raw`` differs
+    from the last item at most in the fields of ``guess`` (checked in C), each a known field
+    whose new value is plain. None: see the general path (it decides the rest).
+
+    A guessed field whose value did not move is put in again, the same value.
+    """
+    old_raw, old_item = old
+    if type(old_item) is not StatusItem:
+        return None
+    probe = dict(old_raw)
+    for name in guess:
+        probe[name] = raw.get(name, _MISSING)
+    if probe != raw:
+        return None
+    values = dict(old_item.__dict__)
+    for name in guess:
+        value = raw[name]
+        plain = PLAIN_TYPES.get(name)
+        if plain is None or (value is not None and type(value) is not plain):
+            return None
+        values[name] = value
+    item = _new_item(StatusItem)
+    _set(item, "__dict__", values)
+    _set(item, "__pydantic_fields_set__", old_item.__pydantic_fields_set__)
+    _set(item, "__pydantic_extra__", old_item.__pydantic_extra__)
+    _set(item, "__pydantic_private__", None)
+    return item
+
+
 def _patched(old: _Seen, raw: dict[str, Any], names: list[str]) -> StatusItem | None:
     """The last poll's model with ``raw``'s values of ``names`` put in, if they all are plain
     ones of known fields (or unknown fields not holding containers); None if it needs
@@ -220,8 +250,10 @@ def _read(raws: list[Any], before: dict[Any, _Seen]) -> StatusBody:
                 results[index] = old[1]
                 seen[key] = old
                 continue
-            names = _changes(old[0], raw, guess) if len(raw) == len(old[0]) else None
-            patched = _patched(old, raw, names) if names is not None else None
+            patched = _moved_as_guessed(old, raw, guess) if guess else None
+            if patched is None:
+                names = _changes(old[0], raw, guess) if len(raw) == len(old[0]) else None
+                patched = _patched(old, raw, names) if names is not None else None
             if patched is not None:
                 results[index] = patched
                 seen[key] = (raw, patched)

@@ -328,15 +328,16 @@ def test_bodies_read_as_json_reads_them(body):
         assert json.dumps(_loads(body)) == json.dumps(expected)
 
 
+@pytest.mark.parametrize("moved", [{"jobprogress": 50}, {"jobprogress": 50, "x": 2}])
 @pytest.mark.parametrize("name", sorted(set(GOOD_ITEM) - {"jobid"}))
 @pytest.mark.parametrize("value", [None, 41, True, 41.5, "41", "Failed", [1], 1e400])
-def test_what_earlier_items_changed_never_hides_what_this_one_changed(name, value):
+def test_what_earlier_items_changed_never_hides_what_this_one_changed(moved, name, value):
     """Reading guesses that a moved item changed what the item before it changed (a
     rollout's progress and times): an item that changed something else as well, or changed
     a guessed field into something unreadable, must read as it would afresh."""
     first = [{**GOOD_ITEM, "jobid": jobid} for jobid in range(1, 5)]
-    second = [{**raw, "jobprogress": 50, "x": 2} for raw in first[:3]]
-    second.append({**first[3], "jobprogress": 50, "x": 2, name: value})
+    second = [{**raw, **moved} for raw in first[:3]]
+    second.append({**first[3], **moved, name: value})
     reused = read(second, previous=read(first))
     afresh = read(second)
     assert summary(reused) == summary(afresh)
