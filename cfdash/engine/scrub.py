@@ -127,35 +127,41 @@ class ItemScrubber:
     def __init__(self) -> None:
         self._last_in: list[Any] | None = None
         self._last_out: list[Any] = []
-        self._by_id: dict[int, tuple[Any, Any]] = {}
         #: Per job id, its last item known to hold no secret (under ``_version``'s secrets).
         self._clean: dict[Any, Any] = {}
+        #: The last list's items that held a secret, by identity, with their blanked copies
+        #: (the pair keeps the item alive, so its id cannot be reused by another object).
+        self._blanked: dict[int, tuple[Any, Any]] = {}
         self._version = REDACTOR.version
 
     def __call__(self, items: list[M]) -> list[M]:
         if items is self._last_in:
             return self._last_out
         if self._version is not REDACTOR.version:
-            self._version, self._clean, self._by_id = REDACTOR.version, {}, {}
-        seen, was_clean = self._by_id, self._clean
-        known: dict[int, tuple[Any, Any]] = {}
+            self._version, self._clean, self._blanked = REDACTOR.version, {}, {}
+        was_clean, was_blanked = self._clean, self._blanked
         clean_now: dict[Any, Any] = {}
+        blanked_now: dict[int, tuple[Any, Any]] = {}
         out: list[M] = []
         for item in items:
-            hit = seen.get(id(item))
-            # The pair keeps the item alive, so its id cannot be reused by another object.
-            if hit is not None and hit[0] is item:
-                clean = hit[1]
+            jobid = getattr(item, "jobid", None)
+            before = was_clean.get(jobid)
+            if before is item:  # handed back unchanged, and clean
+                clean = item
             else:
-                clean = _unchanged_text(item, was_clean.get(getattr(item, "jobid", None)))
-                if clean is None:
-                    clean = scrub_model(item)
-            known[id(item)] = (item, clean)
+                hit = was_blanked.get(id(item)) if was_blanked else None
+                if hit is not None and hit[0] is item:
+                    clean = hit[1]
+                else:
+                    same = _unchanged_text(item, before)
+                    clean = same if same is not None else scrub_model(item)
             if clean is item:
-                clean_now[getattr(item, "jobid", None)] = item
+                clean_now[jobid] = item
+            else:
+                blanked_now[id(item)] = (item, clean)
             out.append(clean)
-        self._last_in, self._last_out, self._by_id = items, out, known
-        self._clean = clean_now
+        self._last_in, self._last_out = items, out
+        self._clean, self._blanked = clean_now, blanked_now
         return out
 
 

@@ -54,3 +54,12 @@ def test_a_secret_registered_later_is_found_in_text_seen_clean_before():
     REDACTOR.register(SECRET)
     out = scrub([item(11, f"echo {SECRET}")])[0]
     assert out.joberror == "echo ***"
+
+
+def test_an_item_handed_back_with_its_secret_keeps_its_one_blanked_copy():
+    REDACTOR.register(SECRET)
+    scrub = ItemScrubber()
+    held = item(10, f"echo {SECRET}")
+    first = scrub([held, item(5, "fine")])[0]
+    again = scrub([held])[0]
+    assert first.joberror == "echo ***" and again is first
