@@ -21,9 +21,9 @@ from cfdash.config.state import State
 from cfdash.engine.audit import AuditLog
 from cfdash.engine.engine import AccountLink, Engine
 from cfdash.engine.images import ImagePoller
+from cfdash.engine.jobkey import JobKey, Source
 from cfdash.engine.lastseen import remembered
 from cfdash.engine.naps import Sleep
-from cfdash.engine.tracked import JobKey, Source
 from cfdash.engine.tracking import TrackedJob, Tracker
 from cfdash.redact import register_basic_auth, register_secret
 from cfdash.stages import Stage
