@@ -107,20 +107,9 @@ _set = object.__setattr__
 
 def _changes(old_raw: dict[str, Any], raw: dict[str, Any], guess: list[str]) -> list[str] | None:
     """The names whose values differ (``!=``) between two items of the same fields; None if
-    a field came or went.
-
-    ``guess`` names the fields that changed in the item before: in a rollout every running
-    job moves the same two or three (progress, updated time, ETA), so the old item with those
-    put in is compared with the new one in C, and only they are looked at, rather than all
-    twenty fields one by one in Python. Any other difference fails the comparison and the
-    walk decides, and what it finds is the next guess.
+    a field came or went. What it finds becomes ``guess``, the fields
+    :func:`_moved_as_guessed` tries first on the next moved item.
     """
-    if guess:
-        probe = dict(old_raw)
-        for name in guess:
-            probe[name] = raw.get(name, _MISSING)
-        if probe == raw:
-            return [name for name in guess if raw[name] != old_raw[name]]
     names = []
     for name, value in raw.items():
         before = old_raw.get(name, _MISSING)
@@ -154,12 +143,7 @@ def _moved_as_guessed(old: _Seen, raw: dict[str, Any], guess: list[str]) -> Stat
         if plain is None or (value is not None and type(value) is not plain):
             return None
         values[name] = value
-    item = _new_item(StatusItem)
-    _set(item, "__dict__", values)
-    _set(item, "__pydantic_fields_set__", old_item.__pydantic_fields_set__)
-    _set(item, "__pydantic_extra__", old_item.__pydantic_extra__)
-    _set(item, "__pydantic_private__", None)
-    return item
+    return _remade(old_item, values, old_item.__pydantic_extra__)
 
 
 def _patched(old: _Seen, raw: dict[str, Any], names: list[str]) -> StatusItem | None:
@@ -191,11 +175,23 @@ def _patched(old: _Seen, raw: dict[str, Any], names: list[str]) -> StatusItem | 
             new_extra[name] = value
         else:  # the job id, or a container in an unknown field: the whole reading
             return None
+    return _remade(
+        old_item,
+        old_item.__dict__ if values is None else values,
+        extra if new_extra is None else new_extra,
+    )
+
+
+def _remade(
+    old_item: StatusItem, values: dict[str, Any], extra: dict[str, Any] | None
+) -> StatusItem:
+    """A ``StatusItem`` with ``values`` and ``extra``, built past validation (the callers
+    checked every value) and sharing ``old_item``'s set of fields given: the models are
+    frozen, so nothing adds to it."""
     item = _new_item(StatusItem)
-    _set(item, "__dict__", old_item.__dict__ if values is None else values)
-    # Frozen models: nothing adds to the set of fields given, so the new model can share it.
+    _set(item, "__dict__", values)
     _set(item, "__pydantic_fields_set__", old_item.__pydantic_fields_set__)
-    _set(item, "__pydantic_extra__", extra if new_extra is None else new_extra)
+    _set(item, "__pydantic_extra__", extra)
     _set(item, "__pydantic_private__", None)
     return item
 
